@@ -1,0 +1,152 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { Logger } from 'pino';
+import { bootstrapToken, regenerateToken } from './auth/tokens.js';
+import { NotificationListener } from './bridge/listener.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { resolvers } from './graphql/resolvers/index.js';
+import type { Services } from './graphql/services.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { EVENTS_NOTIFY_CHANNEL } from './outbox/record-event.js';
+import { createHttpApp } from './server/http.js';
+import { DELIVERY_NOTIFY_CHANNEL } from './webhooks/record-attempt.js';
+import { purgeExpired } from './webhooks/purge.js';
+import { WebhookSender } from './webhooks/sender.js';
+import { testWebhook } from './webhooks/tester.js';
+import { DeliveryWorker } from './webhooks/worker.js';
+
+const SCHEMA_FILE = new URL('../schema.graphql', import.meta.url);
+const PURGE_INTERVAL_MS = 10 * 60_000;
+
+export type App = {
+  readonly url: string;
+  readonly database: Database;
+  readonly worker: DeliveryWorker | undefined;
+  /** The token generated at first start, when one was (printed once by main.ts). */
+  readonly generatedToken: string | undefined;
+  stop(): Promise<void>;
+};
+
+/**
+ * The composition root: builds every part, starts them in order, and stops them in reverse
+ * order (HTTP and WebSocket first, then the worker, the listener and the database).
+ */
+export async function startApp(config: Config, log: Logger = createLogger(config.logLevel)): Promise<App> {
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    migrate: config.migrateOnStart,
+    poolSize: config.dbPoolSize,
+    log,
+  });
+  const { orm } = database;
+  const stops: (() => Promise<void>)[] = [() => database.close()];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) {
+      await stop().catch((err: unknown) => log.error({ err }, 'error while stopping'));
+    }
+  };
+
+  try {
+    const { generated, revokedBootstrap } = await bootstrapToken(orm.em.fork(), config.apiToken);
+    if (revokedBootstrap) log.warn('API_TOKEN was revoked by regenerateApiToken and is not accepted');
+
+    const metrics = createMetrics(orm);
+    const sender = new WebhookSender({
+      timeoutMs: config.webhooks.timeoutMs,
+      allowPrivate: config.webhooks.allowPrivateNetworks,
+      connections: config.webhooks.concurrency,
+    });
+    stops.push(() => sender.close());
+
+    const httpServer: Server = createServer();
+    const publicUrlFallback = { value: '' };
+    const events = {
+      get publicUrl() {
+        return config.publicUrl ?? publicUrlFallback.value;
+      },
+      maxPayloadBytes: config.webhooks.maxPayloadBytes,
+    };
+    const services: Services = {
+      allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+      testWebhook: (em, channel) => testWebhook(em, sender, channel, events.publicUrl),
+      regenerateApiToken: (em) => regenerateToken(em),
+    };
+
+    const worker = config.webhooks.worker
+      ? new DeliveryWorker(
+          orm,
+          sender,
+          {
+            concurrency: config.webhooks.concurrency,
+            pollIntervalMs: config.webhooks.pollIntervalMs,
+            timeoutMs: config.webhooks.timeoutMs,
+            retrySchedule: config.webhooks.retrySchedule,
+            disableAfterMs: config.webhooks.disableAfterMs,
+          },
+          log.child({ part: 'worker' }),
+          metrics,
+        )
+      : undefined;
+
+    const listener = new NotificationListener(
+      database.url,
+      [EVENTS_NOTIFY_CHANNEL, DELIVERY_NOTIFY_CHANNEL],
+      {
+        onNotification: (channel) => {
+          if (channel === EVENTS_NOTIFY_CHANNEL) worker?.wake();
+        },
+        onConnected: () => worker?.wake(),
+      },
+      log.child({ part: 'listener' }),
+    );
+
+    const schema = makeExecutableSchema({ typeDefs: readFileSync(SCHEMA_FILE, 'utf8'), resolvers: resolvers() as never });
+    const { app, apollo } = await createHttpApp({
+      orm,
+      schema,
+      httpServer,
+      log,
+      metrics,
+      events,
+      services,
+      maxDepth: config.graphql.maxDepth,
+      maxBody: config.graphql.maxBody,
+      extraPlugins: [],
+    });
+    httpServer.on('request', app);
+
+    await listener.start();
+    stops.push(() => listener.stop());
+    if (worker) {
+      worker.start();
+      stops.push(() => worker.stop());
+    }
+    const purgeTimer = setInterval(() => {
+      purgeExpired(orm.em.fork(), config.webhooks.retentionMs).catch((err: unknown) => log.error({ err }, 'purge failed'));
+    }, PURGE_INTERVAL_MS);
+    purgeTimer.unref();
+    stops.push(async () => clearInterval(purgeTimer));
+
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+    // Apollo's drain plugin closes the HTTP server and waits for requests in flight.
+    stops.push(() => apollo.stop());
+    const address = httpServer.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    publicUrlFallback.value = url;
+    log.info({ url: `${url}/graphql`, database: database.embedded ? 'embedded' : 'DATABASE_URL' }, 'service started');
+
+    return { url, database, worker, generatedToken: generated, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,56 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** `re_` followed by 40 hex characters (CONTRACT.md). */
+export function generateToken(): string {
+  return `re_${randomBytes(20).toString('hex')}`;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The bearer token of an `Authorization` header, or undefined. */
+export function bearerToken(header: string | undefined | null): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+export async function isValidToken(em: EntityManager, token: string): Promise<boolean> {
+  if (!/^re_[0-9a-f]{40}$/.test(token)) return false;
+  const rows = await em.execute<{ ok: number }[]>('select 1 as ok from api_tokens where token_hash = ? and revoked_at is null', [hashToken(token)]);
+  return rows.length > 0;
+}
+
+/**
+ * At start: accept API_TOKEN when given (a token revoked by regeneration stays revoked);
+ * otherwise, when no token is active, make one and return it so that it is printed once.
+ */
+export async function bootstrapToken(em: EntityManager, configured: string | undefined): Promise<{ generated?: string; revokedBootstrap?: boolean }> {
+  if (configured) {
+    await em.execute(`insert into api_tokens (token_hash, label, created_at) values (?, 'API_TOKEN', now()) on conflict (token_hash) do nothing`, [
+      hashToken(configured),
+    ]);
+    return { revokedBootstrap: !(await isValidToken(em, configured)) };
+  }
+  return em.transactional(async (tx) => {
+    // One instance generates; a concurrent start waits here and then sees the token.
+    await tx.execute(`select pg_advisory_xact_lock(hashtext('recordengine.api_tokens'))`);
+    const active = await tx.execute<{ n: string }[]>('select count(*) as n from api_tokens where revoked_at is null');
+    if (Number(active[0]!.n) > 0) return {};
+    const token = generateToken();
+    await tx.execute(`insert into api_tokens (token_hash, label, created_at) values (?, 'generated at first start', now())`, [hashToken(token)]);
+    return { generated: token };
+  });
+}
+
+/** Revokes every active token and returns a new one: the old ones stop working at once. */
+export async function regenerateToken(em: EntityManager): Promise<string> {
+  const token = generateToken();
+  await em.transactional(async (tx) => {
+    await tx.execute('update api_tokens set revoked_at = now() where revoked_at is null');
+    await tx.execute(`insert into api_tokens (token_hash, label, created_at) values (?, 'regenerated', now())`, [hashToken(token)]);
+    await tx.execute(`select pg_notify('recordengine_tokens', 'regenerated')`);
+  });
+  return token;
+}

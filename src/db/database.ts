@@ -1,0 +1,52 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { ormConfig } from './orm-config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+
+export type Database = {
+  orm: MikroORM;
+  /** The connection string in use (the embedded server's when DATABASE_URL is unset). */
+  url: string;
+  embedded: boolean;
+  close(): Promise<void>;
+};
+
+export async function openDatabase(opts: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  migrate: boolean;
+  poolSize: number;
+  log: Logger;
+}): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = opts.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(opts.dataDir, opts.log);
+    url = embedded.url;
+  }
+  try {
+    const orm = await MikroORM.init(ormConfig(url, opts.poolSize));
+    if (opts.migrate) {
+      const applied = await orm.getMigrator().up();
+      if (applied.length) opts.log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+    }
+    return {
+      orm,
+      url,
+      embedded: embedded !== undefined,
+      async close() {
+        await orm.close(true);
+        await embedded?.stop();
+      },
+    };
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+}
+
+/** True when every committed migration has been applied: what /readyz reports. */
+export async function migrationsApplied(orm: MikroORM): Promise<boolean> {
+  const pending = await orm.getMigrator().getPendingMigrations();
+  return pending.length === 0;
+}

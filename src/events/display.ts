@@ -1,0 +1,44 @@
+import type { ContactType } from '../domain/contacts/contact.entity.js';
+import type { DocumentSource } from '../domain/documents/document.entity.js';
+import type { DocumentStatus } from '../domain/documents/lifecycle.js';
+
+/** The strings the webhooks reference shows for enum values ("Export", "Client", "UI"). */
+export const STATUS_DISPLAY: Record<DocumentStatus, string> = {
+  NEW: 'New',
+  PROCESSING: 'Processing',
+  NEEDS_REVIEW: 'Needs Review',
+  MISSING_INFO: 'Missing Info',
+  READY: 'Ready',
+  APPROVED: 'Approved',
+  EXPORT: 'Export',
+  EXCEPTION: 'Exception',
+  ARCHIVED: 'Archived',
+};
+
+export const SOURCE_DISPLAY: Record<DocumentSource, string> = {
+  UI: 'UI',
+  API: 'API',
+  EMAIL: 'Email',
+  HOT_FOLDER: 'Hot Folder',
+};
+
+export const CONTACT_TYPE_DISPLAY: Record<ContactType, string> = {
+  CLIENT: 'Client',
+  VENDOR: 'Vendor',
+  PARTNER: 'Partner',
+  INTERNAL: 'Internal',
+  OTHER: 'Other',
+};
+
+export type ConfidenceLabel = 'HIGH' | 'GOOD' | 'LOW' | 'POOR';
+
+export const CONFIDENCE_DISPLAY: Record<ConfidenceLabel, string> = { HIGH: 'High', GOOD: 'Good', LOW: 'Low', POOR: 'Poor' };
+
+/** HIGH ≥ 90, GOOD 75–89, LOW 50–74, POOR < 50; no score, no label. */
+export function confidenceLabel(score: number | null | undefined): ConfidenceLabel | null {
+  if (score === null || score === undefined) return null;
+  if (score >= 90) return 'HIGH';
+  if (score >= 75) return 'GOOD';
+  if (score >= 50) return 'LOW';
+  return 'POOR';
+}

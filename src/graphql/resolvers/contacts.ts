@@ -1,0 +1,29 @@
+import { Contact } from '../../domain/contacts/contact.entity.js';
+import { createContact, updateContact } from '../../domain/contacts/contact.service.js';
+import { parseId } from '../../domain/validate.js';
+import type { Resolvers } from '../generated.js';
+import { connection, decodeIdCursor, encodeIdCursor, pageSize } from '../relay.js';
+
+export const contactResolvers: Resolvers = {
+  Query: {
+    contact: (_, { id }, { em }) => em.findOne(Contact, parseId('id', id)),
+    contacts: async (_, { first, after }, { em }) => {
+      const limit = pageSize(first);
+      const rows = await em.find(Contact, { id: { $gt: decodeIdCursor(after) ?? 0 } }, { orderBy: { id: 'asc' }, limit: limit + 1 });
+      return connection(rows, limit, (c) => encodeIdCursor(c.id));
+    },
+  },
+  Mutation: {
+    createContact: (_, { input }, { em, events }) => createContact(em, input, events),
+    updateContact: (_, { id, input }, { em, events }) => updateContact(em, id, input, events),
+  },
+  Contact: {
+    parent: (c, _, { loaders }) => (c.parent ? loaders.contact.load(c.parent.id) : null),
+    defaultProfile: (c, _, { loaders }) => (c.defaultProfile ? loaders.profile.load(c.defaultProfile.id) : null),
+    folders: async (c, { first, after }, { loaders }) => {
+      const limit = pageSize(first);
+      const rows = await loaders.foldersOfContact.load({ parentId: c.id, first: limit, after: decodeIdCursor(after) ?? 0 });
+      return connection(rows, limit, (f) => encodeIdCursor(f.id));
+    },
+  },
+};

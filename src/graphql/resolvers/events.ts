@@ -1,0 +1,22 @@
+import { EVENT_TYPES, eventTypeName } from '../../events/event-types.js';
+import { START, decodeCursor, encodeCursor, positionOf, readEvents } from '../../outbox/event-log.js';
+import type { Resolvers } from '../generated.js';
+import { connection, pageSize } from '../relay.js';
+
+export const eventResolvers: Resolvers = {
+  Query: {
+    events: async (_, { types, after, first }, { em }) => {
+      const limit = pageSize(first);
+      const rows = await readEvents(em, {
+        after: after ? decodeCursor(after) : START,
+        limit: limit + 1,
+        types: types?.map((t) => EVENT_TYPES[t]),
+      });
+      return connection(rows, limit, (e) => encodeCursor(positionOf(e)));
+    },
+  },
+  Event: {
+    cursor: (e) => encodeCursor(positionOf(e)),
+    type: (e) => eventTypeName(e.type),
+  },
+};

@@ -1,0 +1,26 @@
+import { configureWebhooks, readSettings, rotateSigningSecret } from '../../webhooks/settings.js';
+import { getDelivery, listDeliveries, redeliver, replay } from '../../webhooks/delivery-log.js';
+import type { Resolvers } from '../generated.js';
+import { connection, pageSize } from '../relay.js';
+
+export const webhookResolvers: Resolvers = {
+  Query: {
+    webhookSettings: (_, __, { em }) => readSettings(em),
+    webhookDeliveries: async (_, { filter, first, after }, { em }) => {
+      const limit = pageSize(first);
+      const rows = await listDeliveries(em, filter ?? {}, limit, after);
+      return connection(rows, limit, (d) => d.id);
+    },
+    webhookDelivery: (_, { id }, { em }) => getDelivery(em, id),
+  },
+  Mutation: {
+    configureWebhooks: (_, { input }, { em, services }) => configureWebhooks(em, input, services.allowPrivateNetworks),
+    rotateWebhookSigningSecret: (_, __, { em }) => rotateSigningSecret(em),
+    testWebhook: (_, { channel }, { em, services }) => services.testWebhook(em, channel),
+    redeliverWebhook: (_, { deliveryId }, { em }) => redeliver(em, deliveryId),
+    replayWebhooks: (_, { input }, { em }) => replay(em, input),
+  },
+  WebhookDelivery: {
+    attempts: (d, _, { loaders }) => loaders.attempts.load(d.id),
+  },
+};

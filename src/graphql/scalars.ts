@@ -1,0 +1,41 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { isoSeconds } from '../events/payloads.js';
+
+/** DateTime: ISO 8601 in UTC with Z, as in the webhook payloads; input accepts any offset. */
+export const DateTime = new GraphQLScalarType({
+  ...DateTimeResolver.toConfig(),
+  name: 'DateTime',
+  serialize(value) {
+    const date = value instanceof Date ? value : new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime cannot represent ${JSON.stringify(value)}`);
+    return isoSeconds(date);
+  },
+});
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function parseDate(value: unknown): string {
+  const match = typeof value === 'string' ? DATE.exec(value) : null;
+  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
+  if (!match || !date || date.toISOString().slice(0, 10) !== value) {
+    throw new GraphQLError(`Date ${JSON.stringify(value)} is not a calendar date in the form YYYY-MM-DD`, {
+      extensions: { code: 'BAD_USER_INPUT', value },
+    });
+  }
+  return value as string;
+}
+
+/** Date: a calendar date, YYYY-MM-DD, and a real one (2025-02-30 is refused). */
+export const DateScalar = new GraphQLScalarType<string, string>({
+  name: 'Date',
+  description: 'A calendar date, YYYY-MM-DD.',
+  serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value)),
+  parseValue: parseDate,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('Date must be a string in the form YYYY-MM-DD', { extensions: { code: 'BAD_USER_INPUT' } });
+    return parseDate(ast.value);
+  },
+});
+
+export const JSONScalar = JSONResolver;

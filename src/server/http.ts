@@ -1,0 +1,123 @@
+import type { Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import express, { type ErrorRequestHandler, type Request } from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import depthLimit from 'graphql-depth-limit';
+import type { Logger } from 'pino';
+import { bearerToken, isValidToken } from '../auth/tokens.js';
+import { migrationsApplied } from '../db/database.js';
+import { Document } from '../domain/documents/document.entity.js';
+import type { EventSettings } from '../domain/events-context.js';
+import { documentPayload } from '../events/payloads.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { formatError } from '../graphql/errors.js';
+import { createLoaders } from '../graphql/loaders.js';
+import type { Services } from '../graphql/services.js';
+import type { Metrics } from '../metrics.js';
+
+/** Most tokens a query may have: a 1 MB name or a deep query is refused before it is executed. */
+const MAX_QUERY_TOKENS = 10_000;
+
+export type HttpDeps = {
+  orm: MikroORM;
+  schema: GraphQLSchema;
+  httpServer: Server;
+  log: Logger;
+  metrics: Metrics;
+  events: EventSettings;
+  services: Services;
+  maxDepth: number;
+  maxBody: string;
+  extraPlugins: ApolloServerPlugin<GraphQLContext>[];
+};
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+async function authenticate(orm: MikroORM, req: Request): Promise<void> {
+  const token = bearerToken(req.headers.authorization);
+  if (!token) throw unauthenticated('Missing bearer token: send Authorization: Bearer <token>');
+  if (!(await isValidToken(orm.em.fork(), token))) throw unauthenticated('The bearer token is not valid (or was regenerated)');
+}
+
+export async function createHttpApp(deps: HttpDeps) {
+  const { orm, log, metrics } = deps;
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: deps.schema,
+    // Clients authenticate with a bearer token, never a cookie, so there is no CSRF to prevent.
+    csrfPrevention: false,
+    introspection: true,
+    validationRules: [depthLimit(deps.maxDepth)],
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
+    formatError: formatError(log),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
+      {
+        async requestDidStart({ request }) {
+          const end = metrics.graphqlDuration.startTimer({ operation: request.operationName ?? 'anonymous' });
+          return { willSendResponse: async () => void end() };
+        },
+      },
+      ...deps.extraPlugins,
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    try {
+      const ready = await migrationsApplied(orm);
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'migrations pending' });
+    } catch (err) {
+      res.status(503).json({ status: 'database unreachable', error: (err as Error).message });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/api/document/:id/view', async (req, res) => {
+    try {
+      await authenticate(orm, req);
+    } catch (err) {
+      res.status(401).json({ error: (err as Error).message });
+      return;
+    }
+    const id = Number(req.params.id);
+    const em = orm.em.fork();
+    const doc = Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647 ? await em.findOne(Document, id, { populate: ['contact', 'folder'] }) : null;
+    if (!doc) {
+      res.status(404).json({ error: `Document ${JSON.stringify(req.params.id)} does not exist` });
+      return;
+    }
+    const contact = doc.contact.getEntity();
+    const folder = doc.folder.getEntity();
+    res.json(documentPayload({ ...doc, contact: { id: contact.id, name: contact.name }, folder: { id: folder.id, name: folder.name } }, deps.events.publicUrl));
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: deps.maxBody }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        await authenticate(orm, req);
+        const em = orm.em.fork();
+        return { em, loaders: createLoaders(em), events: deps.events, services: deps.services };
+      },
+    }),
+  );
+  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    const status = typeof err.status === 'number' ? err.status : 500;
+    if (status >= 500) log.error({ err }, 'unexpected HTTP error');
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+    const message = status === 413 ? `The request body is over the limit of ${deps.maxBody}` : status < 500 ? err.message : 'Internal error';
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  };
+  app.use(onError);
+  return { app, apollo };
+}

@@ -1,0 +1,73 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Channel } from '../events/event-types.js';
+
+export type ClaimedDelivery = {
+  id: string;
+  attempt: number;
+  channel: Channel;
+  url: string;
+  eventId: string;
+  eventType: string;
+  entityId: string;
+  body: string;
+  bearerToken: string | null;
+  signingSecret: string;
+};
+
+/**
+ * One statement claims due work for one instance (graphile-worker's getJobs): the head of
+ * each entity's queue per channel (an earlier pending delivery of the same document,
+ * contact or folder holds the later ones back), skipping rows other instances hold, with a
+ * lease that another instance may take over once it runs out (a crashed instance's claims).
+ */
+const CLAIM_SQL = `
+with settings as (select bearer_token, signing_secret, offline_mode from webhook_settings where id = 1),
+due as (
+  select d.id from webhook_deliveries d
+  join webhook_channels c on c.channel = d.channel
+  where d.status = 'PENDING' and d.next_attempt_at <= now()
+    and (d.lease_until is null or d.lease_until < now())
+    and c.enabled and c.url is not null
+    and not (select offline_mode from settings)
+    and not exists (
+      select 1 from webhook_deliveries p
+      where p.status = 'PENDING' and p.channel = d.channel and p.entity_id = d.entity_id and p.id < d.id)
+  order by d.next_attempt_at, d.id
+  limit ?
+  for update of d skip locked
+)
+update webhook_deliveries d
+set lease_until = now() + make_interval(secs => ?), leased_by = ?, attempt_count = d.attempt_count + 1
+from due, events e, webhook_channels c, settings s
+where d.id = due.id and e.seq = d.event_seq and c.channel = d.channel
+returning d.id::text as id, d.attempt_count as attempt, d.channel, c.url, e.id as event_id, e.type as event_type,
+  e.entity_id::text as entity_id, e.payload::text as body, s.bearer_token, s.signing_secret`;
+
+export async function claimDeliveries(em: EntityManager, opts: { limit: number; leaseMs: number; workerId: string }): Promise<ClaimedDelivery[]> {
+  const rows = await em.execute<
+    {
+      id: string;
+      attempt: number;
+      channel: Channel;
+      url: string;
+      event_id: string;
+      event_type: string;
+      entity_id: string;
+      body: string;
+      bearer_token: string | null;
+      signing_secret: string;
+    }[]
+  >(CLAIM_SQL, [opts.limit, opts.leaseMs / 1000, opts.workerId]);
+  return rows.map((r) => ({
+    id: r.id,
+    attempt: r.attempt,
+    channel: r.channel,
+    url: r.url,
+    eventId: r.event_id,
+    eventType: r.event_type,
+    entityId: r.entity_id,
+    body: r.body,
+    bearerToken: r.bearer_token,
+    signingSecret: r.signing_secret,
+  }));
+}

@@ -1,0 +1,139 @@
+import { isIP } from 'node:net';
+import ky, { type KyInstance } from 'ky';
+import { Webhook } from 'standardwebhooks';
+import type { Agent } from 'undici';
+import { createSafeDispatcher } from './safe-dispatcher.js';
+import { addressProblem } from './url-guard.js';
+import type { AttemptOutcome } from './retry-policy.js';
+import { parseRetryAfter } from './retry-policy.js';
+
+export const USER_AGENT = 'RecordEngine-Webhooks/1.0';
+export const RESPONSE_EXCERPT_BYTES = 1024;
+
+export type OutgoingWebhook = {
+  url: string;
+  /** The event id: the webhook-id, the same on every attempt. */
+  eventId: string;
+  eventType: string;
+  body: string;
+  bearerToken: string | null;
+  signingSecret: string;
+};
+
+export type AttemptResult = {
+  outcome: AttemptOutcome;
+  ok: boolean;
+  httpStatus: number | null;
+  startedAt: Date;
+  durationMs: number;
+  responseExcerpt: string | null;
+  error: string | null;
+};
+
+/**
+ * One ky instance for every delivery: no retries (the delivery log retries, on its
+ * schedule), no redirects, no hooks, a response is read as it is whatever its status.
+ * ky's per-request cost is in building a Request and merging options; a single instance
+ * and a string body keep it small. The undici Agent (same major as Node's built-in fetch)
+ * is passed as fetch's `dispatcher`.
+ */
+export class WebhookSender {
+  private readonly http: KyInstance;
+  private readonly dispatcher: Agent;
+  private readonly signers = new Map<string, Webhook>();
+
+  constructor(private readonly opts: { timeoutMs: number; allowPrivate: boolean; connections: number }) {
+    this.dispatcher = createSafeDispatcher({ allowPrivate: opts.allowPrivate, connections: opts.connections, timeoutMs: opts.timeoutMs });
+    this.http = ky.create({
+      retry: 0,
+      throwHttpErrors: false,
+      timeout: opts.timeoutMs,
+      redirect: 'manual',
+      dispatcher: this.dispatcher,
+    } as Parameters<typeof ky.create>[0]);
+  }
+
+  private signer(secret: string): Webhook {
+    let signer = this.signers.get(secret);
+    if (!signer) {
+      signer = new Webhook(secret);
+      this.signers.clear();
+      this.signers.set(secret, signer);
+    }
+    return signer;
+  }
+
+  headers(message: OutgoingWebhook, at: Date): Record<string, string> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': USER_AGENT,
+      'webhook-id': message.eventId,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': this.signer(message.signingSecret).sign(message.eventId, at, message.body),
+      'x-recordengine-event': message.eventType,
+    };
+    if (message.bearerToken) headers.authorization = `Bearer ${message.bearerToken}`;
+    return headers;
+  }
+
+  async send(message: OutgoingWebhook): Promise<AttemptResult> {
+    const startedAt = new Date();
+    const started = performance.now();
+    const done = (r: Omit<AttemptResult, 'startedAt' | 'durationMs'>): AttemptResult => ({
+      ...r,
+      startedAt,
+      durationMs: Math.round(performance.now() - started),
+    });
+    const literal = new URL(message.url).hostname.replace(/^\[|\]$/g, '');
+    const problem = isIP(literal) ? addressProblem(literal, this.opts.allowPrivate) : undefined;
+    if (problem) return done({ outcome: { kind: 'error', error: problem }, ok: false, httpStatus: null, responseExcerpt: null, error: problem });
+    try {
+      const response = await this.http.post(message.url, { body: message.body, headers: this.headers(message, startedAt) });
+      const excerpt = await readExcerpt(response);
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      const ok = response.status === 200;
+      return done({
+        outcome: { kind: 'response', status: response.status, retryAfterMs },
+        ok,
+        httpStatus: response.status,
+        responseExcerpt: excerpt,
+        error: ok ? null : `the receiver answered HTTP ${response.status}; only 200 counts as delivered`,
+      });
+    } catch (err) {
+      const error = describeError(err, this.opts.timeoutMs);
+      return done({ outcome: { kind: 'error', error }, ok: false, httpStatus: null, responseExcerpt: null, error });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+async function readExcerpt(response: Response): Promise<string | null> {
+  if (!response.body) return null;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < RESPONSE_EXCERPT_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  const text = Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8');
+  return text === '' ? null : text;
+}
+
+function describeError(err: unknown, timeoutMs: number): string {
+  const e = err as Error & { cause?: Error & { code?: string } };
+  if (e.name === 'TimeoutError') return `no answer within ${timeoutMs} ms (WEBHOOK_TIMEOUT)`;
+  const cause = e.cause;
+  if (cause?.name === 'ForbiddenAddressError') return cause.message;
+  if (cause?.code) return `${cause.code}: ${cause.message}`;
+  return e.message;
+}

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ValidationError } from '../errors.js';
+import { CHANNELS, type Channel } from '../events/event-types.js';
+import { validateWebhookUrl } from './url-guard.js';
+
+export const MAX_BEARER_TOKEN_LENGTH = 1024;
+
+export type ChannelRow = {
+  channel: Channel;
+  url: string | null;
+  enabled: boolean;
+  disabledAt: Date | null;
+  disabledReason: string | null;
+};
+
+export type WebhookSettingsRow = {
+  document: ChannelRow;
+  contact: ChannelRow;
+  folder: ChannelRow;
+  bearerTokenSet: boolean;
+  offlineMode: boolean;
+  signingSecret: string;
+};
+
+export type WebhookSettingsInput = {
+  document?: { url?: string | null; enabled?: boolean | null } | null;
+  contact?: { url?: string | null; enabled?: boolean | null } | null;
+  folder?: { url?: string | null; enabled?: boolean | null } | null;
+  bearerToken?: string | null;
+  offlineMode?: boolean | null;
+};
+
+/** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
+export function newSigningSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+export async function readSettings(em: EntityManager): Promise<WebhookSettingsRow> {
+  const [settings] = await em.execute<{ bearer_token: string | null; offline_mode: boolean; signing_secret: string | null }[]>(
+    'select bearer_token, offline_mode, signing_secret from webhook_settings where id = 1',
+  );
+  let secret = settings!.signing_secret;
+  if (!secret) {
+    // Made on first read; the where clause keeps the first one when two instances race.
+    await em.execute('update webhook_settings set signing_secret = ? where id = 1 and signing_secret is null', [newSigningSecret()]);
+    return readSettings(em);
+  }
+  const channels = await em.execute<{ channel: Channel; url: string | null; enabled: boolean; disabled_at: Date | null; disabled_reason: string | null }[]>(
+    'select channel, url, enabled, disabled_at, disabled_reason from webhook_channels',
+  );
+  const row = (c: Channel): ChannelRow => {
+    const r = channels.find((x) => x.channel === c)!;
+    return { channel: c, url: r.url, enabled: r.enabled, disabledAt: r.disabled_at, disabledReason: r.disabled_reason };
+  };
+  return {
+    document: row('DOCUMENT'),
+    contact: row('CONTACT'),
+    folder: row('FOLDER'),
+    bearerTokenSet: settings!.bearer_token !== null,
+    offlineMode: settings!.offline_mode,
+    signingSecret: secret,
+  };
+}
+
+/**
+ * Applies the fields that are present, all or nothing: every value is checked before the
+ * transaction writes any, so a refused change leaves the settings as they were.
+ */
+export async function configureWebhooks(em: EntityManager, input: WebhookSettingsInput, allowPrivate: boolean): Promise<WebhookSettingsRow> {
+  const channelUpdates: { channel: Channel; url?: string | null; enabled?: boolean }[] = [];
+  for (const channel of CHANNELS) {
+    const key = channel.toLowerCase() as 'document' | 'contact' | 'folder';
+    const change = input[key];
+    if (!change) continue;
+    const update: { channel: Channel; url?: string | null; enabled?: boolean } = { channel };
+    if (change.url !== undefined) {
+      update.url = change.url === null || change.url.trim() === '' ? null : await validateWebhookUrl(`${key}.url`, change.url, allowPrivate);
+    }
+    if (change.enabled !== undefined && change.enabled !== null) update.enabled = change.enabled;
+    channelUpdates.push(update);
+  }
+  if (typeof input.bearerToken === 'string') {
+    if (input.bearerToken.length > MAX_BEARER_TOKEN_LENGTH) {
+      throw new ValidationError(`bearerToken is ${input.bearerToken.length} characters long; the limit is ${MAX_BEARER_TOKEN_LENGTH}`, {
+        field: 'bearerToken',
+        length: input.bearerToken.length,
+      });
+    }
+    if (!/^[\x21-\x7e]+$/.test(input.bearerToken)) {
+      throw new ValidationError('bearerToken must be printable ASCII without spaces, as an HTTP header value requires', { field: 'bearerToken' });
+    }
+  }
+  await em.transactional(async (tx) => {
+    for (const u of channelUpdates) {
+      const sets: string[] = [];
+      const params: unknown[] = [];
+      if (u.url !== undefined) {
+        sets.push('url = ?');
+        params.push(u.url);
+      }
+      if (u.enabled !== undefined) {
+        // Switching a channel on clears what the service recorded when it switched it off.
+        sets.push('enabled = ?', 'disabled_at = case when ? then null else disabled_at end', 'disabled_reason = case when ? then null else disabled_reason end');
+        sets.push('failing_since = case when ? then null else failing_since end');
+        params.push(u.enabled, u.enabled, u.enabled, u.enabled);
+      }
+      if (sets.length === 0) continue;
+      await tx.execute(`update webhook_channels set ${sets.join(', ')}, updated_at = now() where channel = ?`, [...params, u.channel]);
+    }
+    if (input.bearerToken !== undefined) await tx.execute('update webhook_settings set bearer_token = ?, updated_at = now() where id = 1', [input.bearerToken]);
+    if (input.offlineMode !== undefined && input.offlineMode !== null) {
+      await tx.execute('update webhook_settings set offline_mode = ?, updated_at = now() where id = 1', [input.offlineMode]);
+      if (!input.offlineMode) await tx.execute(`select pg_notify('recordengine_events', 'online')`);
+    }
+  });
+  return readSettings(em);
+}
+
+export async function rotateSigningSecret(em: EntityManager): Promise<WebhookSettingsRow> {
+  await em.execute('update webhook_settings set signing_secret = ?, updated_at = now() where id = 1', [newSigningSecret()]);
+  return readSettings(em);
+}

@@ -1,0 +1,94 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+import { ValidationError, describeValue } from '../errors.js';
+
+export const MAX_URL_LENGTH = 2048;
+
+/** Always refused, whatever WEBHOOK_ALLOW_PRIVATE_NETWORKS says: cloud instance-metadata endpoints. */
+const METADATA = new BlockList();
+METADATA.addAddress('169.254.169.254');
+METADATA.addAddress('169.254.170.2');
+METADATA.addAddress('100.100.100.200');
+METADATA.addAddress('fd00:ec2::254', 'ipv6');
+const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata', 'instance-data']);
+
+/** Refused unless WEBHOOK_ALLOW_PRIVATE_NETWORKS=true: loopback, private, link-local, CGNAT and unspecified ranges. */
+const PRIVATE = new BlockList();
+for (const [net, bits] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  PRIVATE.addSubnet(net, bits, 'ipv4');
+}
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const) {
+  PRIVATE.addSubnet(net, bits, 'ipv6');
+}
+
+/** Why an address may not be reached, or undefined when it may. */
+export function addressProblem(address: string, allowPrivate: boolean): string | undefined {
+  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+  // An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it carries.
+  const mapped = family === 'ipv6' ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] : undefined;
+  if (mapped) return addressProblem(mapped, allowPrivate);
+  if (METADATA.check(address, family)) return `${address} is a cloud metadata address, which is never allowed`;
+  if (!allowPrivate && PRIVATE.check(address, family)) {
+    return `${address} is a loopback, private or link-local address (set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true to allow it)`;
+  }
+  return undefined;
+}
+
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
+/**
+ * Checks a webhook URL when it is saved: http or https, no credentials, no fragment, and
+ * not a forbidden address, by literal or by what the name resolves to now. The address is
+ * checked again at every send (safe-dispatcher.ts), because DNS can change in between.
+ */
+export async function validateWebhookUrl(field: string, text: string, allowPrivate: boolean): Promise<string> {
+  const refuse = (why: string) => {
+    throw new ValidationError(`${field} ${describeValue(text)} is refused: ${why}`, { field, value: text.slice(0, 200) });
+  };
+  if (text.length > MAX_URL_LENGTH) refuse(`it is ${text.length} characters long; the limit is ${MAX_URL_LENGTH}`);
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return refuse('it is not an absolute URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(`the scheme ${url.protocol.replace(':', '')} is not http or https`);
+  if (url.username || url.password) refuse('it carries credentials; use the bearer token instead');
+  if (url.hash) refuse('it has a #fragment, which is never sent');
+  const host = hostOf(url).toLowerCase();
+  if (METADATA_HOSTS.has(host)) refuse(`${host} is a cloud metadata host, which is never allowed`);
+  if (isIP(host)) {
+    const problem = addressProblem(host, allowPrivate);
+    if (problem) refuse(problem);
+  } else {
+    if (!allowPrivate && (host === 'localhost' || host.endsWith('.localhost'))) {
+      refuse(`${host} is a loopback name (set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true to allow it)`);
+    }
+    const addresses = await lookup(host, { all: true, verbatim: true }).catch(() => []);
+    for (const { address } of addresses) {
+      const problem = addressProblem(address, allowPrivate);
+      if (problem) refuse(`${host} resolves to ${problem}`);
+    }
+  }
+  return url.toString();
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
+import { claimDeliveries, type ClaimedDelivery } from './claim.js';
+import { recordAttempt } from './record-attempt.js';
+import { decide } from './retry-policy.js';
+import type { WebhookSender } from './sender.js';
+
+export type WorkerOptions = {
+  concurrency: number;
+  pollIntervalMs: number;
+  timeoutMs: number;
+  retrySchedule: number[];
+  disableAfterMs: number;
+};
+
+/**
+ * Delivers webhooks: claims due deliveries, POSTs them, records each attempt. Woken by NOTIFY
+ * (wake()), with a poll as the backstop. One per instance; instances share the work through
+ * the claim. runOnce() lets tests step it without sleeping.
+ */
+export class DeliveryWorker {
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private claiming: Promise<number> | undefined;
+  private wakeAgain = false;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly sender: WebhookSender,
+    private readonly opts: WorkerOptions,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** A claim outlives the longest attempt, so that only a dead instance loses one. */
+  get leaseMs(): number {
+    return this.opts.timeoutMs + 30_000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedulePoll();
+    this.wake();
+  }
+
+  /** Stops claiming and waits for the attempts under way to be recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.claiming;
+    await Promise.all(this.inFlight);
+  }
+
+  /** A hint that work may be due (NOTIFY, a reconnect, a finished attempt). */
+  wake(): void {
+    if (!this.running) return;
+    if (this.claiming) {
+      this.wakeAgain = true;
+      return;
+    }
+    void this.runOnce();
+  }
+
+  /** Claims as much due work as there is room for and starts it; resolves with how many it claimed. */
+  runOnce(): Promise<number> {
+    if (this.claiming) return this.claiming;
+    this.claiming = this.claim().finally(() => {
+      this.claiming = undefined;
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.wake();
+      }
+    });
+    return this.claiming;
+  }
+
+  /** Runs until nothing is due and nothing is in flight: for tests and benchmarks. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const claimed = await this.runOnce();
+      if (claimed === 0 && this.inFlight.size === 0) return;
+      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    }
+  }
+
+  private async claim(): Promise<number> {
+    const room = this.opts.concurrency - this.inFlight.size;
+    if (room <= 0) return 0;
+    let claimed: ClaimedDelivery[];
+    try {
+      claimed = await claimDeliveries(this.orm.em.fork(), { limit: room, leaseMs: this.leaseMs, workerId: this.id });
+    } catch (err) {
+      this.log.error({ err }, 'claiming webhook deliveries failed; the poll will try again');
+      return 0;
+    }
+    for (const delivery of claimed) {
+      const task = this.deliver(delivery).finally(() => {
+        this.inFlight.delete(task);
+        this.wake();
+      });
+      this.inFlight.add(task);
+    }
+    if (claimed.length === room) this.wakeAgain = true;
+    return claimed.length;
+  }
+
+  private async deliver(delivery: ClaimedDelivery): Promise<void> {
+    const result = await this.sender.send(delivery);
+    const decision = decide(result.outcome, delivery.attempt, this.opts.retrySchedule);
+    this.metrics.attemptDuration.observe({ channel: delivery.channel, ok: String(result.ok) }, result.durationMs / 1000);
+    this.metrics.deliveryOutcomes.inc({ channel: delivery.channel, outcome: decision.action });
+    try {
+      const { channelDisabled } = await recordAttempt(this.orm.em.fork(), {
+        deliveryId: delivery.id,
+        channel: delivery.channel,
+        workerId: this.id,
+        result,
+        decision,
+        disableAfterMs: this.opts.disableAfterMs,
+      });
+      if (channelDisabled) this.log.warn({ channel: delivery.channel, decision }, 'webhook channel disabled');
+    } catch (err) {
+      // The lease runs out and another attempt follows: at least once, never lost.
+      this.log.error({ err, deliveryId: delivery.id }, 'recording a webhook attempt failed');
+    }
+  }
+
+  private schedulePoll(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.wake();
+      this.schedulePoll();
+    }, this.opts.pollIntervalMs);
+    this.timer.unref();
+  }
+}

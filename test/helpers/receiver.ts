@@ -1,0 +1,69 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type ReceivedRequest = { headers: IncomingHttpHeaders; body: string; json: any; at: number };
+export type Answer = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number; hang?: boolean };
+
+/**
+ * A real HTTP receiver on port 0 that records every request and answers as scripted:
+ * `answers` is consumed in order, then `fallback` answers. waitFor() resolves when a count
+ * of requests has arrived, so tests wait on events, not on time.
+ */
+export class TestReceiver {
+  readonly requests: ReceivedRequest[] = [];
+  answers: Answer[] = [];
+  fallback: Answer = { status: 200, body: '{"received":true}' };
+  private server: Server;
+  private waiters: { count: number; resolve: () => void }[] = [];
+  private hanging = new Set<() => void>();
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(body);
+        } catch {
+          json = undefined;
+        }
+        this.requests.push({ headers: req.headers, body, json, at: Date.now() });
+        const answer = this.answers.shift() ?? this.fallback;
+        const reply = () => {
+          res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+          res.end(answer.body ?? '');
+        };
+        if (answer.hang) {
+          this.hanging.add(() => res.destroy());
+        } else if (answer.delayMs) setTimeout(reply, answer.delayMs);
+        else reply();
+        this.waiters = this.waiters.filter((w) => (this.requests.length >= w.count ? (w.resolve(), false) : true));
+      });
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/webhook`;
+  }
+
+  waitFor(count: number, timeoutMs = 15_000): Promise<void> {
+    if (this.requests.length >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`expected ${count} requests, got ${this.requests.length}`)), timeoutMs);
+      this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const destroy of this.hanging) destroy();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
