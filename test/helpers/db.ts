@@ -2,16 +2,15 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 
-const TEMPLATE_DB = 'recordengine_test_template';
-
 /** A database of its own for one test file, cloned from the migrated template. */
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = inject('pgAdminUrl');
-  const name = `rt_${randomBytes(6).toString('hex')}`;
+  const templateDb = inject('templateDb');
+  const name = `${templateDb.replace(/_template$/, '')}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`create database ${name} template ${TEMPLATE_DB}`);
+    await admin.query(`create database ${name} template ${templateDb}`);
   } finally {
     await admin.end();
   }

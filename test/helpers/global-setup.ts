@@ -1,4 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -6,41 +8,54 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { ormConfig } from '../../src/db/orm-config.js';
 
-export const TEMPLATE_DB = 'recordengine_test_template';
-
 declare module 'vitest' {
   export interface ProvidedContext {
     pgAdminUrl: string;
+    templateDb: string;
   }
 }
 
 let embedded: EmbeddedPostgres | undefined;
+let dataDir: string | undefined;
+let cleanup: (() => Promise<void>) | undefined;
 
 /**
  * One PostgreSQL for the whole run (the embedded one, or TEST_DATABASE_URL), and a template
  * database with every migration applied; each test file clones it (test/helpers/db.ts).
  */
 export async function setup(project: TestProject) {
+  // Names of this run's own, so that several runs can share one server.
+  const runId = randomBytes(4).toString('hex');
+  const templateDb = `rt_${runId}_template`;
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
-    embedded = await startEmbeddedPostgres(path.resolve('.data/test'), pino({ level: 'warn' }));
+    dataDir = path.resolve(`.data/test-${runId}`);
+    embedded = await startEmbeddedPostgres(dataDir, pino({ level: 'warn' }));
     adminUrl = embedded.url;
   }
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  const stale = await admin.query<{ datname: string }>(`select datname from pg_database where datname like 'rt\\_%' or datname = $1`, [TEMPLATE_DB]);
-  for (const { datname } of stale.rows) await admin.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
-  await admin.query(`create database ${TEMPLATE_DB}`);
+  await admin.query(`create database ${templateDb}`);
   await admin.end();
+  cleanup = async () => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    const mine = await c.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [`rt\\_${runId}\\_%`]);
+    for (const { datname } of mine.rows) await c.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
+    await c.end();
+  };
 
   const templateUrl = new URL(adminUrl);
-  templateUrl.pathname = `/${TEMPLATE_DB}`;
+  templateUrl.pathname = `/${templateDb}`;
   const orm = await MikroORM.init(ormConfig(templateUrl.toString(), 2));
   await orm.getMigrator().up();
   await orm.close(true);
   project.provide('pgAdminUrl', adminUrl);
+  project.provide('templateDb', templateDb);
 }
 
 export async function teardown() {
+  await cleanup?.();
   await embedded?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
