@@ -84,7 +84,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
           {
             concurrency: config.webhooks.concurrency,
             pollIntervalMs: config.webhooks.pollIntervalMs,
-            timeoutMs: config.webhooks.timeoutMs,
+            leaseMs: config.webhooks.leaseMs,
             retrySchedule: config.webhooks.retrySchedule,
             disableAfterMs: config.webhooks.disableAfterMs,
           },

@@ -9,18 +9,16 @@ const boolean = z
   .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1');
 
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((v, ctx) => {
-      try {
-        return parseDuration(v);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    });
+const durationText = z.string().transform((v, ctx) => {
+  try {
+    return parseDuration(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const duration = (fallback: string) => z.string().default(fallback).pipe(durationText);
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -53,6 +51,8 @@ const schema = z.object({
       }
     }),
   WEBHOOK_TIMEOUT: duration('15s'),
+  /** How long a claimed delivery stays with the instance that claimed it; unset: WEBHOOK_TIMEOUT + 30s. */
+  WEBHOOK_LEASE: durationText.optional(),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   WEBHOOK_POLL_INTERVAL: duration('1s'),
   WEBHOOK_DISABLE_AFTER: duration('5d'),
@@ -62,6 +62,9 @@ const schema = z.object({
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
   WS_SUBSCRIBER_BUFFER: z.coerce.number().int().min(1).default(1000),
 });
+
+/** What a claim outlives an attempt by, when WEBHOOK_LEASE is unset: time to record the attempt. */
+const LEASE_MARGIN_MS = 30_000;
 
 export type Config = {
   port: number;
@@ -78,6 +81,7 @@ export type Config = {
     allowPrivateNetworks: boolean;
     retrySchedule: number[];
     timeoutMs: number;
+    leaseMs: number;
     concurrency: number;
     pollIntervalMs: number;
     disableAfterMs: number;
@@ -109,6 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  // A lease shorter than an attempt would let a second instance send a delivery still in flight.
+  const leaseMs = e.WEBHOOK_LEASE ?? e.WEBHOOK_TIMEOUT + LEASE_MARGIN_MS;
+  if (leaseMs <= e.WEBHOOK_TIMEOUT) {
+    throw new ConfigError([`WEBHOOK_LEASE=${JSON.stringify(env.WEBHOOK_LEASE)}: must be longer than WEBHOOK_TIMEOUT (${e.WEBHOOK_TIMEOUT} ms)`]);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -124,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
       retrySchedule: e.WEBHOOK_RETRY_SCHEDULE,
       timeoutMs: e.WEBHOOK_TIMEOUT,
+      leaseMs,
       concurrency: e.WEBHOOK_CONCURRENCY,
       pollIntervalMs: e.WEBHOOK_POLL_INTERVAL,
       disableAfterMs: e.WEBHOOK_DISABLE_AFTER,

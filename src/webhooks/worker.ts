@@ -11,7 +11,8 @@ import type { WebhookSender } from './sender.js';
 export type WorkerOptions = {
   concurrency: number;
   pollIntervalMs: number;
-  timeoutMs: number;
+  /** How long a claim lasts: longer than an attempt, so that only a dead instance's claims run out. */
+  leaseMs: number;
   retrySchedule: number[];
   disableAfterMs: number;
 };
@@ -36,11 +37,6 @@ export class DeliveryWorker {
     private readonly log: Logger,
     private readonly metrics: Metrics,
   ) {}
-
-  /** A claim outlives the longest attempt, so that only a dead instance loses one. */
-  get leaseMs(): number {
-    return this.opts.timeoutMs + 30_000;
-  }
 
   start(): void {
     if (this.running) return;
@@ -94,7 +90,7 @@ export class DeliveryWorker {
     if (room <= 0) return 0;
     let claimed: ClaimedDelivery[];
     try {
-      claimed = await claimDeliveries(this.orm.em.fork(), { limit: room, leaseMs: this.leaseMs, workerId: this.id });
+      claimed = await claimDeliveries(this.orm.em.fork(), { limit: room, leaseMs: this.opts.leaseMs, workerId: this.id });
     } catch (err) {
       this.log.error({ err }, 'claiming webhook deliveries failed; the poll will try again');
       return 0;
@@ -110,12 +106,13 @@ export class DeliveryWorker {
     return claimed.length;
   }
 
+  /** Never rejects: whatever goes wrong, the lease runs out and another attempt follows (at least once, never lost). */
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
-    const result = await this.sender.send(delivery);
-    const decision = decide(result.outcome, delivery.attempt, this.opts.retrySchedule);
-    this.metrics.attemptDuration.observe({ channel: delivery.channel, ok: String(result.ok) }, result.durationMs / 1000);
-    this.metrics.deliveryOutcomes.inc({ channel: delivery.channel, outcome: decision.action });
     try {
+      const result = await this.sender.send(delivery);
+      const decision = decide(result.outcome, delivery.attempt, this.opts.retrySchedule);
+      this.metrics.attemptDuration.observe({ channel: delivery.channel, ok: String(result.ok) }, result.durationMs / 1000);
+      this.metrics.deliveryOutcomes.inc({ channel: delivery.channel, outcome: decision.action });
       const { channelDisabled } = await recordAttempt(this.orm.em.fork(), {
         deliveryId: delivery.id,
         channel: delivery.channel,
@@ -126,8 +123,7 @@ export class DeliveryWorker {
       });
       if (channelDisabled) this.log.warn({ channel: delivery.channel, decision }, 'webhook channel disabled');
     } catch (err) {
-      // The lease runs out and another attempt follows: at least once, never lost.
-      this.log.error({ err, deliveryId: delivery.id }, 'recording a webhook attempt failed');
+      this.log.error({ err, deliveryId: delivery.id }, 'a webhook attempt could not be made or recorded; it is retried when its lease runs out');
     }
   }
 
