@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseByteSize } from './byte-size.js';
 import { parseDuration, parseDurationList } from './duration.js';
 
 /**
@@ -6,8 +7,33 @@ import { parseDuration, parseDurationList } from './duration.js';
  * so that a bad value stops the process at start with one line per variable.
  */
 const boolean = z
-  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .string()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }))
   .transform((v) => v === 'true' || v === '1');
+
+/** Decimal digits only: z.coerce would read " " as 0 and "0x10" or "1e3" as numbers. */
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+/** A size such as 1mb or 512kb, in bytes. */
+const byteSize = (fallback: string, min: number, max: number) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      try {
+        return parseByteSize(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.number().min(min, `must be at least ${min} bytes`).max(max, `must be at most ${max} bytes`));
 
 const durationText = z.string().transform((v, ctx) => {
   try {
@@ -18,10 +44,21 @@ const durationText = z.string().transform((v, ctx) => {
   }
 });
 
-const duration = (fallback: string) => z.string().default(fallback).pipe(durationText);
+/** Timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires at once. */
+const MAX_TIMER = '24d';
+
+/** A duration with bounds, such as a timer delay that 0 would turn into a busy loop. */
+const duration = (fallback: string, min = '0ms', max?: string) =>
+  z
+    .string()
+    .default(fallback)
+    .pipe(durationText)
+    .refine((ms) => ms >= parseDuration(min) && (max === undefined || ms <= parseDuration(max)), {
+      message: max === undefined ? `must be at least ${min}` : `must be between ${min} and ${max}`,
+    });
 
 const schema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PORT: integer(0, 65535).default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z
     .string()
@@ -35,9 +72,9 @@ const schema = z.object({
     .optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
-  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
-  GRAPHQL_MAX_BODY: z.string().default('1mb'),
+  DB_POOL_SIZE: integer(2, 200).default(20),
+  GRAPHQL_MAX_DEPTH: integer(2, 50).default(10),
+  GRAPHQL_MAX_BODY: byteSize('1mb', 1024, 100 * 1024 * 1024),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean.default(false),
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
@@ -50,17 +87,17 @@ const schema = z.object({
         return z.NEVER;
       }
     }),
-  WEBHOOK_TIMEOUT: duration('15s'),
+  WEBHOOK_TIMEOUT: duration('15s', '1ms', MAX_TIMER),
   /** How long a claimed delivery stays with the instance that claimed it; unset: WEBHOOK_TIMEOUT + 30s. */
   WEBHOOK_LEASE: durationText.optional(),
-  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
-  WEBHOOK_POLL_INTERVAL: duration('1s'),
+  WEBHOOK_CONCURRENCY: integer(1, 1000).default(64),
+  WEBHOOK_POLL_INTERVAL: duration('1s', '10ms', MAX_TIMER),
   WEBHOOK_DISABLE_AFTER: duration('5d'),
   WEBHOOK_RETENTION: duration('30d'),
-  WEBHOOK_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+  WEBHOOK_MAX_PAYLOAD_BYTES: integer(1024).default(256 * 1024),
   WEBHOOK_WORKER: boolean.default(true),
-  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
-  WS_SUBSCRIBER_BUFFER: z.coerce.number().int().min(1).default(1000),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1).default(100),
+  WS_SUBSCRIBER_BUFFER: integer(1).default(1000),
 });
 
 /** What a claim outlives an attempt by, when WEBHOOK_LEASE is unset: time to record the attempt. */
@@ -76,7 +113,8 @@ export type Config = {
   publicUrl: string | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   dbPoolSize: number;
-  graphql: { maxDepth: number; maxBody: string };
+  /** maxBody: the largest request body, in bytes. */
+  graphql: { maxDepth: number; maxBody: number };
   webhooks: {
     allowPrivateNetworks: boolean;
     retrySchedule: number[];
@@ -99,18 +137,27 @@ export class ConfigError extends Error {
   }
 }
 
+/** A value as an error line may show it: never a token, nor the password of a connection string. */
+function shown(key: string, value: string | undefined): string {
+  if (value === undefined) return 'undefined';
+  if (key === 'API_TOKEN') return `(hidden, ${value.length} characters)`;
+  if (key === 'DATABASE_URL') return JSON.stringify(value.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@'));
+  return JSON.stringify(value);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
     Object.keys(schema.shape).flatMap((key) => (env[key] === undefined || env[key] === '' ? [] : [[key, env[key]]])),
   );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const key = String(issue.path[0]);
-        return `${key}=${JSON.stringify(env[key])}: ${issue.message}`;
-      }),
-    );
+    // One line per variable, however many of its rules it breaks.
+    const byKey = new Map<string, string[]>();
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0]);
+      byKey.set(key, [...(byKey.get(key) ?? []), issue.message]);
+    }
+    throw new ConfigError([...byKey].map(([key, messages]) => `${key}=${shown(key, env[key])}: ${messages.join('; ')}`));
   }
   const e = parsed.data;
   // A lease shorter than an attempt would let a second instance send a delivery still in flight.
