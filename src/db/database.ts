@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { ormConfig } from './orm-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { migrationsList } from './migrations/index.js';
 
 export type Database = {
   orm: MikroORM;
@@ -45,8 +46,15 @@ export async function openDatabase(opts: {
   }
 }
 
-/** True when every committed migration has been applied: what /readyz reports. */
+/**
+ * True when every committed migration has been applied: what /readyz reports. Two plain
+ * reads, where the migrator would first create its table (and even the database) if missing.
+ */
 export async function migrationsApplied(orm: MikroORM): Promise<boolean> {
-  const pending = await orm.getMigrator().getPendingMigrations();
-  return pending.length === 0;
+  const em = orm.em.fork();
+  const [found] = await em.execute<{ t: string | null }[]>(`select to_regclass('mikro_orm_migrations')::text as t`);
+  if (!found?.t) return false;
+  const rows = await em.execute<{ name: string }[]>('select name from mikro_orm_migrations');
+  const applied = new Set(rows.map((r) => r.name));
+  return migrationsList.every((m) => applied.has(m.name));
 }

@@ -1,13 +1,35 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 
+const VALUE_KINDS: ReadonlySet<string> = new Set([
+  Kind.INT,
+  Kind.FLOAT,
+  Kind.STRING,
+  Kind.BOOLEAN,
+  Kind.NULL,
+  Kind.ENUM,
+  Kind.LIST,
+  Kind.OBJECT,
+]);
+
+/**
+ * A value written in the query that its type refuses (`docDate: "2025-02-30"`, `quantity: "two"`):
+ * graphql reports it at the value itself, while every other validation error points at a field,
+ * an argument or a variable. The same value sent as a variable is BAD_USER_INPUT already.
+ */
+function isBadLiteralValue(error: unknown): boolean {
+  const nodes = error instanceof GraphQLError ? error.nodes : undefined;
+  return error instanceof GraphQLError && error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && !!nodes?.length && nodes.every((n) => VALUE_KINDS.has(n.kind));
+}
+
 /**
  * The one place errors become what a client sees: our named errors keep their message and
- * code; GraphQL's own (syntax, validation, variable coercion) pass as they are; anything
- * else is masked and logged with an id the client can quote.
+ * code; a bad value is BAD_USER_INPUT whether it came as a variable or in the query text;
+ * GraphQL's other errors (syntax, validation) pass as they are; anything else is masked and
+ * logged with an id the client can quote.
  */
 export function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -15,6 +37,7 @@ export function formatError(log: Logger) {
     if (original instanceof AppError) {
       return { ...formatted, message: original.message, extensions: { ...original.details, code: original.code } };
     }
+    if (isBadLiteralValue(original)) return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
     if (original instanceof GraphQLError && original.extensions?.code) return formatted;
     const code = formatted.extensions?.code;
     if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;

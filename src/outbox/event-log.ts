@@ -30,10 +30,14 @@ export function encodeCursor(p: Position): string {
   return Buffer.from(`${p.txid}:${p.seq}`).toString('base64url');
 }
 
+/** The largest xid8 and bigint: a cursor past them would reach PostgreSQL as an out-of-range error. */
+const MAX_TXID = 2n ** 64n - 1n;
+const MAX_SEQ = 2n ** 63n - 1n;
+
 export function decodeCursor(cursor: string, field = 'after'): Position {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^(\d{1,20}):(\d{1,20})$/.exec(text);
-  if (!match || encodeCursor({ txid: match[1]!, seq: match[2]! }) !== cursor) {
+  if (!match || BigInt(match[1]!) > MAX_TXID || BigInt(match[2]!) > MAX_SEQ || encodeCursor({ txid: match[1]!, seq: match[2]! }) !== cursor) {
     throw new ValidationError(`${field} ${describeValue(cursor)} is not an event cursor`, { field, value: cursor });
   }
   return { txid: match[1]!, seq: match[2]! };

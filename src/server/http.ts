@@ -5,7 +5,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import depthLimit from 'graphql-depth-limit';
 import type { Logger } from 'pino';
 import { bearerToken, isValidToken } from '../auth/tokens.js';
 import { migrationsApplied } from '../db/database.js';
@@ -13,6 +12,7 @@ import { Document } from '../domain/documents/document.entity.js';
 import type { EventSettings } from '../domain/events-context.js';
 import { documentPayload } from '../events/payloads.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import { depthLimit } from '../graphql/depth-limit.js';
 import { formatError } from '../graphql/errors.js';
 import { createLoaders } from '../graphql/loaders.js';
 import type { Services } from '../graphql/services.js';
@@ -20,6 +20,9 @@ import type { Metrics } from '../metrics.js';
 
 /** Most tokens a query may have: a 1 MB name or a deep query is refused before it is executed. */
 const MAX_QUERY_TOKENS = 10_000;
+
+/** Distinct operation names the duration histogram keeps apart; clients choose names, so later ones share one label. */
+const MAX_OPERATION_LABELS = 200;
 
 export type HttpDeps = {
   orm: MikroORM;
@@ -30,7 +33,8 @@ export type HttpDeps = {
   events: EventSettings;
   services: Services;
   maxDepth: number;
-  maxBody: string;
+  /** The largest request body, in bytes. */
+  maxBody: number;
   extraPlugins: ApolloServerPlugin<GraphQLContext>[];
 };
 
@@ -39,13 +43,23 @@ function unauthenticated(message: string): GraphQLError {
 }
 
 async function authenticate(orm: MikroORM, req: Request): Promise<void> {
-  const token = bearerToken(req.headers.authorization);
-  if (!token) throw unauthenticated('Missing bearer token: send Authorization: Bearer <token>');
+  const header = req.headers.authorization;
+  if (!header) throw unauthenticated('Missing bearer token: send Authorization: Bearer <token>');
+  const token = bearerToken(header);
+  if (!token) throw unauthenticated('The Authorization header is not of the form "Bearer <token>"');
   if (!(await isValidToken(orm.em.fork(), token))) throw unauthenticated('The bearer token is not valid (or was regenerated)');
 }
 
 export async function createHttpApp(deps: HttpDeps) {
   const { orm, log, metrics } = deps;
+  const operationLabels = new Set<string>();
+  const operationLabel = (name: string | undefined): string => {
+    if (!name) return 'anonymous';
+    if (operationLabels.has(name)) return name;
+    if (operationLabels.size >= MAX_OPERATION_LABELS) return 'other';
+    operationLabels.add(name);
+    return name;
+  };
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
     // Clients authenticate with a bearer token, never a cookie, so there is no CSRF to prevent.
@@ -59,8 +73,8 @@ export async function createHttpApp(deps: HttpDeps) {
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
       {
         async requestDidStart({ request }) {
-          const end = metrics.graphqlDuration.startTimer({ operation: request.operationName ?? 'anonymous' });
-          return { willSendResponse: async () => void end() };
+          const end = metrics.graphqlDuration.startTimer();
+          return { willSendResponse: async () => void end({ operation: operationLabel(request.operationName) }) };
         },
       },
       ...deps.extraPlugins,
@@ -115,7 +129,8 @@ export async function createHttpApp(deps: HttpDeps) {
     const status = typeof err.status === 'number' ? err.status : 500;
     if (status >= 500) log.error({ err }, 'unexpected HTTP error');
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
-    const message = status === 413 ? `The request body is over the limit of ${deps.maxBody}` : status < 500 ? err.message : 'Internal error';
+    const message =
+      status === 413 ? `The request body is over the limit of ${deps.maxBody} bytes (GRAPHQL_MAX_BODY)` : status < 500 ? err.message : 'Internal error';
     res.status(status).json({ errors: [{ message, extensions: { code } }] });
   };
   app.use(onError);

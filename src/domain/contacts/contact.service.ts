@@ -27,8 +27,8 @@ export async function createContact(em: EntityManager, input: ContactInput & { n
   const phone = optionalText('phone', input.phone ?? null, LIMITS.phone);
   const notes = optionalText('notes', input.notes ?? null, LIMITS.notes);
   return em.transactional(async (tx) => {
-    const parent = input.parentId ? await mustFindContact(tx, input.parentId, 'parentId') : null;
-    const profile = input.defaultProfileId ? await mustFindProfile(tx, input.defaultProfileId) : null;
+    const parent = input.parentId != null ? await mustFindContact(tx, input.parentId, 'parentId') : null;
+    const profile = input.defaultProfileId != null ? await mustFindProfile(tx, input.defaultProfileId) : null;
     const contact = tx.create(Contact, { name, type: input.type, email, phone, notes, parent, defaultProfile: profile });
     await tx.flush();
     await recordEvent(tx, { type: 'contact.created', entityId: contact.id, payload: contactPayload(contact) }, settings.maxPayloadBytes);

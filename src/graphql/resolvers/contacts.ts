@@ -1,12 +1,17 @@
 import { Contact } from '../../domain/contacts/contact.entity.js';
 import { createContact, updateContact } from '../../domain/contacts/contact.service.js';
 import { parseId } from '../../domain/validate.js';
+import { NotFoundError } from '../../errors.js';
 import type { Resolvers } from '../generated.js';
 import { connection, decodeIdCursor, encodeIdCursor, pageSize } from '../relay.js';
 
 export const contactResolvers: Resolvers = {
   Query: {
-    contact: (_, { id }, { em }) => em.findOne(Contact, parseId('id', id)),
+    contact: async (_, { id }, { em }) => {
+      const contact = await em.findOne(Contact, parseId('id', id));
+      if (!contact) throw new NotFoundError('Contact', id);
+      return contact;
+    },
     contacts: async (_, { first, after }, { em }) => {
       const limit = pageSize(first);
       const rows = await em.find(Contact, { id: { $gt: decodeIdCursor(after) ?? 0 } }, { orderBy: { id: 'asc' }, limit: limit + 1 });

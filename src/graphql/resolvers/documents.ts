@@ -8,6 +8,7 @@ import {
   updateDocument,
 } from '../../domain/documents/document.service.js';
 import { parseId } from '../../domain/validate.js';
+import { NotFoundError } from '../../errors.js';
 import { confidenceLabel } from '../../events/display.js';
 import { docUrl } from '../../events/payloads.js';
 import type { Resolvers } from '../generated.js';
@@ -15,7 +16,11 @@ import { connection, decodeIdCursor, encodeIdCursor, pageSize } from '../relay.j
 
 export const documentResolvers: Resolvers = {
   Query: {
-    document: (_, { id }, { em }) => em.findOne(Document, parseId('id', id)),
+    document: async (_, { id }, { em }) => {
+      const doc = await em.findOne(Document, parseId('id', id));
+      if (!doc) throw new NotFoundError('Document', id);
+      return doc;
+    },
     documents: async (_, { filter, first, after }, { em }) => {
       const limit = pageSize(first);
       const where: FilterQuery<IDocument> = { id: { $gt: decodeIdCursor(after) ?? 0 } };

@@ -1,12 +1,17 @@
 import { Folder } from '../../domain/folders/folder.entity.js';
 import { createFolder, updateFolder } from '../../domain/folders/folder.service.js';
 import { parseId } from '../../domain/validate.js';
+import { NotFoundError } from '../../errors.js';
 import type { Resolvers } from '../generated.js';
 import { connection, decodeIdCursor, encodeIdCursor, pageSize } from '../relay.js';
 
 export const folderResolvers: Resolvers = {
   Query: {
-    folder: (_, { id }, { em }) => em.findOne(Folder, parseId('id', id)),
+    folder: async (_, { id }, { em }) => {
+      const folder = await em.findOne(Folder, parseId('id', id));
+      if (!folder) throw new NotFoundError('Folder', id);
+      return folder;
+    },
     folders: async (_, { contactId, first, after }, { em }) => {
       const limit = pageSize(first);
       const where = {
