@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent } from 'undici';
-import { addressProblem } from './url-guard.js';
+import { resolvedAddressProblem } from './url-guard.js';
 
 export class ForbiddenAddressError extends Error {
   override name = 'ForbiddenAddressError';
@@ -18,8 +18,8 @@ export function createSafeDispatcher(opts: { allowPrivate: boolean; connections:
       if (err) return callback(err, '', 0);
       const list = addresses as unknown as LookupAddress[];
       for (const { address } of list) {
-        const problem = addressProblem(address, opts.allowPrivate);
-        if (problem) return callback(new ForbiddenAddressError(`${hostname} resolves to ${problem}`), '', 0);
+        const problem = resolvedAddressProblem(hostname, address, opts.allowPrivate);
+        if (problem) return callback(new ForbiddenAddressError(`${problem}; refused when connecting`), '', 0);
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
       return callback(null, list[0]!.address, list[0]!.family);

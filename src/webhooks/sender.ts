@@ -5,7 +5,7 @@ import type { Agent } from 'undici';
 import { createSafeDispatcher } from './safe-dispatcher.js';
 import { addressProblem } from './url-guard.js';
 import type { AttemptOutcome } from './retry-policy.js';
-import { parseRetryAfter } from './retry-policy.js';
+import { isSuccess, parseRetryAfter } from './retry-policy.js';
 
 export const USER_AGENT = 'RecordEngine-Webhooks/1.0';
 export const RESPONSE_EXCERPT_BYTES = 1024;
@@ -33,6 +33,9 @@ export type AttemptResult = {
 /**
  * One ky instance for every delivery: no retries (the delivery log retries, on its
  * schedule), no redirects, no hooks, a response is read as it is whatever its status.
+ * WEBHOOK_TIMEOUT bounds the whole attempt, reading the answer included: ky's own timeout
+ * ends when the headers arrive, and a receiver that then stalls would hold a worker slot
+ * past its lease.
  * ky's per-request cost is in building a Request and merging options; a single instance
  * and a string body keep it small. The undici Agent (same major as Node's built-in fetch)
  * is passed as fetch's `dispatcher`.
@@ -47,7 +50,7 @@ export class WebhookSender {
     this.http = ky.create({
       retry: 0,
       throwHttpErrors: false,
-      timeout: opts.timeoutMs,
+      timeout: false,
       redirect: 'manual',
       dispatcher: this.dispatcher,
     } as Parameters<typeof ky.create>[0]);
@@ -88,16 +91,17 @@ export class WebhookSender {
     const problem = isIP(literal) ? addressProblem(literal, this.opts.allowPrivate) : undefined;
     if (problem) return done({ outcome: { kind: 'error', error: problem }, ok: false, httpStatus: null, responseExcerpt: null, error: problem });
     try {
-      const response = await this.http.post(message.url, { body: message.body, headers: this.headers(message, startedAt) });
+      const signal = AbortSignal.timeout(this.opts.timeoutMs);
+      const response = await this.http.post(message.url, { body: message.body, headers: this.headers(message, startedAt), signal });
       const excerpt = await readExcerpt(response);
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      const ok = response.status === 200;
+      const ok = isSuccess(response.status);
       return done({
         outcome: { kind: 'response', status: response.status, retryAfterMs },
         ok,
         httpStatus: response.status,
         responseExcerpt: excerpt,
-        error: ok ? null : `the receiver answered HTTP ${response.status}; only 200 counts as delivered`,
+        error: ok ? null : statusError(response),
       });
     } catch (err) {
       const error = describeError(err, this.opts.timeoutMs);
@@ -129,9 +133,15 @@ async function readExcerpt(response: Response): Promise<string | null> {
   return text === '' ? null : text;
 }
 
+function statusError(response: Response): string {
+  const location = response.headers.get('location');
+  const redirect = response.status >= 300 && response.status < 400 ? ` (a redirect${location ? ` to ${location.slice(0, 200)}` : ''}, which is not followed)` : '';
+  return `the receiver answered HTTP ${response.status}${redirect}; only 200 counts as delivered`;
+}
+
 function describeError(err: unknown, timeoutMs: number): string {
   const e = err as Error & { cause?: Error & { code?: string } };
-  if (e.name === 'TimeoutError') return `no answer within ${timeoutMs} ms (WEBHOOK_TIMEOUT)`;
+  if (e.name === 'TimeoutError') return `no complete answer within ${timeoutMs} ms (WEBHOOK_TIMEOUT)`;
   const cause = e.cause;
   if (cause?.name === 'ForbiddenAddressError') return cause.message;
   if (cause?.code) return `${cause.code}: ${cause.message}`;

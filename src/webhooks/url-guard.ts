@@ -39,21 +39,47 @@ for (const [net, bits] of [
   PRIVATE.addSubnet(net, bits, 'ipv6');
 }
 
-/** Why an address may not be reached, or undefined when it may. */
-export function addressProblem(address: string, allowPrivate: boolean): string | undefined {
+/** What kind of forbidden address this is ("a cloud metadata address, …"), or undefined when it may be reached. */
+function forbiddenKind(address: string, allowPrivate: boolean): string | undefined {
+  // BlockList judges an IPv4-mapped IPv6 address (::ffff:127.0.0.1, ::ffff:7f00:1) by the IPv4 address it carries.
   const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-  // An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it carries.
-  const mapped = family === 'ipv6' ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] : undefined;
-  if (mapped) return addressProblem(mapped, allowPrivate);
-  if (METADATA.check(address, family)) return `${address} is a cloud metadata address, which is never allowed`;
+  if (METADATA.check(address, family)) return 'a cloud metadata address, which is never allowed';
   if (!allowPrivate && PRIVATE.check(address, family)) {
-    return `${address} is a loopback, private or link-local address (set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true to allow it)`;
+    return 'a loopback, private or link-local address (set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true to allow it)';
   }
   return undefined;
 }
 
-function hostOf(url: URL): string {
-  return url.hostname.replace(/^\[|\]$/g, '');
+/** Why an IP address may not be reached, or undefined when it may. */
+export function addressProblem(address: string, allowPrivate: boolean): string | undefined {
+  const kind = forbiddenKind(address, allowPrivate);
+  return kind && `${address} is ${kind}`;
+}
+
+/** Why a name that resolved to this address may not be reached, or undefined when it may. */
+export function resolvedAddressProblem(host: string, address: string, allowPrivate: boolean): string | undefined {
+  const kind = forbiddenKind(address, allowPrivate);
+  return kind && `${host} resolves to ${address}, ${kind}`;
+}
+
+/** The host of a URL as an IP literal or a name: without IPv6 brackets, lowercase, without the root's trailing dot. */
+export function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+}
+
+/** How long saving a URL waits for DNS: a name that does not resolve in time is checked at send time only. */
+const SAVE_LOOKUP_MS = 3_000;
+
+async function resolveBriefly(host: string): Promise<{ address: string }[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), SAVE_LOOKUP_MS);
+  });
+  try {
+    return await Promise.race([lookup(host, { all: true, verbatim: true }).catch(() => []), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -75,7 +101,7 @@ export async function validateWebhookUrl(field: string, text: string, allowPriva
   if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(`the scheme ${url.protocol.replace(':', '')} is not http or https`);
   if (url.username || url.password) refuse('it carries credentials; use the bearer token instead');
   if (url.hash) refuse('it has a #fragment, which is never sent');
-  const host = hostOf(url).toLowerCase();
+  const host = hostOf(url);
   if (METADATA_HOSTS.has(host)) refuse(`${host} is a cloud metadata host, which is never allowed`);
   if (isIP(host)) {
     const problem = addressProblem(host, allowPrivate);
@@ -84,10 +110,10 @@ export async function validateWebhookUrl(field: string, text: string, allowPriva
     if (!allowPrivate && (host === 'localhost' || host.endsWith('.localhost'))) {
       refuse(`${host} is a loopback name (set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true to allow it)`);
     }
-    const addresses = await lookup(host, { all: true, verbatim: true }).catch(() => []);
+    const addresses = await resolveBriefly(host);
     for (const { address } of addresses) {
-      const problem = addressProblem(address, allowPrivate);
-      if (problem) refuse(`${host} resolves to ${problem}`);
+      const problem = resolvedAddressProblem(host, address, allowPrivate);
+      if (problem) refuse(problem);
     }
   }
   return url.toString();
