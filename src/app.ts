@@ -12,6 +12,7 @@ import type { Services } from './graphql/services.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { EVENTS_NOTIFY_CHANNEL } from './outbox/record-event.js';
+import { RuleScheduler } from './rules/scheduler.js';
 import { createHttpApp } from './server/http.js';
 import { DELIVERY_NOTIFY_CHANNEL } from './webhooks/record-attempt.js';
 import { purgeExpired } from './webhooks/purge.js';
@@ -21,11 +22,14 @@ import { DeliveryWorker } from './webhooks/worker.js';
 
 const SCHEMA_FILE = new URL('../schema.graphql', import.meta.url);
 const PURGE_INTERVAL_MS = 10 * 60_000;
+/** How often due SCHEDULE rules are looked for: their intervals are whole minutes. */
+const RULE_POLL_INTERVAL_MS = 15_000;
 
 export type App = {
   readonly url: string;
   readonly database: Database;
   readonly worker: DeliveryWorker | undefined;
+  readonly rules: RuleScheduler;
   /** The token generated at first start, when one was (printed once by main.ts). */
   readonly generatedToken: string | undefined;
   stop(): Promise<void>;
@@ -126,6 +130,9 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       worker.start();
       stops.push(() => worker.stop());
     }
+    const rules = new RuleScheduler(orm, events, { pollIntervalMs: RULE_POLL_INTERVAL_MS }, log.child({ part: 'rules' }));
+    rules.start();
+    stops.push(() => rules.stop());
     const purgeTimer = setInterval(() => {
       purgeExpired(orm.em.fork(), config.webhooks.retentionMs).catch((err: unknown) => log.error({ err }, 'purge failed'));
     }, PURGE_INTERVAL_MS);
@@ -144,7 +151,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     publicUrlFallback.value = url;
     log.info({ url: `${url}/graphql`, database: database.embedded ? 'embedded' : 'DATABASE_URL' }, 'service started');
 
-    return { url, database, worker, generatedToken: generated, stop: stopAll };
+    return { url, database, worker, rules, generatedToken: generated, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

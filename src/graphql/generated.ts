@@ -7,6 +7,8 @@ import type { IExtractionProfile } from '../domain/profiles/extraction-profile.e
 import type { EventRow } from '../outbox/event-log.js';
 import type { DeliveryRow, AttemptRow } from '../webhooks/delivery-log.js';
 import type { WebhookSettingsRow, ChannelRow } from '../webhooks/settings.js';
+import type { RuleRow, RuleActionRow } from '../rules/definition.js';
+import type { ExecutionRow } from '../rules/executions.js';
 import type { GraphQLContext } from './context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -305,6 +307,9 @@ export type Mutation = {
   createExtractionProfile: ExtractionProfile;
   /** Fires folder.created. */
   createFolder: Folder;
+  createRule: Rule;
+  /** The rule's executions stay, with its name. */
+  deleteRule: Scalars['Boolean']['output'];
   /** The Webhook Export button: APPROVED → EXPORT, or exports an exported document again. Fires document.exported. */
   exportDocument: Document;
   /** The AI result, on a NEW or PROCESSING document (again on NEEDS_REVIEW or MISSING_INFO); moves it to NEEDS_REVIEW. */
@@ -318,6 +323,7 @@ export type Mutation = {
   rotateWebhookSigningSecret: WebhookSettings;
   /** A lifecycle move; a move to EXPORT fires document.exported. */
   setDocumentStatus: Document;
+  setRuleEnabled: Rule;
   /** Sends a sample payload of the channel now and returns the attempt. */
   testWebhook: DeliveryAttempt;
   /** Fires contact.updated when something changed. */
@@ -326,6 +332,8 @@ export type Mutation = {
   updateDocument: Document;
   /** Fires folder.updated when something changed. */
   updateFolder: Folder;
+  /** Replaces the rule's definition. */
+  updateRule: Rule;
 };
 
 
@@ -351,6 +359,16 @@ export type MutationCreateExtractionProfileArgs = {
 
 export type MutationCreateFolderArgs = {
   input: CreateFolderInput;
+};
+
+
+export type MutationCreateRuleArgs = {
+  input: RuleInput;
+};
+
+
+export type MutationDeleteRuleArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -381,6 +399,12 @@ export type MutationSetDocumentStatusArgs = {
 };
 
 
+export type MutationSetRuleEnabledArgs = {
+  enabled: Scalars['Boolean']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationTestWebhookArgs = {
   channel: WebhookChannel;
 };
@@ -403,6 +427,12 @@ export type MutationUpdateFolderArgs = {
   input: UpdateFolderInput;
 };
 
+
+export type MutationUpdateRuleArgs = {
+  id: Scalars['ID']['input'];
+  input: RuleInput;
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -419,6 +449,11 @@ export type Query = {
   extractionProfiles: Array<ExtractionProfile>;
   folder?: Maybe<Folder>;
   folders: FolderConnection;
+  rule?: Maybe<Rule>;
+  /** Newest first. */
+  ruleExecutions: RuleExecutionConnection;
+  /** Every rule, oldest first. */
+  rules: Array<Rule>;
   webhookDeliveries: WebhookDeliveryConnection;
   webhookDelivery?: Maybe<WebhookDelivery>;
   webhookSettings: WebhookSettings;
@@ -467,6 +502,19 @@ export type QueryFoldersArgs = {
 };
 
 
+export type QueryRuleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryRuleExecutionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  documentId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  ruleId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type QueryWebhookDeliveriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<WebhookDeliveryFilter>;
@@ -495,6 +543,137 @@ export type ReplayResult = {
   /** False when only counted (dryRun). */
   queued: Scalars['Boolean']['output'];
 };
+
+export type Rule = {
+  __typename?: 'Rule';
+  action: RuleAction;
+  /** Joined by AND; 1 to 5. */
+  conditions: Array<RuleCondition>;
+  /** When set, the rule applies only to documents of this contact (a MOVE_FOLDER rule: always the target folder's). */
+  contact?: Maybe<Contact>;
+  createdAt: Scalars['DateTime']['output'];
+  enabled: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  /** SCHEDULE rules only. */
+  intervalMinutes?: Maybe<Scalars['Int']['output']>;
+  /** SCHEDULE: when the last run started. DOCUMENT_READY: when it last ran on a document. */
+  lastRunAt?: Maybe<Scalars['DateTime']['output']>;
+  name: Scalars['String']['output'];
+  /** SCHEDULE rules only: when the next run is due. */
+  nextRunAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When set, the rule applies only to documents of this extraction profile. */
+  profile?: Maybe<ExtractionProfile>;
+  trigger: RuleTrigger;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type RuleAction = {
+  __typename?: 'RuleAction';
+  folder?: Maybe<Folder>;
+  status?: Maybe<DocumentStatus>;
+  type: RuleActionType;
+};
+
+export type RuleActionInput = {
+  /** MOVE_FOLDER only: the rule then applies only to documents of this folder's contact. */
+  folderId?: InputMaybe<Scalars['ID']['input']>;
+  /** SET_STATUS only. */
+  status?: InputMaybe<DocumentStatus>;
+  type: RuleActionType;
+};
+
+/** SET_STATUS: to action.status. FLAG_REVIEW: to NEEDS_REVIEW. MOVE_FOLDER: to action.folder, a folder of the document's own contact. */
+export type RuleActionType =
+  | 'FLAG_REVIEW'
+  | 'MOVE_FOLDER'
+  | 'SET_STATUS';
+
+/**
+ * One test on a document. Fields: confidence_score and total_amount (GREATER_THAN, LESS_THAN,
+ * EQUALS; compared as numbers), status and doc_type (EQUALS, CONTAINS), vendor_name (IS_EMPTY,
+ * IS_NOT_EMPTY, CONTAINS), days_in_status (GREATER_THAN; SCHEDULE rules only), or an extracted
+ * field key of the rule's profile (EQUALS, CONTAINS, IS_EMPTY, IS_NOT_EMPTY). Text compares
+ * trimmed and case-insensitively.
+ */
+export type RuleCondition = {
+  __typename?: 'RuleCondition';
+  field: Scalars['String']['output'];
+  operator: RuleOperator;
+  value?: Maybe<Scalars['String']['output']>;
+};
+
+export type RuleConditionInput = {
+  field: Scalars['String']['input'];
+  operator: RuleOperator;
+  /** Absent for IS_EMPTY and IS_NOT_EMPTY; a number for confidence_score, total_amount and days_in_status; a status name or payload string (READY, "Needs Review") for status. */
+  value?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One run of one rule on one document. */
+export type RuleExecution = {
+  __typename?: 'RuleExecution';
+  /** What the conditions found and what the action did. */
+  detail?: Maybe<Scalars['String']['output']>;
+  document: Document;
+  /** Why the action could not apply or failed, or which values could not be compared. */
+  error?: Maybe<Scalars['String']['output']>;
+  executedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  outcome: RuleOutcome;
+  /** Null once the rule is deleted; ruleName keeps its name. */
+  rule?: Maybe<Rule>;
+  ruleName: Scalars['String']['output'];
+  trigger: RuleTrigger;
+};
+
+export type RuleExecutionConnection = {
+  __typename?: 'RuleExecutionConnection';
+  edges: Array<RuleExecutionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type RuleExecutionEdge = {
+  __typename?: 'RuleExecutionEdge';
+  cursor: Scalars['String']['output'];
+  node: RuleExecution;
+};
+
+export type RuleInput = {
+  action: RuleActionInput;
+  conditions: Array<RuleConditionInput>;
+  contactId?: InputMaybe<Scalars['ID']['input']>;
+  /** Defaults to true on create; left out on update, it stays as it is. */
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** SCHEDULE only: 1 or more. The first run is one interval after the rule is saved. */
+  intervalMinutes?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  profileId?: InputMaybe<Scalars['ID']['input']>;
+  trigger: RuleTrigger;
+};
+
+export type RuleOperator =
+  | 'CONTAINS'
+  | 'EQUALS'
+  | 'GREATER_THAN'
+  | 'IS_EMPTY'
+  | 'IS_NOT_EMPTY'
+  | 'LESS_THAN';
+
+/**
+ * APPLIED: the conditions matched and the action changed the document. SKIPPED: the conditions
+ * did not match, or the action could not apply (the lifecycle forbids the move, the document is
+ * locked, or it is already there); `error` says why when it is not a plain mismatch. FAILED:
+ * applying the action failed and was undone; the change that triggered the rule still stands.
+ */
+export type RuleOutcome =
+  | 'APPLIED'
+  | 'FAILED'
+  | 'SKIPPED';
+
+/** When a rule runs: when a document reaches READY (through setDocumentStatus), or every intervalMinutes. */
+export type RuleTrigger =
+  | 'DOCUMENT_READY'
+  | 'SCHEDULE';
 
 export type Subscription = {
   __typename?: 'Subscription';
@@ -745,6 +924,19 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReplayInput: ReplayInput;
   ReplayResult: ResolverTypeWrapper<ReplayResult>;
+  Rule: ResolverTypeWrapper<RuleRow>;
+  RuleAction: ResolverTypeWrapper<RuleActionRow>;
+  RuleActionInput: RuleActionInput;
+  RuleActionType: RuleActionType;
+  RuleCondition: ResolverTypeWrapper<RuleCondition>;
+  RuleConditionInput: RuleConditionInput;
+  RuleExecution: ResolverTypeWrapper<ExecutionRow>;
+  RuleExecutionConnection: ResolverTypeWrapper<Omit<RuleExecutionConnection, 'edges'> & { edges: Array<ResolversTypes['RuleExecutionEdge']> }>;
+  RuleExecutionEdge: ResolverTypeWrapper<Omit<RuleExecutionEdge, 'node'> & { node: ResolversTypes['RuleExecution'] }>;
+  RuleInput: RuleInput;
+  RuleOperator: RuleOperator;
+  RuleOutcome: RuleOutcome;
+  RuleTrigger: RuleTrigger;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateContactInput: UpdateContactInput;
@@ -799,6 +991,15 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   ReplayInput: ReplayInput;
   ReplayResult: ReplayResult;
+  Rule: RuleRow;
+  RuleAction: RuleActionRow;
+  RuleActionInput: RuleActionInput;
+  RuleCondition: RuleCondition;
+  RuleConditionInput: RuleConditionInput;
+  RuleExecution: ExecutionRow;
+  RuleExecutionConnection: Omit<RuleExecutionConnection, 'edges'> & { edges: Array<ResolversParentTypes['RuleExecutionEdge']> };
+  RuleExecutionEdge: Omit<RuleExecutionEdge, 'node'> & { node: ResolversParentTypes['RuleExecution'] };
+  RuleInput: RuleInput;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   UpdateContactInput: UpdateContactInput;
@@ -956,6 +1157,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationCreateDocumentArgs, 'input'>>;
   createExtractionProfile?: Resolver<ResolversTypes['ExtractionProfile'], ParentType, ContextType, RequireFields<MutationCreateExtractionProfileArgs, 'input'>>;
   createFolder?: Resolver<ResolversTypes['Folder'], ParentType, ContextType, RequireFields<MutationCreateFolderArgs, 'input'>>;
+  createRule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType, RequireFields<MutationCreateRuleArgs, 'input'>>;
+  deleteRule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteRuleArgs, 'id'>>;
   exportDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationExportDocumentArgs, 'id'>>;
   recordExtraction?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationRecordExtractionArgs, 'id' | 'input'>>;
   redeliverWebhook?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationRedeliverWebhookArgs, 'deliveryId'>>;
@@ -963,10 +1166,12 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   replayWebhooks?: Resolver<ResolversTypes['ReplayResult'], ParentType, ContextType, RequireFields<MutationReplayWebhooksArgs, 'input'>>;
   rotateWebhookSigningSecret?: Resolver<ResolversTypes['WebhookSettings'], ParentType, ContextType>;
   setDocumentStatus?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationSetDocumentStatusArgs, 'id' | 'status'>>;
+  setRuleEnabled?: Resolver<ResolversTypes['Rule'], ParentType, ContextType, RequireFields<MutationSetRuleEnabledArgs, 'enabled' | 'id'>>;
   testWebhook?: Resolver<ResolversTypes['DeliveryAttempt'], ParentType, ContextType, RequireFields<MutationTestWebhookArgs, 'channel'>>;
   updateContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationUpdateContactArgs, 'id' | 'input'>>;
   updateDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationUpdateDocumentArgs, 'id' | 'input'>>;
   updateFolder?: Resolver<ResolversTypes['Folder'], ParentType, ContextType, RequireFields<MutationUpdateFolderArgs, 'id' | 'input'>>;
+  updateRule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType, RequireFields<MutationUpdateRuleArgs, 'id' | 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -983,6 +1188,9 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   extractionProfiles?: Resolver<Array<ResolversTypes['ExtractionProfile']>, ParentType, ContextType>;
   folder?: Resolver<Maybe<ResolversTypes['Folder']>, ParentType, ContextType, RequireFields<QueryFolderArgs, 'id'>>;
   folders?: Resolver<ResolversTypes['FolderConnection'], ParentType, ContextType, RequireFields<QueryFoldersArgs, 'first'>>;
+  rule?: Resolver<Maybe<ResolversTypes['Rule']>, ParentType, ContextType, RequireFields<QueryRuleArgs, 'id'>>;
+  ruleExecutions?: Resolver<ResolversTypes['RuleExecutionConnection'], ParentType, ContextType, RequireFields<QueryRuleExecutionsArgs, 'first'>>;
+  rules?: Resolver<Array<ResolversTypes['Rule']>, ParentType, ContextType>;
   webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'first'>>;
   webhookDelivery?: Resolver<Maybe<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<QueryWebhookDeliveryArgs, 'id'>>;
   webhookSettings?: Resolver<ResolversTypes['WebhookSettings'], ParentType, ContextType>;
@@ -991,6 +1199,56 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type ReplayResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReplayResult'] = ResolversParentTypes['ReplayResult']> = {
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   queued?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type RuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Rule'] = ResolversParentTypes['Rule']> = {
+  action?: Resolver<ResolversTypes['RuleAction'], ParentType, ContextType>;
+  conditions?: Resolver<Array<ResolversTypes['RuleCondition']>, ParentType, ContextType>;
+  contact?: Resolver<Maybe<ResolversTypes['Contact']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  intervalMinutes?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lastRunAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nextRunAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  profile?: Resolver<Maybe<ResolversTypes['ExtractionProfile']>, ParentType, ContextType>;
+  trigger?: Resolver<ResolversTypes['RuleTrigger'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type RuleActionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RuleAction'] = ResolversParentTypes['RuleAction']> = {
+  folder?: Resolver<Maybe<ResolversTypes['Folder']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['DocumentStatus']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['RuleActionType'], ParentType, ContextType>;
+};
+
+export type RuleConditionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RuleCondition'] = ResolversParentTypes['RuleCondition']> = {
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operator?: Resolver<ResolversTypes['RuleOperator'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type RuleExecutionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RuleExecution'] = ResolversParentTypes['RuleExecution']> = {
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  document?: Resolver<ResolversTypes['Document'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  executedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['RuleOutcome'], ParentType, ContextType>;
+  rule?: Resolver<Maybe<ResolversTypes['Rule']>, ParentType, ContextType>;
+  ruleName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  trigger?: Resolver<ResolversTypes['RuleTrigger'], ParentType, ContextType>;
+};
+
+export type RuleExecutionConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RuleExecutionConnection'] = ResolversParentTypes['RuleExecutionConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['RuleExecutionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type RuleExecutionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RuleExecutionEdge'] = ResolversParentTypes['RuleExecutionEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['RuleExecution'], ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -1068,6 +1326,12 @@ export type Resolvers<ContextType = GraphQLContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReplayResult?: ReplayResultResolvers<ContextType>;
+  Rule?: RuleResolvers<ContextType>;
+  RuleAction?: RuleActionResolvers<ContextType>;
+  RuleCondition?: RuleConditionResolvers<ContextType>;
+  RuleExecution?: RuleExecutionResolvers<ContextType>;
+  RuleExecutionConnection?: RuleExecutionConnectionResolvers<ContextType>;
+  RuleExecutionEdge?: RuleExecutionEdgeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   WebhookChannelSettings?: WebhookChannelSettingsResolvers<ContextType>;
   WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;

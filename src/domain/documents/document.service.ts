@@ -2,6 +2,7 @@ import { LockMode, ref, type EntityManager } from '@mikro-orm/postgresql';
 import { NotFoundError, ValidationError, describeValue } from '../../errors.js';
 import { documentPayload } from '../../events/payloads.js';
 import { recordEvent } from '../../outbox/record-event.js';
+import { afterStatusChange } from '../../rules/document-ready.js';
 import type { EventSettings } from '../events-context.js';
 import { Folder } from '../folders/folder.entity.js';
 import { ExtractionProfile, type IExtractionProfile } from '../profiles/extraction-profile.entity.js';
@@ -137,6 +138,7 @@ export async function setDocumentStatus(em: EntityManager, id: string, status: D
     moveTo(doc, status);
     await tx.flush();
     if (status === 'EXPORT') await recordExported(tx, doc, settings);
+    await afterStatusChange(tx, doc, settings);
     return doc;
   });
 }

@@ -5,10 +5,12 @@ import { documentResolvers } from './documents.js';
 import { eventResolvers } from './events.js';
 import { folderResolvers } from './folders.js';
 import { profileResolvers } from './profiles.js';
+import { ruleResolvers } from './rules.js';
+import { subscriptionResolvers } from './subscriptions.js';
 import { tokenResolvers } from './tokens.js';
 import { webhookResolvers } from './webhooks.js';
 
-const parts: Resolvers[] = [contactResolvers, folderResolvers, profileResolvers, documentResolvers, eventResolvers, webhookResolvers, tokenResolvers];
+const parts: Resolvers[] = [contactResolvers, folderResolvers, profileResolvers, documentResolvers, eventResolvers, webhookResolvers, tokenResolvers, ruleResolvers, subscriptionResolvers];
 
 /** Merges the per-concern resolver maps into one, type by type. */
 export function resolvers(extra: Resolvers[] = []): Resolvers {
