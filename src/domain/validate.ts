@@ -29,7 +29,7 @@ export function parseId(field: string, value: string | number): number {
 
 export function requiredText(field: string, value: string, max: number): string {
   const trimmed = value.trim();
-  if (trimmed === '') throw new ValidationError(`${field} must not be blank`, { field, value });
+  if (trimmed === '') throw new ValidationError(`${field} must not be blank (got ${describeValue(value)})`, { field, value });
   if (trimmed.length > max) {
     throw new ValidationError(`${field} is ${trimmed.length} characters long; the limit is ${max}`, { field, length: trimmed.length, limit: max });
   }

@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { isoSeconds } from '../events/payloads.js';
 
@@ -15,11 +15,13 @@ export const DateTime = new GraphQLScalarType({
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-function parseDate(value: unknown): string {
+/** `node`: the value in the query text, when it came from there, so the error points at it. */
+function parseDate(value: unknown, node?: ValueNode): string {
   const match = typeof value === 'string' ? DATE.exec(value) : null;
   const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
   if (!match || !date || date.toISOString().slice(0, 10) !== value) {
     throw new GraphQLError(`Date ${JSON.stringify(value)} is not a calendar date in the form YYYY-MM-DD`, {
+      nodes: node,
       extensions: { code: 'BAD_USER_INPUT', value },
     });
   }
@@ -33,8 +35,8 @@ export const DateScalar = new GraphQLScalarType<string, string>({
   serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value)),
   parseValue: parseDate,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('Date must be a string in the form YYYY-MM-DD', { extensions: { code: 'BAD_USER_INPUT' } });
-    return parseDate(ast.value);
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('Date must be a string in the form YYYY-MM-DD', { nodes: ast, extensions: { code: 'BAD_USER_INPUT' } });
+    return parseDate(ast.value, ast);
   },
 });
 
