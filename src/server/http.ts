@@ -72,9 +72,10 @@ export async function createHttpApp(deps: HttpDeps) {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
       {
-        async requestDidStart({ request }) {
+        async requestDidStart() {
           const end = metrics.graphqlDuration.startTimer();
-          return { willSendResponse: async () => void end({ operation: operationLabel(request.operationName) }) };
+          // The operation's name as resolved from the document, whether or not the client sent operationName.
+          return { willSendResponse: async ({ operationName }) => void end({ operation: operationLabel(operationName ?? undefined) }) };
         },
       },
       ...deps.extraPlugins,
