@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { Logger } from 'pino';
 import { bootstrapToken, regenerateToken } from './auth/tokens.js';
+import { Broadcaster } from './bridge/broadcaster.js';
+import { DeliveryFeed } from './bridge/delivery-feed.js';
 import { NotificationListener } from './bridge/listener.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -14,6 +16,10 @@ import { createMetrics } from './metrics.js';
 import { EVENTS_NOTIFY_CHANNEL } from './outbox/record-event.js';
 import { RuleScheduler } from './rules/scheduler.js';
 import { createHttpApp } from './server/http.js';
+import { TOKENS_NOTIFY_CHANNEL, startWebSocketServer, type WebSocketTransport } from './server/ws.js';
+import { subscriptionMetrics } from './subscriptions/metrics.js';
+import { lazyContextFactory } from './subscriptions/render-context.js';
+import { subscriptionStreams } from './subscriptions/streams.js';
 import { DELIVERY_NOTIFY_CHANNEL } from './webhooks/record-attempt.js';
 import { purgeExpired } from './webhooks/purge.js';
 import { WebhookSender } from './webhooks/sender.js';
@@ -30,6 +36,8 @@ export type App = {
   readonly database: Database;
   readonly worker: DeliveryWorker | undefined;
   readonly rules: RuleScheduler;
+  readonly broadcaster: Broadcaster;
+  readonly deliveryFeed: DeliveryFeed;
   /** The token generated at first start, when one was (printed once by main.ts). */
   readonly generatedToken: string | undefined;
   stop(): Promise<void>;
@@ -97,14 +105,36 @@ export async function startApp(config: Config, log: Logger = createLogger(config
         )
       : undefined;
 
+    const makeContext = lazyContextFactory(orm, events, services);
+    let ws: WebSocketTransport | undefined;
+    const wsMetrics = subscriptionMetrics(metrics.registry, {
+      connections: () => ws?.connections ?? 0,
+      subscribers: () => broadcaster.fanout.size + deliveryFeed.fanout.size,
+    });
+    const broadcaster = new Broadcaster(orm, makeContext, { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), wsMetrics.published);
+    const deliveryFeed = new DeliveryFeed(orm, makeContext, log.child({ part: 'delivery-feed' }));
+    const revalidateTokens = () => void ws?.revalidateTokens().catch((err: unknown) => log.warn({ err }, 'could not re-check the tokens of WebSockets'));
+
     const listener = new NotificationListener(
       database.url,
-      [EVENTS_NOTIFY_CHANNEL, DELIVERY_NOTIFY_CHANNEL],
+      [EVENTS_NOTIFY_CHANNEL, DELIVERY_NOTIFY_CHANNEL, TOKENS_NOTIFY_CHANNEL],
       {
-        onNotification: (channel) => {
-          if (channel === EVENTS_NOTIFY_CHANNEL) worker?.wake();
+        onNotification: (channel, payload) => {
+          if (channel === EVENTS_NOTIFY_CHANNEL) {
+            worker?.wake();
+            broadcaster.wake(payload);
+          } else if (channel === DELIVERY_NOTIFY_CHANNEL) {
+            deliveryFeed.notify(payload);
+          } else if (channel === TOKENS_NOTIFY_CHANNEL) {
+            revalidateTokens();
+          }
         },
-        onConnected: () => worker?.wake(),
+        // Notifications sent while disconnected are lost: catch up from the log, re-check tokens.
+        onConnected: () => {
+          worker?.wake();
+          broadcaster.wake();
+          revalidateTokens();
+        },
       },
       log.child({ part: 'listener' }),
     );
@@ -120,7 +150,8 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       services,
       maxDepth: config.graphql.maxDepth,
       maxBody: config.graphql.maxBody,
-      extraPlugins: [],
+      // Apollo drains the WebSocket server with the HTTP server: sockets close with 1001 first.
+      extraPlugins: [{ serverWillStart: async () => ({ drainServer: async () => ws?.dispose() }) }],
     });
     httpServer.on('request', app);
 
@@ -138,6 +169,25 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     }, PURGE_INTERVAL_MS);
     purgeTimer.unref();
     stops.push(async () => clearInterval(purgeTimer));
+    await broadcaster.start();
+    stops.push(() => broadcaster.stop(), () => deliveryFeed.stop());
+    ws = startWebSocketServer({
+      httpServer,
+      schema,
+      orm,
+      log: log.child({ part: 'ws' }),
+      makeContext,
+      streams: (onOverflow) => subscriptionStreams({ orm, broadcaster, deliveryFeed, makeContext, bufferSize: config.ws.subscriberBuffer }, onOverflow),
+      maxDepth: config.graphql.maxDepth,
+      maxPayloadBytes: config.graphql.maxBody,
+      connectionInitTimeoutMs: config.ws.connectionInitTimeoutMs,
+      keepAliveMs: config.ws.keepAliveMs,
+      maxSubscriptionsPerSocket: config.ws.maxSubscriptionsPerSocket,
+      bufferSize: config.ws.subscriberBuffer,
+      onSlowSubscriber: wsMetrics.slowSubscriberClosed,
+    });
+    const wsServer = ws;
+    stops.push(() => wsServer.dispose());
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -151,7 +201,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     publicUrlFallback.value = url;
     log.info({ url: `${url}/graphql`, database: database.embedded ? 'embedded' : 'DATABASE_URL' }, 'service started');
 
-    return { url, database, worker, rules, generatedToken: generated, stop: stopAll };
+    return { url, database, worker, rules, broadcaster, deliveryFeed, generatedToken: generated, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -98,6 +98,12 @@ const schema = z.object({
   WEBHOOK_WORKER: boolean.default(true),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1).default(100),
   WS_SUBSCRIBER_BUFFER: integer(1).default(1000),
+  /** How long a new WebSocket may take to send connection_init before it is closed with 4401. */
+  WS_CONNECTION_INIT_TIMEOUT: duration('3s', '10ms', MAX_TIMER),
+  /** Ping interval; a peer that has not answered a ping by the next one is dropped. */
+  WS_KEEP_ALIVE: duration('12s', '100ms', MAX_TIMER),
+  /** The broadcaster's backstop poll of the event log, for notifications that were lost. */
+  WS_POLL_INTERVAL: duration('1s', '10ms', MAX_TIMER),
 });
 
 /** What a claim outlives an attempt by, when WEBHOOK_LEASE is unset: time to record the attempt. */
@@ -127,7 +133,7 @@ export type Config = {
     maxPayloadBytes: number;
     worker: boolean;
   };
-  ws: { maxSubscriptionsPerSocket: number; subscriberBuffer: number };
+  ws: { maxSubscriptionsPerSocket: number; subscriberBuffer: number; connectionInitTimeoutMs: number; keepAliveMs: number; pollIntervalMs: number };
 };
 
 export class ConfigError extends Error {
@@ -188,6 +194,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPayloadBytes: e.WEBHOOK_MAX_PAYLOAD_BYTES,
       worker: e.WEBHOOK_WORKER,
     },
-    ws: { maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, subscriberBuffer: e.WS_SUBSCRIBER_BUFFER },
+    ws: {
+      maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      subscriberBuffer: e.WS_SUBSCRIBER_BUFFER,
+      connectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT,
+      keepAliveMs: e.WS_KEEP_ALIVE,
+      pollIntervalMs: e.WS_POLL_INTERVAL,
+    },
   };
 }

@@ -1,0 +1,175 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { headPosition, readEvents, type EventRow } from '../outbox/event-log.js';
+import { Fanout } from '../subscriptions/fanout.js';
+import { ORIGIN, compare, toPos, toPosition, type Pos } from '../subscriptions/position.js';
+import { PublishedEvent } from '../subscriptions/published.js';
+import type { ContextFactory } from '../subscriptions/render-context.js';
+
+/** Events read from the log per query. */
+const BATCH = 500;
+/** The newest events kept in memory, so that a subscriber resuming close behind is served without a query. */
+const RECENT_EVENTS = 256;
+const RECENT_PAYLOAD_BYTES = 8 * 1024 * 1024;
+/** First delay before looking again for a notified event that is not readable yet; it doubles up to the poll interval. */
+const FIRST_RETRY_MS = 2;
+/** More notified-but-unread events than this are left to the poll. */
+const MAX_HINTS = 10_000;
+
+export type BroadcasterOptions = { pollIntervalMs: number };
+
+/**
+ * One per instance: reads the event log after its own position and publishes each event,
+ * built once, to this instance's live subscribers. The log is the source; a NOTIFY only
+ * says "look now", and a poll covers the notifications that get lost. Every instance runs
+ * one, so an event committed through any instance reaches the subscribers of all.
+ *
+ * Reads go through readEvents(), which returns only events of transactions older than the
+ * oldest one still running: the position never passes an event that commits later. A
+ * notified event can therefore be unreadable for a moment (an older transaction is still
+ * open); the broadcaster then looks again after a short, growing delay.
+ */
+export class Broadcaster {
+  readonly fanout = new Fanout<PublishedEvent>();
+  private head: Pos = ORIGIN;
+  private recent: PublishedEvent[] = [];
+  private recentSeqs = new Set<string>();
+  private recentBytes = 0;
+  /** Every event after this position, up to the head, is in `recent`. */
+  private recentBase: Pos = ORIGIN;
+  private readonly hinted = new Set<string>();
+  private reading: Promise<void> | undefined;
+  private readAgain = false;
+  private retryDelayMs = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private readonly em: EntityManager;
+
+  constructor(
+    orm: MikroORM,
+    private readonly makeContext: ContextFactory,
+    private readonly opts: BroadcasterOptions,
+    private readonly log: Logger,
+    private readonly onPublished: (event: PublishedEvent) => void = () => undefined,
+  ) {
+    // Raw queries only: the fork's identity map stays empty however long it lives.
+    this.em = orm.em.fork();
+  }
+
+  /** The position of the last event published: a subscriber past it attaches, one behind it catches up first. */
+  get position(): Pos {
+    return this.head;
+  }
+
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.head = toPos(await headPosition(this.em));
+    this.recentBase = this.head;
+    this.stopped = false;
+    this.pollTimer = setInterval(() => this.wake(), this.opts.pollIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    clearTimeout(this.retryTimer);
+    await this.reading;
+    this.fanout.closeAll();
+    this.recent = [];
+    this.recentSeqs.clear();
+    this.hinted.clear();
+  }
+
+  /** Reads the log now. `hint` is the seq a NOTIFY carried, when it carried one. */
+  wake(hint?: string): void {
+    if (this.stopped) return;
+    if (hint && /^\d{1,19}$/.test(hint) && !this.recentSeqs.has(hint) && this.hinted.size < MAX_HINTS) this.hinted.add(hint);
+    if (this.reading) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = this.readAll().finally(() => {
+      this.reading = undefined;
+      if (this.readAgain) {
+        this.readAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  /**
+   * Up to `max` events right after `cursor`, from memory; undefined when the cursor is older
+   * than what is kept (the caller then reads the log).
+   */
+  recentAfter(cursor: Pos, max: number): PublishedEvent[] | undefined {
+    if (compare(cursor, this.recentBase) < 0) return undefined;
+    let lo = 0;
+    let hi = this.recent.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(this.recent[mid]!.position, cursor) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.recent.slice(lo, lo + max);
+  }
+
+  private async readAll(): Promise<void> {
+    try {
+      for (;;) {
+        const rows = await readEvents(this.em, { after: toPosition(this.head), limit: BATCH });
+        if (this.stopped) return;
+        this.publish(rows);
+        if (rows.length < BATCH) break;
+      }
+    } catch (err) {
+      this.log.warn({ err }, 'reading the event log failed; the next poll tries again');
+    }
+    this.retryForHints();
+  }
+
+  /** Synchronous from the first event to the last, so that a subscriber attaches between batches, never inside one. */
+  private publish(rows: EventRow[]): void {
+    for (const row of rows) {
+      const event = new PublishedEvent(row, this.makeContext);
+      this.head = event.position;
+      this.remember(event);
+      this.hinted.delete(row.seq);
+      this.fanout.publish(event);
+      this.onPublished(event);
+    }
+  }
+
+  private remember(event: PublishedEvent): void {
+    this.recent.push(event);
+    this.recentSeqs.add(event.value.seq);
+    this.recentBytes += event.value.body.length;
+    while (this.recent.length > RECENT_EVENTS || (this.recentBytes > RECENT_PAYLOAD_BYTES && this.recent.length > 1)) {
+      const oldest = this.recent.shift()!;
+      this.recentBase = oldest.position;
+      this.recentSeqs.delete(oldest.value.seq);
+      this.recentBytes -= oldest.value.body.length;
+    }
+  }
+
+  private retryForHints(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.stopped || this.hinted.size === 0) {
+      this.retryDelayMs = 0;
+      return;
+    }
+    this.retryDelayMs = this.retryDelayMs ? this.retryDelayMs * 2 : FIRST_RETRY_MS;
+    if (this.retryDelayMs >= this.opts.pollIntervalMs) {
+      // Held back by a long transaction: the poll takes it from here.
+      this.hinted.clear();
+      this.retryDelayMs = 0;
+      return;
+    }
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.wake();
+    }, this.retryDelayMs);
+  }
+}

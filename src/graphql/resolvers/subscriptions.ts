@@ -1,0 +1,52 @@
+import type { DeliveryUpdate } from '../../bridge/delivery-feed.js';
+import type { IContact } from '../../domain/contacts/contact.entity.js';
+import type { IDocument } from '../../domain/documents/document.entity.js';
+import type { IFolder } from '../../domain/folders/folder.entity.js';
+import { parseId } from '../../domain/validate.js';
+import { ValidationError } from '../../errors.js';
+import { EVENT_TYPES } from '../../events/event-types.js';
+import type { Published, PublishedEvent } from '../../subscriptions/published.js';
+import type { SubscriptionStreams } from '../../subscriptions/streams.js';
+import type { GraphQLContext } from '../context.js';
+import type { Resolvers } from '../generated.js';
+
+function streams(ctx: GraphQLContext): SubscriptionStreams {
+  if (!ctx.subscriptions) {
+    throw new ValidationError('Subscriptions are served over WebSocket: ws://HOST:PORT/graphql, protocol graphql-transport-ws', { field: 'operation' });
+  }
+  return ctx.subscriptions;
+}
+
+/** Each root field streams Published items (rendered once for all subscribers); resolve picks the field's value. */
+export const subscriptionResolvers: Resolvers = {
+  Subscription: {
+    events: {
+      subscribe: (_, { types, after }, ctx) => streams(ctx).events({ types: types?.map((t) => EVENT_TYPES[t]), after }),
+      resolve: (event: PublishedEvent) => event.value,
+    },
+    documentExported: {
+      subscribe: (_, { folderId, contactId, docType }, ctx) => {
+        // Filters apply to the event's payload: the document as it was exported.
+        const folder = folderId == null ? undefined : parseId('folderId', folderId);
+        const contact = contactId == null ? undefined : parseId('contactId', contactId);
+        return streams(ctx).changes(
+          [EVENT_TYPES.DOCUMENT_EXPORTED],
+          (p) => (folder === undefined || p.folder_id === folder) && (contact === undefined || p.contact_id === contact) && (docType == null || p.doc_type === docType),
+        );
+      },
+      resolve: async (event: PublishedEvent) => (await event.entity()) as IDocument,
+    },
+    contactChanged: {
+      subscribe: (_, __, ctx) => streams(ctx).changes([EVENT_TYPES.CONTACT_CREATED, EVENT_TYPES.CONTACT_UPDATED]),
+      resolve: async (event: PublishedEvent) => (await event.entity()) as IContact,
+    },
+    folderChanged: {
+      subscribe: (_, __, ctx) => streams(ctx).changes([EVENT_TYPES.FOLDER_CREATED, EVENT_TYPES.FOLDER_UPDATED]),
+      resolve: async (event: PublishedEvent) => (await event.entity()) as IFolder,
+    },
+    webhookDeliveryUpdated: {
+      subscribe: (_, { channel }, ctx) => streams(ctx).deliveries(channel),
+      resolve: (update: Published<DeliveryUpdate>) => update.value,
+    },
+  },
+};

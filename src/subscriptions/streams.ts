@@ -1,0 +1,158 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Broadcaster } from '../bridge/broadcaster.js';
+import type { DeliveryFeed, DeliveryUpdate } from '../bridge/delivery-feed.js';
+import { ValidationError, describeValue } from '../errors.js';
+import type { Channel, EventTypeString } from '../events/event-types.js';
+import { decodeCursor, readEvents } from '../outbox/event-log.js';
+import type { LiveQueue } from './fanout.js';
+import { compare, toPos, toPosition, type Pos } from './position.js';
+import { PublishedEvent, type Published } from './published.js';
+import type { ContextFactory } from './render-context.js';
+
+/** Events read from the log per query while a subscriber catches up. */
+const CATCH_UP_PAGE = 100;
+
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+export type DocumentFilter = { folderId?: number; contactId?: number; docType?: string };
+
+/** What the Subscription resolvers stream from; one per WebSocket, bound to it. */
+export type SubscriptionStreams = {
+  events(args: { types?: readonly EventTypeString[]; after?: string | null }): Promise<AsyncIterableIterator<PublishedEvent>>;
+  changes(types: readonly EventTypeString[], filter?: (payload: Record<string, unknown>) => boolean): AsyncIterableIterator<PublishedEvent>;
+  deliveries(channel?: Channel | null): AsyncIterableIterator<Published<DeliveryUpdate>>;
+};
+
+export type StreamDeps = {
+  orm: MikroORM;
+  broadcaster: Broadcaster;
+  deliveryFeed: DeliveryFeed;
+  makeContext: ContextFactory;
+  /** Events a live subscriber may have waiting before it is cut off. */
+  bufferSize: number;
+};
+
+export function subscriptionStreams(deps: StreamDeps, onOverflow: () => void): SubscriptionStreams {
+  const attach = (accept: (event: PublishedEvent) => boolean) =>
+    deps.broadcaster.fanout.attach({ accept, limit: deps.bufferSize, onOverflow });
+  return {
+    async events({ types, after }) {
+      const cursor = after ? await checkedCursor(deps.orm, after) : undefined;
+      const wanted = types?.length ? new Set<string>(types) : undefined;
+      return new EventStream(deps, wanted ? (e) => wanted.has(e.value.type) : () => true, wanted && [...types!], cursor, attach);
+    },
+    changes(types, filter) {
+      const wanted = new Set<string>(types);
+      const accept = (e: PublishedEvent) => wanted.has(e.value.type) && (!filter || filter(e.payload as Record<string, unknown>));
+      return new EntityStream(attach(accept));
+    },
+    deliveries(channel) {
+      return deps.deliveryFeed.fanout.attach({
+        accept: (update) => !channel || update.value.delivery.channel === channel,
+        limit: deps.bufferSize,
+        onOverflow,
+      });
+    },
+  };
+}
+
+/** A well-formed cursor of this log: one past its end is refused rather than waited for. */
+async function checkedCursor(orm: MikroORM, after: string): Promise<Pos> {
+  const cursor = toPos(decodeCursor(after));
+  const [end] = await orm.em.fork().execute<{ next_txid: string; last_seq: string }[]>(
+    `select pg_snapshot_xmax(pg_current_snapshot())::text as next_txid,
+            coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'seq')), 0)::text as last_seq`,
+  );
+  if (cursor.txid >= BigInt(end!.next_txid) || cursor.seq > BigInt(end!.last_seq)) {
+    throw new ValidationError(`after ${describeValue(after)} points past the end of the event log`, { field: 'after', value: after });
+  }
+  return cursor;
+}
+
+/**
+ * `events(types, after)`: the log after the cursor, then live, with no gap and no duplicate.
+ *
+ * Behind the broadcaster, the stream pages through the log itself (from memory when the
+ * broadcaster still has the events, from the database otherwise), one page per pull, so a
+ * slow reader costs a query, never a buffer. Once its cursor has reached the broadcaster's
+ * position it attaches, in the same turn of the event loop as the comparison: every later
+ * event is one the broadcaster has yet to publish. Events the stream already gave (it may
+ * have read past the broadcaster) are skipped by position.
+ */
+class EventStream implements AsyncIterableIterator<PublishedEvent, undefined> {
+  private page: PublishedEvent[] = [];
+  private live: LiveQueue<PublishedEvent> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly deps: StreamDeps,
+    private readonly matches: (event: PublishedEvent) => boolean,
+    private readonly types: EventTypeString[] | undefined,
+    private cursor: Pos | undefined,
+    private readonly attach: (accept: (event: PublishedEvent) => boolean) => LiveQueue<PublishedEvent>,
+  ) {}
+
+  async next(): Promise<IteratorResult<PublishedEvent, undefined>> {
+    while (!this.closed) {
+      const event = this.page.shift();
+      if (event) return { value: event, done: false };
+      if (this.live) return this.live.next();
+      await this.catchUp();
+    }
+    return DONE;
+  }
+
+  async return(): Promise<IteratorResult<PublishedEvent, undefined>> {
+    this.closed = true;
+    this.page = [];
+    await this.live?.return();
+    return DONE;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private async catchUp(): Promise<void> {
+    const { broadcaster } = this.deps;
+    const head = broadcaster.position;
+    const cursor = this.cursor;
+    if (!cursor || compare(cursor, head) >= 0) {
+      this.live = this.attach(cursor ? (e) => compare(e.position, cursor) > 0 && this.matches(e) : this.matches);
+      return;
+    }
+    const recent = broadcaster.recentAfter(cursor, CATCH_UP_PAGE);
+    if (recent?.length) {
+      this.page = recent.filter(this.matches);
+      this.cursor = recent.at(-1)!.position;
+      return;
+    }
+    const rows = await readEvents(this.deps.orm.em.fork(), { after: toPosition(cursor), limit: CATCH_UP_PAGE, types: this.types });
+    if (this.closed) return;
+    this.page = rows.map((row) => new PublishedEvent(row, this.deps.makeContext));
+    const last = this.page.at(-1)?.position ?? cursor;
+    // A short page is the whole readable log after the cursor, and the log was readable up
+    // to `head` before the query began; with a type filter the rows alone cannot say so.
+    this.cursor = rows.length < CATCH_UP_PAGE && compare(head, last) > 0 ? head : last;
+  }
+}
+
+/** Live events whose document, contact or folder still exists (it is what the subscriber gets). */
+class EntityStream implements AsyncIterableIterator<PublishedEvent, undefined> {
+  constructor(private readonly live: LiveQueue<PublishedEvent>) {}
+
+  async next(): Promise<IteratorResult<PublishedEvent, undefined>> {
+    for (;;) {
+      const result = await this.live.next();
+      if (result.done || (await result.value.entity())) return result;
+    }
+  }
+
+  return(): Promise<IteratorResult<PublishedEvent, undefined>> {
+    return this.live.return();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
