@@ -21,7 +21,13 @@ function byId<T extends { id: number }>(rows: T[], ids: readonly number[]): (T |
  * after the cursor for each parent, so a list of 50 contacts with their folders costs two
  * queries, not 51.
  */
-function pageLoader<T extends { id: number }>(em: EntityManager, entity: typeof Folder | typeof Document, table: string, parentColumn: string) {
+function pageLoader<T extends { id: number }>(
+  em: EntityManager,
+  entity: typeof Folder | typeof Document,
+  table: string,
+  parentColumn: string,
+  prime: (row: T) => void = () => {},
+) {
   return new DataLoader<PageKey, T[], string>(
     async (keys) => {
       const groups = new Map<string, PageKey[]>();
@@ -42,6 +48,7 @@ function pageLoader<T extends { id: number }>(em: EntityManager, entity: typeof 
       const allIds = [...idsByParent.values()].flat();
       const entities = allIds.length ? ((await em.find(entity as typeof Folder, { id: { $in: allIds } })) as unknown as T[]) : [];
       const map = new Map(entities.map((e) => [e.id, e]));
+      entities.forEach(prime);
       return keys.map((k) => (idsByParent.get(k.parentId) ?? []).map((id) => map.get(id)!).filter(Boolean));
     },
     { cacheKeyFn: (k) => `${k.parentId}:${k.first}:${k.after}` },
@@ -49,13 +56,15 @@ function pageLoader<T extends { id: number }>(em: EntityManager, entity: typeof 
 }
 
 export function createLoaders(em: EntityManager) {
+  const folder = new DataLoader<number, IFolder | null>(async (ids) => byId(await em.find(Folder, { id: { $in: [...ids] } }), ids));
   return {
     contact: new DataLoader<number, IContact | null>(async (ids) => byId(await em.find(Contact, { id: { $in: [...ids] } }), ids)),
-    folder: new DataLoader<number, IFolder | null>(async (ids) => byId(await em.find(Folder, { id: { $in: [...ids] } }), ids)),
+    folder,
     profile: new DataLoader<number, IExtractionProfile | null>(async (ids) =>
       byId(await em.find(ExtractionProfile, { id: { $in: [...ids] } }), ids),
     ),
-    foldersOfContact: pageLoader<IFolder>(em, Folder, 'folders', 'contact_id'),
+    // A folder listed under its contact is the folder a document of it points to: no second read.
+    foldersOfContact: pageLoader<IFolder>(em, Folder, 'folders', 'contact_id', (f) => folder.prime(f.id, f)),
     documentsOfFolder: pageLoader<IDocument>(em, Document, 'documents', 'folder_id'),
     attempts: new DataLoader<string, AttemptRow[]>((ids) => attemptsOf(em, ids)),
   };
