@@ -13,3 +13,19 @@ export function parseDurationList(text: string): number[] {
   if (parts.length === 0) throw new Error('must list at least one duration');
   return parts.map(parseDuration);
 }
+
+/** Milliseconds as the largest whole units, for messages: 5d, 1h 30m, 45s, 300ms. */
+export function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)}ms`;
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1_000) * 1_000;
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const size = UNIT_MS[unit];
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}

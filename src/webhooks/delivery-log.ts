@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { NotFoundError, ValidationError, describeValue } from '../errors.js';
 import { EVENT_TYPES, type Channel, type EventTypeName } from '../events/event-types.js';
 import { EVENT_COLUMNS, decodeCursor, toEventRow, type EventRow } from '../outbox/event-log.js';
+import { EVENTS_NOTIFY_CHANNEL } from '../outbox/record-event.js';
 
 /** The delivery log: a product feature, read by `webhookDeliveries` and written by the worker. */
 export type DeliveryStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
@@ -50,8 +51,12 @@ function toDelivery(raw: RawDelivery): DeliveryRow {
   };
 }
 
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 function parseDeliveryId(id: string, field = 'deliveryId'): string {
-  if (!/^[1-9]\d{0,18}$/.test(id)) throw new ValidationError(`${field} ${describeValue(id)} is not a delivery id`, { field, value: id });
+  if (!/^[1-9]\d{0,18}$/.test(id) || BigInt(id) > MAX_BIGINT) {
+    throw new ValidationError(`${field} ${describeValue(id)} is not a delivery id`, { field, value: id });
+  }
   return id;
 }
 
@@ -62,8 +67,8 @@ export async function getDelivery(em: EntityManager, id: string): Promise<Delive
 
 export type DeliveryFilter = { channel?: Channel | null; status?: DeliveryStatus | null; eventType?: EventTypeName | null; entityId?: string | null };
 
-/** Newest first; the cursor is the delivery id. */
-export async function listDeliveries(em: EntityManager, filter: DeliveryFilter, first: number, after: string | null | undefined) {
+/** Newest first, `first + 1` rows (for the connection's hasNextPage), below the delivery id `before`. */
+export async function listDeliveries(em: EntityManager, filter: DeliveryFilter, first: number, before: number | undefined) {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.channel) where.push('d.channel = ?') && params.push(filter.channel);
@@ -75,7 +80,7 @@ export async function listDeliveries(em: EntityManager, filter: DeliveryFilter, 
     }
     where.push('d.entity_id = ?') && params.push(filter.entityId);
   }
-  if (after) where.push('d.id < ?') && params.push(parseDeliveryId(after, 'after'));
+  if (before !== undefined) where.push('d.id < ?') && params.push(before);
   const rows = await em.execute<RawDelivery[]>(
     `${DELIVERY_SELECT} ${where.length ? `where ${where.join(' and ')}` : ''} order by d.id desc limit ?`,
     [...params, first + 1],
@@ -105,16 +110,41 @@ export async function attemptsOf(em: EntityManager, deliveryIds: readonly string
   return deliveryIds.map((id) => byDelivery.get(id)!);
 }
 
-/** Queues a delivery again, now, whatever its status; its webhook-id stays the same. */
+/**
+ * Queues a delivery again, now, with a fresh retry schedule, whatever its status; its
+ * webhook-id stays the same. A delivery in flight is left to its attempt.
+ */
 export async function redeliver(em: EntityManager, id: string): Promise<DeliveryRow> {
-  const rows = await em.execute<{ id: string }[]>(
-    `update webhook_deliveries set status = 'PENDING', next_attempt_at = now(), lease_until = null, leased_by = null, completed_at = null
-     where id = ? returning id::text as id`,
-    [parseDeliveryId(id)],
-  );
-  if (!rows[0]) throw new NotFoundError('WebhookDelivery', id);
-  await em.execute(`select pg_notify('recordengine_events', 'redeliver')`);
+  const deliveryId = parseDeliveryId(id);
+  await em.transactional(async (tx) => {
+    const [row] = await tx.execute<{ channel: Channel; in_flight: boolean }[]>(
+      `select d.channel, d.status = 'PENDING' and d.lease_until > now() as in_flight from webhook_deliveries d where d.id = ? for update`,
+      [deliveryId],
+    );
+    if (!row) throw new NotFoundError('WebhookDelivery', id);
+    await assertChannelOn(tx, row.channel, 'deliveryId', id);
+    if (row.in_flight) return;
+    await tx.execute(
+      `update webhook_deliveries set status = 'PENDING', attempt_count = 0, next_attempt_at = now(), lease_until = null, leased_by = null, completed_at = null
+       where id = ?`,
+      [deliveryId],
+    );
+    await tx.execute(`select pg_notify('${EVENTS_NOTIFY_CHANNEL}', 'redeliver')`);
+  });
   return (await getDelivery(em, id))!;
+}
+
+/** Nothing is queued on a channel that is off: it would only wait there (channel-state.ts). */
+async function assertChannelOn(em: EntityManager, channel: Channel, field: string, value: string) {
+  const [c] = await em.execute<{ enabled: boolean; url: string | null }[]>('select enabled, url from webhook_channels where channel = ?', [channel]);
+  if (!c?.url || !c.enabled) {
+    const why = c?.url ? 'is switched off' : 'has no URL';
+    throw new ValidationError(`The ${channel} channel ${why}; set it up with configureWebhooks before queuing deliveries on it`, {
+      field,
+      value,
+      channel,
+    });
+  }
 }
 
 /**
@@ -141,12 +171,13 @@ export async function replay(
     const [row] = await em.execute<{ n: string }[]>(`select count(*) as n from events e where ${where.join(' and ')}`, params);
     return { count: Number(row!.n), queued: false };
   }
+  await assertChannelOn(em, input.channel, 'channel', input.channel);
   const rows = await em.execute<{ n: string }[]>(
     `with queued as (
        insert into webhook_deliveries (event_seq, channel, entity_id)
        select e.seq, e.channel, e.entity_id from events e where ${where.join(' and ')} order by e.txid, e.seq
        returning 1)
-     select count(*) as n, pg_notify('recordengine_events', 'replay') from queued`,
+     select count(*) as n, pg_notify('${EVENTS_NOTIFY_CHANNEL}', 'replay') from queued`,
     params,
   );
   return { count: Number(rows[0]!.n), queued: true };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ValidationError } from '../errors.js';
 import { CHANNELS, type Channel } from '../events/event-types.js';
+import { failWaitingDeliveries } from './channel-state.js';
 import { validateWebhookUrl } from './url-guard.js';
 
 export const MAX_BEARER_TOKEN_LENGTH = 1024;
@@ -65,7 +66,9 @@ export async function readSettings(em: EntityManager): Promise<WebhookSettingsRo
 
 /**
  * Applies the fields that are present, all or nothing: every value is checked before the
- * transaction writes any, so a refused change leaves the settings as they were.
+ * transaction writes any, so a refused change leaves the settings as they were. A channel
+ * switched off or left without a URL keeps nothing waiting (channel-state.ts); offline mode
+ * is the way to hold deliveries instead.
  */
 export async function configureWebhooks(em: EntityManager, input: WebhookSettingsInput, allowPrivate: boolean): Promise<WebhookSettingsRow> {
   const channelUpdates: { channel: Channel; url?: string | null; enabled?: boolean }[] = [];
@@ -80,7 +83,7 @@ export async function configureWebhooks(em: EntityManager, input: WebhookSetting
     if (change.enabled !== undefined && change.enabled !== null) update.enabled = change.enabled;
     channelUpdates.push(update);
   }
-  if (typeof input.bearerToken === 'string') {
+  if (typeof input.bearerToken === 'string' && input.bearerToken !== '') {
     if (input.bearerToken.length > MAX_BEARER_TOKEN_LENGTH) {
       throw new ValidationError(`bearerToken is ${input.bearerToken.length} characters long; the limit is ${MAX_BEARER_TOKEN_LENGTH}`, {
         field: 'bearerToken',
@@ -100,15 +103,23 @@ export async function configureWebhooks(em: EntityManager, input: WebhookSetting
         params.push(u.url);
       }
       if (u.enabled !== undefined) {
-        // Switching a channel on clears what the service recorded when it switched it off.
-        sets.push('enabled = ?', 'disabled_at = case when ? then null else disabled_at end', 'disabled_reason = case when ? then null else disabled_reason end');
-        sets.push('failing_since = case when ? then null else failing_since end');
+        // Switching a channel back on clears what the service recorded when it switched it off
+        // (the right-hand `enabled` is the value before this update).
+        sets.push(
+          'enabled = ?',
+          'disabled_at = case when ? and not enabled then null else disabled_at end',
+          'disabled_reason = case when ? and not enabled then null else disabled_reason end',
+          'failing_since = case when ? and not enabled then null else failing_since end',
+        );
         params.push(u.enabled, u.enabled, u.enabled, u.enabled);
       }
       if (sets.length === 0) continue;
       await tx.execute(`update webhook_channels set ${sets.join(', ')}, updated_at = now() where channel = ?`, [...params, u.channel]);
+      if (u.enabled === false || u.url === null) await failWaitingDeliveries(tx, u.channel);
     }
-    if (input.bearerToken !== undefined) await tx.execute('update webhook_settings set bearer_token = ?, updated_at = now() where id = 1', [input.bearerToken]);
+    if (input.bearerToken !== undefined) {
+      await tx.execute('update webhook_settings set bearer_token = ?, updated_at = now() where id = 1', [input.bearerToken || null]);
+    }
     if (input.offlineMode !== undefined && input.offlineMode !== null) {
       await tx.execute('update webhook_settings set offline_mode = ?, updated_at = now() where id = 1', [input.offlineMode]);
       if (!input.offlineMode) await tx.execute(`select pg_notify('recordengine_events', 'online')`);

@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import type { TestApp } from './app.js';
 import type { ReceivedRequest } from './receiver.js';
@@ -56,4 +59,24 @@ export function verifySignature(secret: string, req: ReceivedRequest): unknown {
     'webhook-timestamp': String(req.headers['webhook-timestamp']),
     'webhook-signature': String(req.headers['webhook-signature']),
   });
+}
+
+/** One SQL statement against a test app's database, for arranging what no API sets (the past) and reading what no API shows. */
+export async function sql<T = Record<string, any>>(databaseUrl: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** A local port with nothing listening on it: connections to it are refused. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

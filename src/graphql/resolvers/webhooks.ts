@@ -1,15 +1,15 @@
 import { configureWebhooks, readSettings, rotateSigningSecret } from '../../webhooks/settings.js';
 import { getDelivery, listDeliveries, redeliver, replay } from '../../webhooks/delivery-log.js';
 import type { Resolvers } from '../generated.js';
-import { connection, pageSize } from '../relay.js';
+import { connection, decodeIdCursor, encodeIdCursor, pageSize } from '../relay.js';
 
 export const webhookResolvers: Resolvers = {
   Query: {
     webhookSettings: (_, __, { em }) => readSettings(em),
     webhookDeliveries: async (_, { filter, first, after }, { em }) => {
       const limit = pageSize(first);
-      const rows = await listDeliveries(em, filter ?? {}, limit, after);
-      return connection(rows, limit, (d) => d.id);
+      const rows = await listDeliveries(em, filter ?? {}, limit, decodeIdCursor(after));
+      return connection(rows, limit, (d) => encodeIdCursor(d.id));
     },
     webhookDelivery: (_, { id }, { em }) => getDelivery(em, id),
   },

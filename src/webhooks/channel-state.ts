@@ -1,0 +1,25 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Channel } from '../events/event-types.js';
+
+/**
+ * A channel that is off (switched off, by a user or by the service, or without a URL) has
+ * nothing waiting: its pending deliveries fail, where redeliverWebhook or replayWebhooks can
+ * queue them again. Deliveries in flight are left to their attempt, which records the
+ * outcome (a failure then fails them, since the channel is off).
+ */
+export async function failWaitingDeliveries(tx: EntityManager, channel: Channel): Promise<void> {
+  await tx.execute(
+    `update webhook_deliveries set status = 'FAILED', completed_at = now(), lease_until = null, leased_by = null
+     where channel = ? and status = 'PENDING' and (lease_until is null or lease_until < now())`,
+    [channel],
+  );
+}
+
+/** The service switches a channel off by itself (410 Gone, or failing for too long) and says why. */
+export async function disableChannel(tx: EntityManager, channel: Channel, reason: string): Promise<void> {
+  await tx.execute(`update webhook_channels set enabled = false, disabled_at = now(), disabled_reason = ?, updated_at = now() where channel = ?`, [
+    reason,
+    channel,
+  ]);
+  await failWaitingDeliveries(tx, channel);
+}

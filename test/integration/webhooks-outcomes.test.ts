@@ -1,0 +1,201 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { TestReceiver } from '../helpers/receiver.js';
+import { closedPort, createContact, deliveries, pointChannel, sql, webhookSettings } from '../helpers/webhooks.js';
+
+let t: TestApp;
+let receiver: TestReceiver;
+
+beforeAll(async () => {
+  t = await startTestApp({ WEBHOOK_TIMEOUT: '300ms', WEBHOOK_LEASE: '5s', WEBHOOK_RETRY_SCHEDULE: '0ms,0ms', WEBHOOK_DISABLE_AFTER: '1h' });
+});
+afterAll(async () => {
+  await t.stop();
+});
+beforeEach(async () => {
+  receiver = await new TestReceiver().start();
+  await pointChannel(t, 'contact', receiver.url);
+});
+afterEach(async () => {
+  await t.ok(`mutation { configureWebhooks(input: { contact: { url: null } }) { contact { url } } }`);
+  await receiver.stop();
+});
+
+/** The contact.created delivery of a new contact once the worker has nothing left to do (retries are due at once here). */
+async function settledDelivery(contactId: string) {
+  await t.app.worker!.drain();
+  const edges = (await deliveries(t, { channel: 'CONTACT', entityId: contactId })).edges;
+  expect(edges).toHaveLength(1);
+  return edges[0]!.node;
+}
+
+describe('delivery outcomes', () => {
+  it('counts a receiver that does not answer within WEBHOOK_TIMEOUT as a failed attempt, and retries', async () => {
+    receiver.answers = [{ status: 200, hang: true }];
+    const id = await createContact(t, 'Slow Ltd');
+    const delivery = await settledDelivery(id);
+    // The next attempt is answered at once (on a loaded machine it may take one more).
+    expect(delivery.status).toBe('SUCCEEDED');
+    const [timedOut] = delivery.attempts;
+    const ok = delivery.attempts.at(-1);
+    expect(timedOut).toMatchObject({ ok: false, httpStatus: null, responseExcerpt: null, error: 'no complete answer within 300 ms (WEBHOOK_TIMEOUT)' });
+    expect(timedOut.durationMs).toBeGreaterThanOrEqual(290);
+    expect(timedOut.durationMs).toBeLessThan(2_000);
+    expect(ok).toMatchObject({ ok: true, httpStatus: 200, error: null });
+  });
+
+  it('times out a receiver that sends its headers and then stalls', async () => {
+    const stalled = new Set<import('node:http').ServerResponse>();
+    const server: Server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial');
+      stalled.add(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await pointChannel(t, 'contact', `http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const id = await createContact(t, 'Stalling Ltd');
+      const delivery = await settledDelivery(id);
+      expect(delivery).toMatchObject({ status: 'FAILED', attemptCount: 3 });
+      for (const attempt of delivery.attempts) {
+        expect(attempt).toMatchObject({ ok: false, error: 'no complete answer within 300 ms (WEBHOOK_TIMEOUT)' });
+      }
+    } finally {
+      for (const res of stalled) res.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('counts a refused connection as a failed attempt and fails the delivery once the schedule is spent', async () => {
+    const port = await closedPort();
+    await pointChannel(t, 'contact', `http://127.0.0.1:${port}/webhook`);
+    const id = await createContact(t, 'Nobody Home');
+    const delivery = await settledDelivery(id);
+    // WEBHOOK_RETRY_SCHEDULE=0ms,0ms: the first attempt and two retries, each due at once.
+    expect(delivery).toMatchObject({ status: 'FAILED', attemptCount: 3, nextAttemptAt: null });
+    expect(delivery.attempts).toHaveLength(3);
+    for (const attempt of delivery.attempts) {
+      expect(attempt).toMatchObject({ ok: false, httpStatus: null });
+      expect(attempt.error).toMatch(new RegExp(`^ECONNREFUSED: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`));
+    }
+  });
+
+  it('fails a delivery whose receiver keeps answering 500 after the last retry, and keeps the answers', async () => {
+    receiver.fallback = { status: 500, body: '{"error":"database is down"}' };
+    const id = await createContact(t, 'Broken Receiver');
+    const delivery = await settledDelivery(id);
+    expect(delivery).toMatchObject({ status: 'FAILED', attemptCount: 3, nextAttemptAt: null });
+    expect(delivery.attempts.map((a: { httpStatus: number }) => a.httpStatus)).toEqual([500, 500, 500]);
+    expect(delivery.attempts[2]).toMatchObject({
+      ok: false,
+      responseExcerpt: '{"error":"database is down"}',
+      error: 'the receiver answered HTTP 500; only 200 counts as delivered',
+    });
+    expect(receiver.requests).toHaveLength(3);
+  });
+
+  it('honours Retry-After on 429 and 503 for the next attempt', async () => {
+    const later = new Date(Date.now() + 3 * 3_600_000);
+    later.setMilliseconds(0);
+    receiver.answers = [
+      { status: 429, headers: { 'retry-after': '120' } },
+      { status: 503, headers: { 'retry-after': later.toUTCString() } },
+    ];
+    const first = await createContact(t, 'Throttled');
+    const second = await createContact(t, 'Unavailable');
+    await receiver.waitFor(2);
+    await t.app.worker!.drain();
+    for (const [id, expected] of [
+      [first, (startedAt: number) => startedAt + 120_000],
+      [second, () => later.getTime()],
+    ] as const) {
+      const [d] = (await deliveries(t, { channel: 'CONTACT', entityId: id })).edges.map((e) => e.node);
+      expect(d.status).toBe('PENDING');
+      expect(d.attempts).toHaveLength(1);
+      const due = new Date(d.nextAttemptAt).getTime();
+      const wanted = expected(new Date(d.attempts[0].startedAt).getTime());
+      expect(Math.abs(due - wanted)).toBeLessThan(2_000);
+    }
+  });
+
+  it('does not follow redirects: a 302 is a failed attempt', async () => {
+    receiver.answers = [{ status: 302, headers: { location: `${receiver.url}/elsewhere` } }];
+    const id = await createContact(t, 'Redirected');
+    const delivery = await settledDelivery(id);
+    expect(delivery.status).toBe('SUCCEEDED');
+    expect(delivery.attempts[0]).toMatchObject({
+      ok: false,
+      httpStatus: 302,
+      error: `the receiver answered HTTP 302 (a redirect to ${receiver.url}/elsewhere, which is not followed); only 200 counts as delivered`,
+    });
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([delivery.event.id, delivery.event.id]);
+  });
+
+  it('cuts the answer kept with an attempt to 1 KB', async () => {
+    receiver.answers = [{ status: 500, body: 'é'.repeat(2_000) }];
+    const id = await createContact(t, 'Verbose');
+    const delivery = await settledDelivery(id);
+    const excerpt: string = delivery.attempts[0].responseExcerpt;
+    expect(Buffer.byteLength(excerpt)).toBeLessThanOrEqual(1_024);
+    expect(excerpt).toMatch(/^(é)+$/);
+    expect(excerpt.length).toBe(512);
+  });
+});
+
+describe('channel health', () => {
+  it('disables a channel that has failed without a success for WEBHOOK_DISABLE_AFTER, says when and why, and fails what waits', async () => {
+    receiver.fallback = { status: 500 };
+    // The channel has been failing for two hours already; WEBHOOK_DISABLE_AFTER is 1h.
+    await sql(t.databaseUrl, `update webhook_channels set failing_since = now() - interval '2 hours' where channel = 'CONTACT'`);
+    await t.ok(`mutation { configureWebhooks(input: { offlineMode: true }) { offlineMode } }`);
+    const first = await createContact(t, 'Last Straw');
+    const waiting = await createContact(t, 'Waiting');
+    await t.ok(`mutation { configureWebhooks(input: { offlineMode: false }) { offlineMode } }`);
+    await t.app.worker!.drain();
+    const { contact } = await webhookSettings(t);
+    expect(contact).toMatchObject({ enabled: false, url: receiver.url });
+    expect(contact.disabledReason).toMatch(/^no attempt succeeded for 2h( \d+s)? \(WEBHOOK_DISABLE_AFTER is 1h\)$/);
+    expect(Date.now() - new Date(contact.disabledAt).getTime()).toBeLessThan(10_000);
+    const statuses = await Promise.all([first, waiting].map(async (id) => (await deliveries(t, { channel: 'CONTACT', entityId: id })).edges[0]!.node));
+    expect(statuses.map((d) => d.status)).toEqual(['FAILED', 'FAILED']);
+    // Whichever of the two was claimed first made the only attempt; the other failed waiting.
+    expect(receiver.requests.length).toBeGreaterThanOrEqual(1);
+    expect(receiver.requests.length).toBeLessThanOrEqual(2);
+
+    // Nothing is queued on a disabled channel.
+    await createContact(t, 'While Off');
+    expect((await deliveries(t, { channel: 'CONTACT', status: 'PENDING' })).edges).toHaveLength(0);
+
+    // Switching it back on clears what the service recorded.
+    receiver.fallback = { status: 200 };
+    const { configureWebhooks: settings } = await t.ok(
+      `mutation { configureWebhooks(input: { contact: { enabled: true } }) { contact { enabled disabledAt disabledReason } } }`,
+    );
+    expect(settings.contact).toEqual({ enabled: true, disabledAt: null, disabledReason: null });
+    const [row] = await sql(t.databaseUrl, `select failing_since from webhook_channels where channel = 'CONTACT'`);
+    expect(row!.failing_since).toBeNull();
+  });
+
+  it('a success resets the failing clock', async () => {
+    await sql(t.databaseUrl, `update webhook_channels set failing_since = now() - interval '50 minutes' where channel = 'CONTACT'`);
+    const id = await createContact(t, 'Healthy Again');
+    const delivery = await settledDelivery(id);
+    expect(delivery.status).toBe('SUCCEEDED');
+    const [row] = await sql(t.databaseUrl, `select failing_since, enabled from webhook_channels where channel = 'CONTACT'`);
+    expect(row).toEqual({ failing_since: null, enabled: true });
+  });
+
+  it('starts the failing clock at the first failure after a success, without disabling', async () => {
+    receiver.fallback = { status: 500 };
+    const id = await createContact(t, 'First Failure');
+    const delivery = await settledDelivery(id);
+    expect(delivery.status).toBe('FAILED');
+    const [row] = await sql(t.databaseUrl, `select failing_since, enabled from webhook_channels where channel = 'CONTACT'`);
+    expect(row!.enabled).toBe(true);
+    expect(Date.now() - new Date(row!.failing_since).getTime()).toBeLessThan(10_000);
+  });
+});
