@@ -33,20 +33,20 @@ export function createMetrics(orm: MikroORM) {
   // Read from the delivery log at scrape time: the log, not this process, knows the backlog.
   new Gauge({
     name: 'webhook_deliveries_pending',
-    help: 'Deliveries waiting for an attempt, by channel',
+    help: 'Deliveries waiting for an attempt or in flight, by channel',
     labelNames: ['channel'] as const,
     registers: [registry],
     async collect() {
-      const rows = await orm.em
-        .fork()
-        .execute<{ channel: string; n: string }[]>(`select channel, count(*) as n from webhook_deliveries where status = 'PENDING' group by channel`);
-      this.reset();
+      const rows = await orm.em.fork().execute<{ channel: string; n: string }[]>(
+        `select c.channel, count(d.id) as n from webhook_channels c
+         left join webhook_deliveries d on d.channel = c.channel and d.status = 'PENDING' group by c.channel`,
+      );
       for (const r of rows) this.set({ channel: r.channel }, Number(r.n));
     },
   });
   new Gauge({
     name: 'webhook_oldest_pending_age_seconds',
-    help: 'Age of the oldest delivery still pending',
+    help: 'Age of the oldest delivery still pending (0 when none is): how far delivery lags behind',
     registers: [registry],
     async collect() {
       const [row] = await orm.em
@@ -55,6 +55,18 @@ export function createMetrics(orm: MikroORM) {
           `select extract(epoch from now() - min(created_at)) as age from webhook_deliveries where status = 'PENDING'`,
         );
       this.set(Number(row?.age ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'webhook_channel_enabled',
+    help: 'Whether a channel has a URL and is switched on (0 after the service disabled it: see webhookSettings for why)',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await orm.em.fork().execute<{ channel: string; on: boolean }[]>(
+        `select channel, enabled and url is not null as "on" from webhook_channels`,
+      );
+      for (const r of rows) this.set({ channel: r.channel }, r.on ? 1 : 0);
     },
   });
   return metrics;
