@@ -1,0 +1,289 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchArgs } from './lib/args.js';
+import { runNodeForJson } from './lib/children.js';
+import { createBenchDatabase, openPostgresServer } from './lib/database.js';
+import { EventProducer } from './lib/events.js';
+import { GraphQLClient } from './lib/graphql-client.js';
+import { openLoop } from './lib/load.js';
+import { BenchReceiver } from './lib/receiver.js';
+import { figure, printResult, progress, writeJson, type BenchResult } from './lib/report.js';
+import { BENCH_TOKEN, PROFILE_DIR, startService, type RunningService } from './lib/service.js';
+import { medianOf, round, summarize, type LatencySummary } from './lib/stats.js';
+
+/**
+ * Webhook delivery by the service's own worker (in the service's process): (a) commit →
+ * receiver latency at a steady rate, (b) the highest delivery rate it sustains, against bare
+ * POST loops on the same receiver at the same concurrency, (c) what a receiver that never
+ * answers does to mutation latency.
+ */
+const WORKER_CONCURRENCY = 64;
+const STEADY_RATE = 100;
+const MUTATION_RATE = 30;
+const CONTACTS = 64;
+const CLIENTS = ['ky', 'ky-lean', 'fetch'] as const;
+
+const args = benchArgs();
+const W = args.quick
+  ? { warmupMs: 500, latencyMs: 2000, loopWarmupMs: 500, loopMs: 1500, drainEvents: 300, sweepWarmupMs: 500, sweepMs: 2000, sweep: [0.6, 0.9, 1.2], mutationMs: 2000 }
+  : { warmupMs: 1000, latencyMs: 10_000, loopWarmupMs: 1500, loopMs: 4000, drainEvents: 2000, sweepWarmupMs: 1000, sweepMs: 4000, sweep: [0.5, 0.75, 0.9, 1.0, 1.15], mutationMs: 8000 };
+
+type LoopResult = { client: string; perSecond: number; latency: LatencySummary; cpuMsPerRequest: number; errors: number; firstError?: string };
+type SweepPoint = { offered: number; achieved: number; backlogGrowth: number; sustained: boolean };
+type Run = {
+  latency: LatencySummary;
+  drain: { perSecond: number; workerCpuMsPerDelivery: number };
+  sweep: SweepPoint[];
+  maxSustained: number;
+  loops: Record<(typeof CLIENTS)[number], LoopResult>;
+  sustainedVsKy: number;
+  sustainedVsKyLean: number;
+  sustainedVsFetch: number;
+  kyCpuVsFetch: number;
+  kyLeanCpuVsFetch: number;
+  mutationHealthy: LatencySummary;
+  mutationHanging: LatencySummary;
+  hangingVsHealthyP99: number;
+};
+
+async function configure(client: GraphQLClient, url: string): Promise<void> {
+  await client.request(
+    `mutation ($url: String!) { configureWebhooks(input: { contact: { url: $url, enabled: true }, folder: { url: $url, enabled: true }, document: { url: $url, enabled: true }, bearerToken: "bench-receiver-token" }) { offlineMode } }`,
+    { url },
+  );
+}
+
+async function allArrived(receiver: BenchReceiver, producer: EventProducer, timeoutMs: number): Promise<boolean> {
+  return receiver.waitFor(producer.produced, timeoutMs);
+}
+
+/** (a) One event at a time, each in its own transaction, at a steady rate; latency from COMMIT's return to arrival. */
+async function commitToReceiver(receiver: BenchReceiver, producer: EventProducer): Promise<LatencySummary> {
+  receiver.reset();
+  producer.produced = 0;
+  const commits: { id: string; at: number }[] = [];
+  const start = performance.now();
+  const measureFrom = start + W.warmupMs;
+  const load = await openLoop({
+    rate: STEADY_RATE,
+    warmupMs: W.warmupMs,
+    durationMs: W.latencyMs,
+    send: async () => {
+      const { id, committedAt } = await producer.recordOne();
+      if (committedAt >= measureFrom) commits.push({ id, at: committedAt });
+    },
+  });
+  if (load.errors) throw new Error(`recording events failed: ${load.firstError}`);
+  if (!(await allArrived(receiver, producer, 30_000))) throw new Error(`only ${receiver.received} of ${producer.produced} events arrived`);
+  return summarize(commits.map((c) => receiver.arrivals.get(c.id)! - c.at));
+}
+
+async function postLoop(client: string, url: string): Promise<LoopResult> {
+  const profile = args.profile ? ['--profile', path.join(PROFILE_DIR, `delivery-loop-${client}.cpuprofile`)] : [];
+  return runNodeForJson<LoopResult>('bench/servers/post-loop.ts', [
+    '--client', client,
+    '--url', url,
+    '--concurrency', String(WORKER_CONCURRENCY),
+    '--warmup', String(W.loopWarmupMs),
+    '--duration', String(W.loopMs),
+    ...profile,
+  ]);
+}
+
+/** A standing backlog inserted in one transaction, drained by the worker as fast as it goes. */
+async function drain(svc: RunningService, receiver: BenchReceiver, producer: EventProducer): Promise<Run['drain']> {
+  receiver.reset();
+  producer.produced = 0;
+  const cpu0 = svc.cpuMs();
+  const t0 = performance.now();
+  await svc.profiled('delivery-drain', async () => {
+    await producer.recordMany(W.drainEvents);
+    if (!(await allArrived(receiver, producer, 120_000))) throw new Error(`only ${receiver.received} of ${producer.produced} deliveries arrived`);
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  return { perSecond: round(W.drainEvents / seconds, 0), workerCpuMsPerDelivery: round((svc.cpuMs() - cpu0) / W.drainEvents, 3) };
+}
+
+/**
+ * Events offered at a steady rate, in a batch every 50 ms; the rate is sustained when what
+ * arrives keeps up with it and the backlog (offered − arrived) does not grow over the window.
+ */
+async function offer(receiver: BenchReceiver, producer: EventProducer, rate: number): Promise<SweepPoint> {
+  receiver.reset();
+  producer.produced = 0;
+  const tickMs = 50;
+  const start = performance.now();
+  const measureFrom = start + W.sweepWarmupMs;
+  const end = measureFrom + W.sweepMs;
+  let owed = 0;
+  let at = start;
+  let mark: { produced: number; received: number } | undefined;
+  while (at < end) {
+    if (!mark && at >= measureFrom) mark = { produced: producer.produced, received: receiver.received };
+    owed += (rate * tickMs) / 1000;
+    const n = Math.floor(owed);
+    owed -= n;
+    await producer.recordMany(n);
+    at += tickMs;
+    const wait = at - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  const seconds = (performance.now() - measureFrom) / 1000;
+  const offered = (producer.produced - mark!.produced) / seconds;
+  const achieved = (receiver.received - mark!.received) / seconds;
+  const backlogGrowth = producer.produced - receiver.received - (mark!.produced - mark!.received);
+  // Slack: what one worker batch holds in flight, and 5% of what was offered in the window.
+  const sustained = achieved >= 0.95 * offered && backlogGrowth <= WORKER_CONCURRENCY + 0.05 * offered * seconds;
+  await allArrived(receiver, producer, 60_000);
+  return { offered: round(offered, 0), achieved: round(achieved, 0), backlogGrowth, sustained };
+}
+
+async function seedContacts(client: GraphQLClient): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < CONTACTS; i++) {
+    const { createContact } = await client.request<{ createContact: { id: string } }>(
+      'mutation ($input: CreateContactInput!) { createContact(input: $input) { id } }',
+      { input: { name: `Contact ${i}`, type: 'CLIENT' } },
+    );
+    ids.push(createContact.id);
+  }
+  return ids;
+}
+
+/** (c) updateContact (one event each) at a steady rate, while the worker delivers what it fires. */
+async function mutationLatency(client: GraphQLClient, contacts: string[], tag: string): Promise<LatencySummary> {
+  const query = 'mutation ($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { id updatedAt } }';
+  const load = await openLoop({
+    rate: MUTATION_RATE,
+    warmupMs: W.warmupMs,
+    durationMs: W.mutationMs,
+    send: (i) => client.send(JSON.stringify({ query, variables: { id: contacts[i % contacts.length], input: { notes: `${tag} ${i}` } } })),
+  });
+  if (load.errors) throw new Error(`updateContact failed ${load.errors} times: ${load.firstError}`);
+  return summarize(load.latencies);
+}
+
+async function oneRun(adminUrl: string, r: number): Promise<Run> {
+  const db = await createBenchDatabase(adminUrl);
+  const receiver = await new BenchReceiver('answer').start();
+  const hanging = await new BenchReceiver('hang').start();
+  const producer = new EventProducer(db.url);
+  const svc = await startService({
+    databaseUrl: db.url,
+    profile: args.profile,
+    env: {
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      WEBHOOK_CONCURRENCY: String(WORKER_CONCURRENCY),
+      // Short enough that attempts on a hanging receiver time out and are recorded within a phase.
+      WEBHOOK_TIMEOUT: '2s',
+      WEBHOOK_RETRY_SCHEDULE: '1s,2s,4s,8s',
+    },
+  });
+  const client = new GraphQLClient(svc.url, BENCH_TOKEN, 16);
+  const step = (what: string) => progress(`delivery: run ${r}/${args.runs}: ${what}`);
+  try {
+    await configure(client, receiver.url);
+    step(`(a) commit → receiver at ${STEADY_RATE} events/s`);
+    const latency = await commitToReceiver(receiver, producer);
+
+    step(`(b) bare POST loops at concurrency ${WORKER_CONCURRENCY}: ${CLIENTS.join(', ')}`);
+    const loops = {} as Run['loops'];
+    for (const c of CLIENTS) loops[c] = await postLoop(c, receiver.url);
+    for (const c of CLIENTS) if (loops[c].errors) progress(`  ${c}: ${loops[c].errors} errors, the first: ${loops[c].firstError}`);
+
+    step(`(b) worker draining ${W.drainEvents} deliveries`);
+    const drained = await drain(svc, receiver, producer);
+    const sweep: SweepPoint[] = [];
+    for (const f of W.sweep) {
+      const rate = Math.max(10, Math.round(drained.perSecond * f));
+      step(`(b) offering ${rate} events/s`);
+      sweep.push(await offer(receiver, producer, rate));
+    }
+    const maxSustained = Math.max(0, ...sweep.filter((p) => p.sustained).map((p) => p.achieved));
+
+    step(`(c) updateContact at ${MUTATION_RATE}/s, healthy receiver`);
+    const contacts = await seedContacts(client);
+    await sleep(500);
+    const mutationHealthy = await mutationLatency(client, contacts, 'healthy');
+    step(`(c) updateContact at ${MUTATION_RATE}/s, receiver that never answers`);
+    await configure(client, hanging.url);
+    const mutationHanging = await mutationLatency(client, contacts, 'hanging');
+
+    return {
+      latency,
+      drain: drained,
+      sweep,
+      maxSustained,
+      loops,
+      sustainedVsKy: round(maxSustained / loops.ky.perSecond, 3),
+      sustainedVsKyLean: round(maxSustained / loops['ky-lean'].perSecond, 3),
+      sustainedVsFetch: round(maxSustained / loops.fetch.perSecond, 3),
+      kyCpuVsFetch: round(loops.ky.cpuMsPerRequest / loops.fetch.cpuMsPerRequest, 3),
+      kyLeanCpuVsFetch: round(loops['ky-lean'].cpuMsPerRequest / loops.fetch.cpuMsPerRequest, 3),
+      mutationHealthy,
+      mutationHanging,
+      hangingVsHealthyP99: round(mutationHanging.p99 / mutationHealthy.p99, 3),
+    };
+  } finally {
+    await client.close();
+    await svc.stop();
+    await producer.close();
+    await hanging.stop();
+    await receiver.stop();
+    await db.drop();
+  }
+}
+
+const server = await openPostgresServer();
+const runs: Run[] = [];
+try {
+  for (let r = 1; r <= args.runs; r++) runs.push(await oneRun(server.adminUrl, r));
+} finally {
+  await server.stop();
+}
+
+const m = medianOf(runs);
+const result: BenchResult = {
+  bench: 'delivery',
+  title: 'Webhook delivery by the service worker',
+  runs: args.runs,
+  quick: args.quick,
+  postgres: { kind: server.kind, version: server.version },
+  figures: [
+    figure(`(a) commit → receiver p50 at ${STEADY_RATE}/s`, m.latency.p50, 'ms', { op: '<=', value: 10 }),
+    figure(`(a) commit → receiver p99 at ${STEADY_RATE}/s`, m.latency.p99, 'ms', { op: '<=', value: 50 }),
+    figure('(b) worker drain rate', m.drain.perSecond, 'deliveries/s'),
+    figure('(b) worker CPU per delivery', m.drain.workerCpuMsPerDelivery, 'ms'),
+    figure('(b) highest sustained rate', m.maxSustained, 'deliveries/s'),
+    figure('(b) bare ky loop', m.loops.ky.perSecond, 'requests/s'),
+    figure('(b) bare ky-lean loop', m.loops['ky-lean'].perSecond, 'requests/s'),
+    figure('(b) bare fetch loop', m.loops.fetch.perSecond, 'requests/s'),
+    figure('(b) sustained / ky loop (same run)', m.sustainedVsKy, '×', { op: '>=', value: 0.6 }),
+    figure('(b) sustained / ky-lean loop (same run)', m.sustainedVsKyLean, '×'),
+    figure('(b) sustained / fetch loop (same run)', m.sustainedVsFetch, '×'),
+    figure('(b) ky CPU per request', m.loops.ky.cpuMsPerRequest, 'ms'),
+    figure('(b) ky-lean CPU per request', m.loops['ky-lean'].cpuMsPerRequest, 'ms'),
+    figure('(b) fetch CPU per request', m.loops.fetch.cpuMsPerRequest, 'ms'),
+    figure('(b) ky / fetch CPU (same run)', m.kyCpuVsFetch, '×'),
+    figure('(b) ky-lean / fetch CPU (same run)', m.kyLeanCpuVsFetch, '×'),
+    figure(`(c) updateContact p99, healthy receiver`, m.mutationHealthy.p99, 'ms'),
+    figure(`(c) updateContact p99, hanging receiver`, m.mutationHanging.p99, 'ms'),
+    figure('(c) hanging / healthy p99 (same run)', m.hangingVsHealthyP99, '×', { op: '<=', value: 1.1 }),
+  ],
+  latencies: [
+    { name: `commit → receiver at ${STEADY_RATE}/s`, ...m.latency },
+    { name: `updateContact at ${MUTATION_RATE}/s, healthy receiver`, ...m.mutationHealthy },
+    { name: `updateContact at ${MUTATION_RATE}/s, hanging receiver`, ...m.mutationHanging },
+    ...CLIENTS.map((c) => ({ name: `bare ${c} POST loop`, ...m.loops[c].latency })),
+  ],
+  curves: [{ name: 'worker deliveries', unit: 'deliveries/s', points: m.sweep.map((p) => ({ offered: p.offered, achieved: p.achieved, backlogGrew: !p.sustained })) }],
+  perRun: runs,
+  notes: [
+    `worker concurrency ${WORKER_CONCURRENCY} (WEBHOOK_CONCURRENCY); the bare loops use the same number of callers and connections`,
+    'events are written straight into the log (the SQL of src/outbox/record-event.ts); (a) takes its time right after COMMIT returns',
+    `(b) offers fractions ${W.sweep.join(', ')} of the drain rate; "sustained" = arrivals ≥ 95% of offered and no growing backlog`,
+    `(c) updateContact in an open loop at ${MUTATION_RATE}/s; WEBHOOK_TIMEOUT=2s so that hanging attempts also end and are recorded`,
+  ],
+};
+printResult(result);
+if (args.json) writeJson(args.json, result);

@@ -1,0 +1,87 @@
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+
+/**
+ * Events written straight into the log, as src/outbox/record-event.ts writes them (event row,
+ * one delivery when its channel has a URL and is enabled, NOTIFY), without the GraphQL and
+ * ORM layers in front: the delivery benchmarks measure what happens after the commit.
+ */
+const RECORD_ONE_SQL = `
+with event as (
+  insert into events (type, channel, entity_id, payload) values ($1, $2, $3, $4::json)
+  returning seq, id, channel, entity_id
+), delivery as (
+  insert into webhook_deliveries (event_seq, channel, entity_id)
+  select event.seq, event.channel, event.entity_id
+  from event join webhook_channels c on c.channel = event.channel
+  where c.enabled and c.url is not null
+)
+select id, pg_notify('recordengine_events', seq::text) from event`;
+
+/** Many events in one statement and one transaction, with one NOTIFY: a producer that is never the bottleneck. */
+const RECORD_MANY_SQL = `
+with event as (
+  insert into events (type, channel, entity_id, payload)
+  select 'contact.updated', 'CONTACT', n, replace($2, '"id":0', '"id":' || n)::json
+  from generate_series($1::bigint, $1::bigint + $3::int - 1) as n
+  returning seq, channel, entity_id
+), delivery as (
+  insert into webhook_deliveries (event_seq, channel, entity_id)
+  select event.seq, event.channel, event.entity_id
+  from event join webhook_channels c on c.channel = event.channel
+  where c.enabled and c.url is not null
+)
+select count(*)::int as n, pg_notify('recordengine_events', max(seq)::text) from event`;
+
+/** A contact.updated payload of the reference's shape and size. */
+export function contactPayload(id: number): string {
+  return JSON.stringify({
+    id,
+    name: 'Acme Corporation',
+    type: 'Client',
+    email: 'accounts@acme.com',
+    phone: '+86 21 5555 0100',
+    notes: 'Primary contact: James Chen',
+    created_at: '2025-10-01T10:00:00Z',
+    updated_at: '2025-11-15T09:05:00Z',
+  });
+}
+
+export class EventProducer {
+  private readonly pool: pg.Pool;
+  /** Entity ids are fresh for every event, so that no event waits behind an earlier one of its entity. */
+  private nextEntity = 1;
+  produced = 0;
+
+  constructor(databaseUrl: string) {
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 8 });
+  }
+
+  /** One event in its own transaction; resolves with its webhook-id and performance.now() right after COMMIT returned. */
+  async recordOne(): Promise<{ id: string; committedAt: number }> {
+    const entity = this.nextEntity++;
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      const { rows } = await client.query<{ id: string }>(RECORD_ONE_SQL, ['contact.updated', 'CONTACT', entity, contactPayload(entity)]);
+      await client.query('commit');
+      const committedAt = performance.now();
+      this.produced++;
+      return { id: rows[0]!.id, committedAt };
+    } finally {
+      client.release();
+    }
+  }
+
+  async recordMany(count: number): Promise<void> {
+    if (count <= 0) return;
+    const first = this.nextEntity;
+    this.nextEntity += count;
+    const { rows } = await this.pool.query<{ n: number }>(RECORD_MANY_SQL, [first, contactPayload(0), count]);
+    this.produced += rows[0]!.n;
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}

@@ -1,0 +1,94 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { parseArgs } from 'node:util';
+import ky from 'ky';
+import { Agent } from 'undici';
+import { closedLoop } from '../lib/load.js';
+import { summarize } from '../lib/stats.js';
+
+/**
+ * The baselines of bench/delivery.ts: a bare POST loop against the same receiver, at the same
+ * concurrency as the delivery worker, with nothing but the HTTP client in the way. Prints one
+ * JSON line: requests/s, latency and the CPU this process spent per request.
+ *
+ *   ky        ky.post() per request with per-call options, as most code calls it
+ *   ky-lean   one ky instance made once (no retry, no hooks, string body), as sender.ts does
+ *   fetch     Node's fetch with the same undici Agent
+ */
+const { values } = parseArgs({
+  options: {
+    client: { type: 'string' },
+    url: { type: 'string' },
+    concurrency: { type: 'string' },
+    warmup: { type: 'string' },
+    duration: { type: 'string' },
+    profile: { type: 'string' },
+  },
+});
+const url = values.url!;
+const concurrency = Number(values.concurrency);
+const timeoutMs = 15_000;
+const dispatcher = new Agent({ connections: concurrency, keepAliveTimeout: 10_000 });
+const body = JSON.stringify({
+  id: 5,
+  name: 'Acme Corporation',
+  type: 'Client',
+  email: 'accounts@acme.com',
+  phone: '+86 21 5555 0100',
+  notes: 'Primary contact: James Chen',
+  created_at: '2025-10-01T10:00:00Z',
+  updated_at: '2025-11-15T09:05:00Z',
+});
+const headers = (i: number) => ({
+  'content-type': 'application/json',
+  'user-agent': 'RecordEngine-Webhooks/1.0',
+  'webhook-id': `msg_loop_${i}`,
+  'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+});
+
+const lean = ky.create({ retry: 0, throwHttpErrors: false, timeout: timeoutMs, redirect: 'manual', dispatcher } as Parameters<typeof ky.create>[0]);
+const clients: Record<string, (i: number) => Promise<Response>> = {
+  ky: (i) =>
+    ky.post(url, { body, headers: headers(i), retry: 0, throwHttpErrors: false, timeout: timeoutMs, dispatcher } as Parameters<typeof ky.post>[1]),
+  'ky-lean': (i) => lean.post(url, { body, headers: headers(i) }),
+  fetch: (i) => fetch(url, { method: 'POST', body, headers: headers(i), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), dispatcher } as RequestInit),
+};
+const client = clients[values.client!];
+if (!client) throw new Error(`--client ${values.client} is not one of ${Object.keys(clients).join(', ')}`);
+
+const send = async (i: number) => {
+  const res = await client(i);
+  await res.text();
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+};
+
+const session = values.profile ? new Session() : undefined;
+const warmupMs = Number(values.warmup);
+const durationMs = Number(values.duration);
+// Warm up apart, so that the CPU and the profile cover only the measured window.
+await closedLoop({ concurrency, warmupMs: 0, durationMs: warmupMs, send });
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
+const cpu0 = process.cpuUsage();
+const result = await closedLoop({ concurrency, warmupMs: 0, durationMs, send });
+const cpu = process.cpuUsage(cpu0);
+if (session) {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(values.profile!, JSON.stringify(profile));
+  session.disconnect();
+}
+await dispatcher.close();
+const cpuMs = (cpu.user + cpu.system) / 1000;
+process.stdout.write(
+  `${JSON.stringify({
+    client: values.client,
+    perSecond: Math.round(result.completed / result.seconds),
+    latency: summarize(result.latencies),
+    cpuMsPerRequest: Math.round((cpuMs / Math.max(1, result.latencies.length)) * 1000) / 1000,
+    errors: result.errors,
+    firstError: result.firstError,
+  })}\n`,
+);
