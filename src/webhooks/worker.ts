@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import { claimDeliveries, type ClaimedDelivery } from './claim.js';
 import { recordAttempt } from './record-attempt.js';
+import { SuccessRecorder } from './record-successes.js';
 import { decide } from './retry-policy.js';
 import type { WebhookSender } from './sender.js';
 
@@ -29,6 +30,7 @@ export class DeliveryWorker {
   private running = false;
   private claiming: Promise<number> | undefined;
   private wakeAgain = false;
+  private readonly successes: SuccessRecorder;
 
   constructor(
     private readonly orm: MikroORM,
@@ -36,7 +38,17 @@ export class DeliveryWorker {
     private readonly opts: WorkerOptions,
     private readonly log: Logger,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.successes = new SuccessRecorder(orm, this.id);
+  }
+
+  /**
+   * While attempts are under way, a claim waits for a quarter of the slots to be free: one
+   * query then claims many deliveries, not one per finished attempt. An idle worker claims at once.
+   */
+  private get minClaim(): number {
+    return Math.max(1, Math.floor(this.opts.concurrency / 4));
+  }
 
   start(): void {
     if (this.running) return;
@@ -87,7 +99,7 @@ export class DeliveryWorker {
 
   private async claim(): Promise<number> {
     const room = this.opts.concurrency - this.inFlight.size;
-    if (room <= 0) return 0;
+    if (room <= 0 || (this.inFlight.size > 0 && room < this.minClaim)) return 0;
     let claimed: ClaimedDelivery[];
     try {
       claimed = await claimDeliveries(this.orm.em.fork(), { limit: room, leaseMs: this.opts.leaseMs, workerId: this.id });
@@ -113,6 +125,10 @@ export class DeliveryWorker {
       const decision = decide(result.outcome, delivery.attempt, this.opts.retrySchedule);
       this.metrics.attemptDuration.observe({ channel: delivery.channel, ok: String(result.ok) }, result.durationMs / 1000);
       this.metrics.deliveryOutcomes.inc({ channel: delivery.channel, outcome: decision.action });
+      if (decision.action === 'succeeded') {
+        await this.successes.record({ deliveryId: delivery.id, channel: delivery.channel, result });
+        return;
+      }
       const { channelDisabled } = await recordAttempt(this.orm.em.fork(), {
         deliveryId: delivery.id,
         channel: delivery.channel,

@@ -1,0 +1,82 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Channel } from '../events/event-types.js';
+import { DELIVERY_NOTIFY_CHANNEL } from './record-attempt.js';
+import type { AttemptResult } from './sender.js';
+
+export type Success = { deliveryId: string; channel: Channel; result: AttemptResult };
+
+/**
+ * What record-attempt.ts writes for a success, for many successes in one statement (one
+ * statement is one transaction): the attempt rows, the channels' health cleared, each
+ * delivery SUCCEEDED while this instance still holds its lease, and a NOTIFY per delivery.
+ * Every data-modifying CTE runs to completion whether or not the final select reads it.
+ */
+const RECORD_SUCCESSES_SQL = `
+with done as (
+  select * from jsonb_to_recordset(?::jsonb)
+    as t(delivery_id bigint, channel text, started_at timestamptz, duration_ms int, http_status int, response_excerpt text)
+), attempts as (
+  insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok, response_excerpt, error)
+  select delivery_id, started_at, duration_ms, http_status, true, response_excerpt, null from done
+), healthy as (
+  update webhook_channels c set failing_since = null
+  where c.channel in (select channel from done) and c.failing_since is not null
+), delivered as (
+  update webhook_deliveries d set status = 'SUCCEEDED', completed_at = now(), lease_until = null, leased_by = null
+  from done where d.id = done.delivery_id and d.leased_by = ?
+)
+select count(pg_notify('${DELIVERY_NOTIFY_CHANNEL}', delivery_id::text)) as notified from done`;
+
+type Waiting = { success: Success; resolve: () => void; reject: (err: unknown) => void };
+
+/**
+ * Records successful attempts in batches, as a database groups commits: the first success
+ * is written at once, and those that finish while a write is under way go together in the
+ * next one. A busy worker so pays one round trip for many deliveries instead of six for
+ * each, and an idle one waits for nothing.
+ */
+export class SuccessRecorder {
+  private waiting: Waiting[] = [];
+  private writing = false;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly workerId: string,
+  ) {}
+
+  /** Resolves once the success is written; rejects when the write failed (the lease then runs out and the delivery is retried). */
+  record(success: Success): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ success, resolve, reject });
+      if (!this.writing) void this.writeAll();
+    });
+  }
+
+  private async writeAll(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0);
+      try {
+        await this.write(batch);
+      } catch (err) {
+        if (batch.length === 1) batch[0]!.reject(err);
+        // One row PostgreSQL refuses must not cost the others their record: write them one by one.
+        else for (const one of batch) await this.write([one]).catch((e: unknown) => one.reject(e));
+      }
+    }
+    this.writing = false;
+  }
+
+  private async write(batch: Waiting[]): Promise<void> {
+    const rows = batch.map(({ success: { deliveryId, channel, result } }) => ({
+      delivery_id: deliveryId,
+      channel,
+      started_at: result.startedAt.toISOString(),
+      duration_ms: result.durationMs,
+      http_status: result.httpStatus,
+      response_excerpt: result.responseExcerpt,
+    }));
+    await this.orm.em.fork().execute(RECORD_SUCCESSES_SQL, [JSON.stringify(rows), this.workerId]);
+    for (const w of batch) w.resolve();
+  }
+}
