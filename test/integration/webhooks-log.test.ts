@@ -139,7 +139,7 @@ describe('the delivery log', () => {
     expect(pendingBefore).toEqual([]);
 
     // occurredAt is shown to the second; the log keeps it finer.
-    const [{ occurred_at: since }] = await sql(t.databaseUrl, `select occurred_at from events where id = $1`, [log[log.length - 1].id]);
+    const since = (await sql(t.databaseUrl, `select occurred_at from events where id = $1`, [log[log.length - 1].id]))[0]!.occurred_at;
     const bySince = await t.ok(`mutation($s: DateTime!) { replayWebhooks(input: { channel: CONTACT, since: $s, dryRun: true }) { count queued } }`, { s: since });
     expect(bySince.replayWebhooks).toEqual({ count: 1, queued: false });
 
@@ -201,14 +201,14 @@ describe('the delivery log', () => {
     const held = await createContact(t, 'Held Back');
     const [pending] = nodes(await deliveries(t, { channel: 'CONTACT', entityId: held }));
     expect(pending.status).toBe('PENDING');
-    const [{ n: attemptsBefore }] = await sql(t.databaseUrl, `select count(*)::int as n from webhook_attempts`);
+    const attemptsBefore = (await sql(t.databaseUrl, `select count(*)::int as n from webhook_attempts`))[0]!.n;
     expect(attemptsBefore).toBeGreaterThan(0);
 
     const purged = await purgeExpired(t.app.database.orm.em.fork(), 1, 3);
     expect(purged).toBeGreaterThan(3);
     const remaining = nodes(await deliveries(t, {}, 500));
     expect(remaining.map((d) => d.id)).toEqual([pending.id]);
-    const [{ n: attemptsAfter }] = await sql(t.databaseUrl, `select count(*)::int as n from webhook_attempts`);
+    const attemptsAfter = (await sql(t.databaseUrl, `select count(*)::int as n from webhook_attempts`))[0]!.n;
     expect(attemptsAfter).toBe(0);
     const { events } = await t.ok(`{ events(first: 500) { edges { node { id } } } }`);
     expect(events.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([pending.event.id]);
