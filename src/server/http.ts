@@ -69,6 +69,9 @@ export async function createHttpApp(deps: HttpDeps) {
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     formatError: formatError(log),
     includeStacktraceInErrorResponses: false,
+    // main.ts owns the signals. Apollo's own handler would stop only Apollo and then send the
+    // signal again, which main.ts would take for a second one and exit at once.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
       {

@@ -1,0 +1,188 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * The service as a process of its own (`node --import tsx src/main.ts`), with the embedded
+ * PostgreSQL in a data directory under the project: PostgreSQL runs as the OS user postgres,
+ * which must reach it (a mktemp directory is 0700).
+ */
+const dataDir = path.resolve(`.data/t-${randomBytes(4).toString('hex')}`);
+const pgdata = path.join(dataDir, 'pg');
+const started: ChildProcess[] = [];
+
+type Service = {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  waitForOutput(pattern: RegExp): Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+};
+
+function spawnService(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let out = '';
+  let err = '';
+  const waiters: { pattern: RegExp; resolve: (m: string) => void }[] = [];
+  const check = () => {
+    for (const w of [...waiters]) {
+      const match = w.pattern.exec(out);
+      if (match) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(match[0]);
+      }
+    }
+  };
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    check();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+  // 'close' comes after the output streams end: by then everything printed has been read.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const waitForOutput = (pattern: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      waiters.push({ pattern, resolve });
+      check();
+      void exited.then(({ code, signal }) => reject(new Error(`the service exited (${code ?? signal}) before printing ${pattern}:\n${out}\n${err}`)));
+    });
+  return { child, exited, waitForOutput, stdout: () => out, stderr: () => err };
+}
+
+async function startService(env: Record<string, string> = {}): Promise<Service> {
+  const s = spawnService(env);
+  const line = await s.waitForOutput(/\{[^\n]*"msg":"service started"[^\n]*\}/);
+  const url = (JSON.parse(line) as { url: string }).url.replace(/\/graphql$/, '');
+  return { ...s, url };
+}
+
+function gql(url: string, token: string, query: string, variables?: Record<string, unknown>) {
+  return fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+}
+
+/** The pids of PostgreSQL servers running on this test's data directory. */
+function postgresOfDataDir(): number[] {
+  const lines = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n');
+  return lines.filter((l) => l.includes(`-D ${pgdata} `)).map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+/** Running, and not a zombie: an orphan that stopped waits for init to reap it. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function embeddedUrl(): string {
+  const state = JSON.parse(readFileSync(path.join(dataDir, 'embedded-postgres.json'), 'utf8')) as { port: number; password: string };
+  return `postgres://postgres:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/postgres`;
+}
+
+afterAll(async () => {
+  const running = started.filter((child) => child.exitCode === null && child.signalCode === null);
+  await Promise.all(running.map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGKILL')))));
+  // A server left behind by a failed test: SIGQUIT ends it at once; wait for that before removing its files.
+  const leftovers = postgresOfDataDir();
+  for (const pid of leftovers) process.kill(pid, 'SIGQUIT');
+  const deadline = Date.now() + 10_000;
+  while (leftovers.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+let token = '';
+
+describe('the service process', () => {
+  it('prints the admin token at first start, and on SIGTERM finishes the request in flight, stops its PostgreSQL and exits 0', { timeout: 90_000 }, async () => {
+    const service = await startService();
+    const printed = await service.waitForOutput(/An admin API token was generated[^\n]*\n\n {2}re_[0-9a-f]{40}\n/);
+    token = /re_[0-9a-f]{40}/.exec(printed)![0];
+    expect(service.stdout().match(/re_[0-9a-f]{40}/g)!.every((t) => t === token)).toBe(true);
+
+    const created = await (await gql(service.url, token, `mutation { createContact(input: { name: "Shutdown Co", type: CLIENT }) { folders { edges { node { id } } } } }`)).json();
+    const folderId = (created as any).data.createContact.folders.edges[0].node.id;
+    const doc = (await (await gql(service.url, token, `mutation($f: ID!) { createDocument(input: { folderId: $f, filename: "a.pdf" }) { id } }`, { f: folderId })).json()) as any;
+    const docId = doc.data.createDocument.id as string;
+
+    // Hold the document's row lock, so that a status change waits inside its transaction.
+    const db = new pg.Client({ connectionString: embeddedUrl() });
+    db.on('error', () => {});
+    await db.connect();
+    await db.query('begin');
+    await db.query('select id from documents where id = $1 for update', [docId]);
+    const inFlight = gql(service.url, token, `mutation($id: ID!) { setDocumentStatus(id: $id, status: PROCESSING) { status } }`, { id: docId });
+    // Another connection watches for the wait: inside db's transaction pg_stat_activity would not change.
+    const watcher = new pg.Client({ connectionString: embeddedUrl() });
+    watcher.on('error', () => {});
+    await watcher.connect();
+    const lockHolder = (await db.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+    for (;;) {
+      const { rows } = await watcher.query('select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [lockHolder]);
+      if (rows.length) break;
+    }
+    await watcher.end();
+
+    const pids = postgresOfDataDir();
+    expect(pids.length).toBeGreaterThan(0);
+    service.child.kill('SIGTERM');
+    await service.waitForOutput(/"msg":"stopping gracefully"/);
+    await db.query('commit');
+    await db.end();
+
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ data: { setDocumentStatus: { status: 'PROCESSING' } } });
+    expect(await service.exited).toEqual({ code: 0, signal: null });
+    expect(postgresOfDataDir()).toEqual([]);
+    expect(pids.some(alive)).toBe(false);
+    expect(existsSync(path.join(pgdata, 'postmaster.pid'))).toBe(false);
+  });
+
+  it('prints no token at later starts; a PostgreSQL left running by a killed run is stopped, so that the next start just works', { timeout: 90_000 }, async () => {
+    const killed = await startService();
+    const before = await gql(killed.url, token, `{ documents { edges { node { status } } } }`);
+    expect(await before.json()).toEqual({ data: { documents: { edges: [{ node: { status: 'PROCESSING' } }] } } });
+    const [leftover] = postgresOfDataDir();
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    expect(alive(leftover!)).toBe(true);
+
+    const service = await startService();
+    expect(service.stdout()).toMatch(/"pid":\d+,"msg":"stopping an embedded PostgreSQL left running by an earlier run that was killed"/);
+    expect(alive(leftover!)).toBe(false);
+    const res = await gql(service.url, token, `{ contacts { edges { node { name } } } }`);
+    expect(await res.json()).toEqual({ data: { contacts: { edges: [{ node: { name: 'Shutdown Co' } }] } } });
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toEqual({ code: 0, signal: null });
+    expect(postgresOfDataDir()).toEqual([]);
+    for (const later of [killed, service]) expect(later.stdout()).not.toMatch(/re_[0-9a-f]{40}|admin API token/);
+  });
+
+  it('prints one line per bad environment variable and exits 2', { timeout: 30_000 }, async () => {
+    const otherDir = path.resolve(`.data/t-${randomBytes(4).toString('hex')}`);
+    const s = spawnService({ DATA_DIR: otherDir, PORT: 'eighty', WEBHOOK_TIMEOUT: 'soon', API_TOKEN: 're_secret', LOG_LEVEL: 'info' });
+    expect(await s.exited).toEqual({ code: 2, signal: null });
+    expect(s.stderr().trimEnd().split('\n')).toEqual([
+      'Invalid configuration:',
+      '  - PORT="eighty": must be a whole number',
+      '  - API_TOKEN=(hidden, 9 characters): must be re_ followed by 40 lowercase hex characters',
+      '  - WEBHOOK_TIMEOUT="soon": "soon" is not a duration (write it like 500ms, 5s, 5m, 2h or 30d)',
+    ]);
+    expect(s.stdout()).toBe('');
+    expect(existsSync(otherDir)).toBe(false);
+  });
+});
