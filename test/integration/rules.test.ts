@@ -332,12 +332,28 @@ describe('managing rules', () => {
   });
 
   it('pages executions newest first', async () => {
-    const { ruleExecutions: page1 } = await t.ok(`query { ruleExecutions(first: 2) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`);
-    expect(page1.edges).toHaveLength(2);
-    expect(page1.pageInfo.hasNextPage).toBe(true);
-    const { ruleExecutions: page2 } = await t.ok(`query($a: String) { ruleExecutions(first: 2, after: $a) { edges { node { id } } } }`, { a: page1.pageInfo.endCursor });
-    const ids = [...page1.edges, ...page2.edges].map((e: { node: { id: string } }) => Number(e.node.id));
-    expect(ids).toEqual([...ids].sort((a, b) => b - a));
-    expect(new Set(ids).size).toBe(4);
+    const profileId = await profile('Paged');
+    const rule = await createRule({
+      name: 'Never',
+      trigger: 'DOCUMENT_READY',
+      profileId,
+      conditions: [{ field: 'doc_type', operator: 'EQUALS', value: 'Receipt' }],
+      action: { type: 'FLAG_REVIEW' },
+    });
+    const acme = await contact('Acme Paged');
+    const docs: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      docs.push(await extracted(acme.documents, profileId, { confidenceScore: 90 }));
+      await setStatus(docs[i]!, 'READY');
+    }
+    const page = `query($r: ID, $a: String) { ruleExecutions(ruleId: $r, first: 2, after: $a) { edges { cursor node { document { id } } } pageInfo { hasNextPage endCursor } } }`;
+    const { ruleExecutions: first } = await t.ok(page, { r: rule.id });
+    expect(first.pageInfo).toEqual({ hasNextPage: true, endCursor: first.edges[1].cursor });
+    const { ruleExecutions: second } = await t.ok(page, { r: rule.id, a: first.pageInfo.endCursor });
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    const seen = [...first.edges, ...second.edges].map((e: { node: { document: { id: string } } }) => e.node.document.id);
+    expect(seen).toEqual([...docs].reverse());
+    const bad = await t.gql(`query { ruleExecutions(after: "nonsense") { edges { cursor } } }`);
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
