@@ -131,13 +131,19 @@ export class Broadcaster {
 
   /** Synchronous from the first event to the last, so that a subscriber attaches between batches, never inside one. */
   private publish(rows: EventRow[]): void {
-    for (const row of rows) {
-      const event = new PublishedEvent(row, this.makeContext);
+    const events = rows.map((row) => new PublishedEvent(row, this.makeContext));
+    for (const event of events) {
       this.head = event.position;
       this.remember(event);
-      this.hinted.delete(row.seq);
-      this.fanout.publish(event);
-      this.onPublished(event);
+      this.hinted.delete(event.value.seq);
+    }
+    this.fanout.publish(events);
+    for (const event of events) {
+      try {
+        this.onPublished(event);
+      } catch (err) {
+        this.log.warn({ err }, 'observing a published event failed');
+      }
     }
   }
 

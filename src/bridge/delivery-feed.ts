@@ -45,6 +45,6 @@ export class DeliveryFeed {
     const [attempts] = delivery ? await attemptsOf(em, [deliveryId]) : [];
     const attempt = attempts?.at(-1);
     if (!delivery || !attempt || this.stopped) return;
-    this.fanout.publish(new Published({ delivery, attempt }, this.makeContext));
+    this.fanout.publish([new Published({ delivery, attempt }, this.makeContext)]);
   }
 }

@@ -2,12 +2,15 @@ import { EventEmitter } from 'node:events';
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
-type FanoutEvents = { attached: []; detached: []; overflow: [] };
+type FanoutEvents = { attached: []; detached: []; overflow: []; size: [number] };
 
 /**
- * One source, many live subscribers. Publishing costs one bounded append per subscriber and
- * never waits for any of them: a subscriber that falls more than its limit behind is cut
- * off (its `onOverflow` runs) instead of making the source, or anyone else, wait.
+ * One source, many live subscribers. Publishing appends references to the shared items to
+ * each subscriber's queue and never waits for any of them. A subscriber that still has more
+ * than its limit waiting when the next batch comes is cut off (its `onOverflow` runs)
+ * instead of making the source, or anyone else, wait. The check comes before the batch, so
+ * that one large transaction does not cut off subscribers that were keeping up; a queue
+ * therefore holds at most its limit plus one batch.
  */
 export class Fanout<T> extends EventEmitter<FanoutEvents> {
   private readonly queues = new Set<LiveQueue<T>>();
@@ -20,11 +23,13 @@ export class Fanout<T> extends EventEmitter<FanoutEvents> {
     const queue = new LiveQueue<T>(this, opts.accept, opts.limit, opts.onOverflow);
     this.queues.add(queue);
     this.emit('attached');
+    this.emit('size', this.queues.size);
     return queue;
   }
 
-  publish(item: T): void {
-    for (const queue of this.queues) queue.offer(item);
+  publish(items: readonly T[]): void {
+    if (items.length === 0) return;
+    for (const queue of this.queues) queue.offer(items);
   }
 
   /** Ends every subscriber's stream, as at shutdown. */
@@ -34,12 +39,18 @@ export class Fanout<T> extends EventEmitter<FanoutEvents> {
 
   /** Resolves once at least `count` subscribers are attached. */
   async whenAttached(count: number): Promise<void> {
-    while (this.queues.size < count) await EventEmitter.once(this, 'attached');
+    while (this.queues.size < count) await EventEmitter.once(this, 'size');
+  }
+
+  /** Resolves once no subscriber is attached (a socket's subscribers leave when its close completes). */
+  async whenEmpty(): Promise<void> {
+    while (this.queues.size > 0) await EventEmitter.once(this, 'size');
   }
 
   detach(queue: LiveQueue<T>, overflowed: boolean): void {
     if (!this.queues.delete(queue)) return;
     this.emit(overflowed ? 'overflow' : 'detached');
+    this.emit('size', this.queues.size);
   }
 }
 
@@ -61,20 +72,25 @@ export class LiveQueue<T> implements AsyncIterableIterator<T, undefined> {
     private readonly onOverflow: () => void,
   ) {}
 
-  offer(item: T): void {
-    if (this.state !== 'open' || !this.accept(item)) return;
-    const waiting = this.waiting;
-    if (waiting) {
-      this.waiting = undefined;
-      waiting({ value: item, done: false });
-    } else if (this.items.length - this.first >= this.limit) {
+  offer(batch: readonly T[]): void {
+    if (this.state !== 'open') return;
+    if (this.items.length - this.first > this.limit) {
       this.state = 'overflowed';
       this.items = [];
       this.first = 0;
       this.fanout.detach(this, true);
       this.onOverflow();
-    } else {
-      this.items.push(item);
+      return;
+    }
+    for (const item of batch) {
+      if (!this.accept(item)) continue;
+      const waiting = this.waiting;
+      if (waiting) {
+        this.waiting = undefined;
+        waiting({ value: item, done: false });
+      } else {
+        this.items.push(item);
+      }
     }
   }
 

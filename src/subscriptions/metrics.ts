@@ -32,6 +32,7 @@ export function subscriptionMetrics(registry: Registry, read: { connections(): n
   });
   return {
     slowSubscriberClosed: () => slowClosed.inc(),
-    published: (event: PublishedEvent) => publishDelay.observe(Math.max(0, Date.now() - event.value.occurredAt.getTime()) / 1000),
+    // occurredAt comes from a raw query: a Date or the text of a timestamptz, depending on the driver's parsers.
+    published: (event: PublishedEvent) => publishDelay.observe(Math.max(0, Date.now() - new Date(event.value.occurredAt).getTime()) / 1000),
   };
 }
