@@ -1,8 +1,13 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { startApp } from './app.js';
+import { startApp, type App } from './app.js';
 
-/** Process entry: config → app; the first signal stops gracefully, a second one at once. */
+/**
+ * Process entry: config → app; the first signal stops gracefully, a second one at once.
+ * The signal handlers come before the start, so that a signal during the start (initdb,
+ * migrations) still ends in a clean stop, after the start, rather than in an orphaned
+ * embedded PostgreSQL.
+ */
 async function main() {
   let config;
   try {
@@ -15,31 +20,37 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const app = await startApp(config, log);
-  if (app.generatedToken) {
-    process.stdout.write(
-      `\nAn admin API token was generated. It is shown only this once; keep it:\n\n  ${app.generatedToken}\n\n` +
-        `Use it as: Authorization: Bearer ${app.generatedToken}\n\n`,
-    );
-  }
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, 'stopping gracefully');
-    app.stop().then(
+  let app: App | undefined;
+  let stopRequested = false;
+  const stop = (started: App) =>
+    started.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'error while stopping');
         process.exit(1);
       },
     );
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopRequested = true;
+    log.info({ signal }, app ? 'stopping gracefully' : 'stopping gracefully once started');
+    if (app) void stop(app);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+
+  app = await startApp(config, log);
+  // Printed even when a stop is waiting: the token is generated once and stored only hashed.
+  if (app.generatedToken) {
+    process.stdout.write(
+      `\nAn admin API token was generated. It is shown only this once; keep it:\n\n  ${app.generatedToken}\n\n` +
+        `Use it as: Authorization: Bearer ${app.generatedToken}\n\n`,
+    );
+  }
+  if (stopRequested) await stop(app);
 }
 
 main().catch((err: unknown) => {
