@@ -7,14 +7,15 @@ export type Answer = { status: number; headers?: Record<string, string>; body?: 
 /**
  * A real HTTP receiver on port 0 that records every request and answers as scripted:
  * `answers` is consumed in order, then `fallback` answers. waitFor() resolves when a count
- * of requests has arrived, so tests wait on events, not on time.
+ * of requests has arrived (waitUntil() when a condition on them holds), so tests wait on
+ * events, not on time.
  */
 export class TestReceiver {
   readonly requests: ReceivedRequest[] = [];
   answers: Answer[] = [];
   fallback: Answer = { status: 200, body: '{"received":true}' };
   private server: Server;
-  private waiters: { count: number; resolve: () => void }[] = [];
+  private waiters: { done: (requests: readonly ReceivedRequest[]) => boolean; resolve: () => void }[] = [];
   private hanging = new Set<() => void>();
 
   constructor() {
@@ -39,7 +40,7 @@ export class TestReceiver {
           this.hanging.add(() => res.destroy());
         } else if (answer.delayMs) setTimeout(reply, answer.delayMs);
         else reply();
-        this.waiters = this.waiters.filter((w) => (this.requests.length >= w.count ? (w.resolve(), false) : true));
+        this.waiters = this.waiters.filter((w) => (w.done(this.requests) ? (w.resolve(), false) : true));
       });
     });
   }
@@ -54,10 +55,15 @@ export class TestReceiver {
   }
 
   waitFor(count: number, timeoutMs = 15_000): Promise<void> {
-    if (this.requests.length >= count) return Promise.resolve();
+    return this.waitUntil(() => this.requests.length >= count, timeoutMs, `expected ${count} requests`);
+  }
+
+  /** Resolves when `done` holds, checked now and after every request (for conditions other than a count). */
+  waitUntil(done: (requests: readonly ReceivedRequest[]) => boolean, timeoutMs = 15_000, what = 'the condition to hold'): Promise<void> {
+    if (done(this.requests)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`expected ${count} requests, got ${this.requests.length}`)), timeoutMs);
-      this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}, after ${this.requests.length} requests`)), timeoutMs);
+      this.waiters.push({ done, resolve: () => (clearTimeout(timer), resolve()) });
     });
   }
 
