@@ -107,9 +107,10 @@ export async function createHttpApp(deps: HttpDeps) {
       res.status(401).json({ error: (err as Error).message });
       return;
     }
-    const id = Number(req.params.id);
+    // Digits only: Number() would read "0x10" or "1e1" as another document's id.
+    const id = /^[1-9]\d{0,9}$/.test(req.params.id) ? Number(req.params.id) : 0;
     const em = orm.em.fork();
-    const doc = Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647 ? await em.findOne(Document, id, { populate: ['contact', 'folder'] }) : null;
+    const doc = id > 0 && id <= 2_147_483_647 ? await em.findOne(Document, id, { populate: ['contact', 'folder'] }) : null;
     if (!doc) {
       res.status(404).json({ error: `Document ${JSON.stringify(req.params.id)} does not exist` });
       return;

@@ -78,7 +78,7 @@ describe('the document deep link', () => {
     expect(await anonymous.json()).toEqual({ error: expect.stringMatching(/Missing bearer token/) });
     expect((await fetch(createDocument.docUrl, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
 
-    for (const id of ['999999', 'abc', '1.5', '99999999999999999999']) {
+    for (const id of ['999999', 'abc', '1.5', '99999999999999999999', `0x${Number(createDocument.id).toString(16)}`, `${createDocument.id}.0`]) {
       const missing = await fetch(`${t.url}/api/document/${id}/view`, { headers: auth });
       expect(missing.status).toBe(404);
       expect(await missing.json()).toEqual({ error: `Document ${JSON.stringify(id)} does not exist` });
