@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ValidationError } from '../errors.js';
 import { CHANNELS, type Channel } from '../events/event-types.js';
+import { EVENTS_NOTIFY_CHANNEL } from '../outbox/record-event.js';
 import { failWaitingDeliveries } from './channel-state.js';
 import { validateWebhookUrl } from './url-guard.js';
 
@@ -122,7 +123,7 @@ export async function configureWebhooks(em: EntityManager, input: WebhookSetting
     }
     if (input.offlineMode !== undefined && input.offlineMode !== null) {
       await tx.execute('update webhook_settings set offline_mode = ?, updated_at = now() where id = 1', [input.offlineMode]);
-      if (!input.offlineMode) await tx.execute(`select pg_notify('recordengine_events', 'online')`);
+      if (!input.offlineMode) await tx.execute(`select pg_notify('${EVENTS_NOTIFY_CHANNEL}', 'online')`);
     }
   });
   return readSettings(em);
