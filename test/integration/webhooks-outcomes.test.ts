@@ -180,6 +180,24 @@ describe('channel health', () => {
     expect(row!.failing_since).toBeNull();
   });
 
+  it('switching a channel off fails what waits on it; redelivery waits until it is back on', async () => {
+    await t.ok(`mutation { configureWebhooks(input: { offlineMode: true }) { offlineMode } }`);
+    const id = await createContact(t, 'Switched Off');
+    await t.ok(`mutation { configureWebhooks(input: { contact: { enabled: false }, offlineMode: false }) { offlineMode } }`);
+    const [delivery] = (await deliveries(t, { channel: 'CONTACT', entityId: id })).edges.map((e) => e.node);
+    expect(delivery).toMatchObject({ status: 'FAILED', attempts: [] });
+    const refused = await t.gql(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, { id: delivery.id });
+    expect(refused.errors?.[0]).toMatchObject({
+      message: 'The CONTACT channel is switched off; set it up with configureWebhooks before queuing deliveries on it',
+      extensions: { code: 'BAD_USER_INPUT', field: 'deliveryId' },
+    });
+
+    await t.ok(`mutation { configureWebhooks(input: { contact: { enabled: true } }) { offlineMode } }`);
+    await t.ok(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, { id: delivery.id });
+    await receiver.waitFor(1);
+    expect(receiver.requests[0]!.headers['webhook-id']).toBe(delivery.event.id);
+  });
+
   it('a success resets the failing clock', async () => {
     await sql(t.databaseUrl, `update webhook_channels set failing_since = now() - interval '50 minutes' where channel = 'CONTACT'`);
     const id = await createContact(t, 'Healthy Again');
