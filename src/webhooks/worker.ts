@@ -31,6 +31,7 @@ export class DeliveryWorker {
   private claiming: Promise<number> | undefined;
   private wakeAgain = false;
   private readonly successes: SuccessRecorder;
+  private failures: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly orm: MikroORM,
@@ -129,7 +130,7 @@ export class DeliveryWorker {
         await this.successes.record({ deliveryId: delivery.id, channel: delivery.channel, result });
         return;
       }
-      const { channelDisabled } = await recordAttempt(this.orm.em.fork(), {
+      const { channelDisabled } = await this.recordFailure({
         deliveryId: delivery.id,
         channel: delivery.channel,
         workerId: this.id,
@@ -141,6 +142,17 @@ export class DeliveryWorker {
     } catch (err) {
       this.log.error({ err, deliveryId: delivery.id }, 'a webhook attempt could not be made or recorded; it is retried when its lease runs out');
     }
+  }
+
+  /**
+   * Failed attempts are written one at a time. Each takes its channel's row lock, so when a
+   * receiver hangs and a whole batch times out together, writing them at once would only
+   * have them wait for each other while holding pooled connections that mutations need.
+   */
+  private recordFailure(opts: Parameters<typeof recordAttempt>[1]): ReturnType<typeof recordAttempt> {
+    const recorded = this.failures.then(() => recordAttempt(this.orm.em.fork(), opts));
+    this.failures = recorded.catch(() => undefined);
+    return recorded;
   }
 
   private schedulePoll(): void {
