@@ -13,7 +13,7 @@ import { medianOf, round, summarize, type LatencySummary } from './lib/stats.js'
  * the difference.
  */
 const CONCURRENCY = 32;
-const DOCUMENTS = 256;
+const DOCUMENTS = 128;
 
 const args = benchArgs();
 const windows = args.quick ? { warmupMs: 500, durationMs: 1500 } : { warmupMs: 4000, durationMs: 5000 };

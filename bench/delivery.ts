@@ -25,8 +25,8 @@ const CLIENTS = ['ky', 'ky-lean', 'fetch'] as const;
 
 const args = benchArgs();
 const W = args.quick
-  ? { warmupMs: 500, latencyMs: 2000, loopWarmupMs: 500, loopMs: 1500, drainEvents: 300, sweepWarmupMs: 500, sweepMs: 2000, sweep: [0.6, 0.9, 1.2], mutationMs: 2000 }
-  : { warmupMs: 1000, latencyMs: 10_000, loopWarmupMs: 1500, loopMs: 4000, drainEvents: 2000, sweepWarmupMs: 1000, sweepMs: 4000, sweep: [0.5, 0.75, 0.9, 1.0, 1.15], mutationMs: 8000 };
+  ? { warmupMs: 500, latencyMs: 2000, loopWarmupMs: 500, loopMs: 1500, probeEvents: 100, drainMs: 1500, sweepWarmupMs: 500, sweepMs: 2000, sweep: [0.6, 0.9, 1.2], mutationMs: 2000 }
+  : { warmupMs: 1000, latencyMs: 8000, loopWarmupMs: 1500, loopMs: 3000, probeEvents: 200, drainMs: 4000, sweepWarmupMs: 1000, sweepMs: 3000, sweep: [0.5, 0.8, 1.0, 1.2], mutationMs: 6000 };
 
 type LoopResult = { client: string; perSecond: number; latency: LatencySummary; cpuMsPerRequest: number; errors: number; firstError?: string };
 type SweepPoint = { offered: number; achieved: number; backlogGrowth: number; sustained: boolean };
@@ -41,8 +41,8 @@ type Run = {
   sustainedVsFetch: number;
   kyCpuVsFetch: number;
   kyLeanCpuVsFetch: number;
-  mutationHealthy: LatencySummary;
-  mutationHanging: LatencySummary;
+  mutationHealthy: MutationLatency;
+  mutationHanging: MutationLatency;
   hangingVsHealthyP99: number;
 };
 
@@ -91,17 +91,25 @@ async function postLoop(client: string, url: string): Promise<LoopResult> {
 }
 
 /** A standing backlog inserted in one transaction, drained by the worker as fast as it goes. */
-async function drain(svc: RunningService, receiver: BenchReceiver, producer: EventProducer): Promise<Run['drain']> {
+async function drainBacklog(svc: RunningService, receiver: BenchReceiver, producer: EventProducer, events: number, profile: boolean) {
   receiver.reset();
   producer.produced = 0;
   const cpu0 = svc.cpuMs();
   const t0 = performance.now();
-  await svc.profiled('delivery-drain', async () => {
-    await producer.recordMany(W.drainEvents);
+  const work = async () => {
+    await producer.recordMany(events);
     if (!(await allArrived(receiver, producer, 120_000))) throw new Error(`only ${receiver.received} of ${producer.produced} deliveries arrived`);
-  });
+  };
+  await (profile ? svc.profiled('delivery-drain', work) : work());
   const seconds = (performance.now() - t0) / 1000;
-  return { perSecond: round(W.drainEvents / seconds, 0), workerCpuMsPerDelivery: round((svc.cpuMs() - cpu0) / W.drainEvents, 3) };
+  return { perSecond: round(events / seconds, 0), workerCpuMsPerDelivery: round((svc.cpuMs() - cpu0) / events, 3) };
+}
+
+/** A small backlog first gives the pace; the measured one is sized to last about W.drainMs at that pace. */
+async function drain(svc: RunningService, receiver: BenchReceiver, producer: EventProducer): Promise<Run['drain']> {
+  const probe = await drainBacklog(svc, receiver, producer, W.probeEvents, false);
+  const events = Math.max(W.probeEvents, Math.round((probe.perSecond * W.drainMs) / 1000));
+  return drainBacklog(svc, receiver, producer, events, true);
 }
 
 /**
@@ -150,17 +158,32 @@ async function seedContacts(client: GraphQLClient): Promise<string[]> {
   return ids;
 }
 
-/** (c) updateContact (one event each) at a steady rate, while the worker delivers what it fires. */
-async function mutationLatency(client: GraphQLClient, contacts: string[], tag: string): Promise<LatencySummary> {
+type MutationLatency = { latency: LatencySummary; mostWaitingOnLocks: number };
+
+/**
+ * (c) updateContact (one event each) at a steady rate, while the worker delivers what it
+ * fires; meanwhile, how many of the service's connections wait for a lock, sampled every 50 ms.
+ */
+async function mutationLatency(client: GraphQLClient, producer: EventProducer, contacts: string[], tag: string): Promise<MutationLatency> {
   const query = 'mutation ($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { id updatedAt } }';
+  let mostWaitingOnLocks = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      mostWaitingOnLocks = Math.max(mostWaitingOnLocks, await producer.waitingOnLocks());
+      await sleep(50);
+    }
+  })();
   const load = await openLoop({
     rate: MUTATION_RATE,
     warmupMs: W.warmupMs,
     durationMs: W.mutationMs,
     send: (i) => client.send(JSON.stringify({ query, variables: { id: contacts[i % contacts.length], input: { notes: `${tag} ${i}` } } })),
   });
+  sampling = false;
+  await sampler;
   if (load.errors) throw new Error(`updateContact failed ${load.errors} times: ${load.firstError}`);
-  return summarize(load.latencies);
+  return { latency: summarize(load.latencies), mostWaitingOnLocks };
 }
 
 async function oneRun(adminUrl: string, r: number): Promise<Run> {
@@ -191,7 +214,7 @@ async function oneRun(adminUrl: string, r: number): Promise<Run> {
     for (const c of CLIENTS) loops[c] = await postLoop(c, receiver.url);
     for (const c of CLIENTS) if (loops[c].errors) progress(`  ${c}: ${loops[c].errors} errors, the first: ${loops[c].firstError}`);
 
-    step(`(b) worker draining ${W.drainEvents} deliveries`);
+    step(`(b) worker draining a backlog of about ${W.drainMs / 1000} s`);
     const drained = await drain(svc, receiver, producer);
     const sweep: SweepPoint[] = [];
     for (const f of W.sweep) {
@@ -204,10 +227,10 @@ async function oneRun(adminUrl: string, r: number): Promise<Run> {
     step(`(c) updateContact at ${MUTATION_RATE}/s, healthy receiver`);
     const contacts = await seedContacts(client);
     await sleep(500);
-    const mutationHealthy = await mutationLatency(client, contacts, 'healthy');
+    const mutationHealthy = await mutationLatency(client, producer, contacts, 'healthy');
     step(`(c) updateContact at ${MUTATION_RATE}/s, receiver that never answers`);
     await configure(client, hanging.url);
-    const mutationHanging = await mutationLatency(client, contacts, 'hanging');
+    const mutationHanging = await mutationLatency(client, producer, contacts, 'hanging');
 
     return {
       latency,
@@ -222,7 +245,7 @@ async function oneRun(adminUrl: string, r: number): Promise<Run> {
       kyLeanCpuVsFetch: round(loops['ky-lean'].cpuMsPerRequest / loops.fetch.cpuMsPerRequest, 3),
       mutationHealthy,
       mutationHanging,
-      hangingVsHealthyP99: round(mutationHanging.p99 / mutationHealthy.p99, 3),
+      hangingVsHealthyP99: round(mutationHanging.latency.p99 / mutationHealthy.latency.p99, 3),
     };
   } finally {
     await client.close();
@@ -266,14 +289,16 @@ const result: BenchResult = {
     figure('(b) fetch CPU per request', m.loops.fetch.cpuMsPerRequest, 'ms'),
     figure('(b) ky / fetch CPU (same run)', m.kyCpuVsFetch, '×'),
     figure('(b) ky-lean / fetch CPU (same run)', m.kyLeanCpuVsFetch, '×'),
-    figure(`(c) updateContact p99, healthy receiver`, m.mutationHealthy.p99, 'ms'),
-    figure(`(c) updateContact p99, hanging receiver`, m.mutationHanging.p99, 'ms'),
+    figure(`(c) updateContact p99, healthy receiver`, m.mutationHealthy.latency.p99, 'ms'),
+    figure(`(c) updateContact p99, hanging receiver`, m.mutationHanging.latency.p99, 'ms'),
+    figure('(c) most service connections waiting on a lock, healthy', m.mutationHealthy.mostWaitingOnLocks, ''),
+    figure('(c) most service connections waiting on a lock, hanging', m.mutationHanging.mostWaitingOnLocks, ''),
     figure('(c) hanging / healthy p99 (same run)', m.hangingVsHealthyP99, '×', { op: '<=', value: 1.1 }),
   ],
   latencies: [
     { name: `commit → receiver at ${STEADY_RATE}/s`, ...m.latency },
-    { name: `updateContact at ${MUTATION_RATE}/s, healthy receiver`, ...m.mutationHealthy },
-    { name: `updateContact at ${MUTATION_RATE}/s, hanging receiver`, ...m.mutationHanging },
+    { name: `updateContact at ${MUTATION_RATE}/s, healthy receiver`, ...m.mutationHealthy.latency },
+    { name: `updateContact at ${MUTATION_RATE}/s, hanging receiver`, ...m.mutationHanging.latency },
     ...CLIENTS.map((c) => ({ name: `bare ${c} POST loop`, ...m.loops[c].latency })),
   ],
   curves: [{ name: 'worker deliveries', unit: 'deliveries/s', points: m.sweep.map((p) => ({ offered: p.offered, achieved: p.achieved, backlogGrew: !p.sustained })) }],

@@ -54,7 +54,7 @@ export class EventProducer {
   produced = 0;
 
   constructor(databaseUrl: string) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 8 });
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 8, application_name: 'bench' });
   }
 
   /** One event in its own transaction; resolves with its webhook-id and performance.now() right after COMMIT returned. */
@@ -79,6 +79,14 @@ export class EventProducer {
     this.nextEntity += count;
     const { rows } = await this.pool.query<{ n: number }>(RECORD_MANY_SQL, [first, contactPayload(0), count]);
     this.produced += rows[0]!.n;
+  }
+
+  /** Connections of the service to this database that wait for a lock right now. */
+  async waitingOnLocks(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and application_name <> 'bench'`,
+    );
+    return rows[0]!.n;
   }
 
   close(): Promise<void> {

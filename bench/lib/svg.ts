@@ -10,14 +10,16 @@ function esc(text: string): string {
 }
 
 function fmt(value: number): string {
+  if (Number.isInteger(value)) return value >= 10_000 && value % 1000 === 0 ? `${value / 1000}k` : String(value);
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
-/** Powers of ten (and their 2× and 5×) that span [min, max]. */
+/** Powers of ten that span [min, max], with their 2× and 5× when there is room for them. */
 function logTicks(min: number, max: number): number[] {
   const ticks: number[] = [];
+  const multiples = Math.log10(max / min) > 3 ? [1] : [1, 2, 5];
   for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
-    for (const m of [1, 2, 5]) {
+    for (const m of multiples) {
       const v = m * 10 ** e;
       if (v >= min && v <= max) ticks.push(v);
     }

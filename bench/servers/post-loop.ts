@@ -11,9 +11,10 @@ import { summarize } from '../lib/stats.js';
  * concurrency as the delivery worker, with nothing but the HTTP client in the way. Prints one
  * JSON line: requests/s, latency and the CPU this process spent per request.
  *
- *   ky        ky.post() per request with per-call options, as most code calls it
- *   ky-lean   one ky instance made once (no retry, no hooks, string body), as sender.ts does
- *   fetch     Node's fetch with the same undici Agent
+ *   ky        ky.post() with per-call options and ky's own timeout, as most code calls it
+ *   ky-lean   one ky instance made once, configured as src/webhooks/sender.ts configures it
+ *             (no retry, no hooks, no ky timeout, a string body, one AbortSignal.timeout per request)
+ *   fetch     Node's fetch with the same undici Agent and the same AbortSignal.timeout
  */
 const { values } = parseArgs({
   options: {
@@ -46,11 +47,11 @@ const headers = (i: number) => ({
   'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
 });
 
-const lean = ky.create({ retry: 0, throwHttpErrors: false, timeout: timeoutMs, redirect: 'manual', dispatcher } as Parameters<typeof ky.create>[0]);
+const lean = ky.create({ retry: 0, throwHttpErrors: false, timeout: false, redirect: 'manual', dispatcher } as Parameters<typeof ky.create>[0]);
 const clients: Record<string, (i: number) => Promise<Response>> = {
   ky: (i) =>
     ky.post(url, { body, headers: headers(i), retry: 0, throwHttpErrors: false, timeout: timeoutMs, dispatcher } as Parameters<typeof ky.post>[1]),
-  'ky-lean': (i) => lean.post(url, { body, headers: headers(i) }),
+  'ky-lean': (i) => lean.post(url, { body, headers: headers(i), signal: AbortSignal.timeout(timeoutMs) }),
   fetch: (i) => fetch(url, { method: 'POST', body, headers: headers(i), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), dispatcher } as RequestInit),
 };
 const client = clients[values.client!];
