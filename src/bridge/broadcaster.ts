@@ -11,8 +11,14 @@ const BATCH = 500;
 /** The newest events kept in memory, so that a subscriber resuming close behind is served without a query. */
 const RECENT_EVENTS = 256;
 const RECENT_PAYLOAD_BYTES = 8 * 1024 * 1024;
-/** First delay before looking again for a notified event that is not readable yet; it doubles up to the poll interval. */
+/**
+ * Looking again for a notified event that is not readable yet: after 2 ms, doubling up to
+ * 50 ms (the most it then waits after the transaction holding it back ends), for at most
+ * 10 s; past that the poll takes over.
+ */
 const FIRST_RETRY_MS = 2;
+const MAX_RETRY_MS = 50;
+const HINT_PATIENCE_MS = 10_000;
 /** More notified-but-unread events than this are left to the poll. */
 const MAX_HINTS = 10_000;
 
@@ -41,6 +47,7 @@ export class Broadcaster {
   private reading: Promise<void> | undefined;
   private readAgain = false;
   private retryDelayMs = 0;
+  private retryingSince = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopped = true;
@@ -166,16 +173,19 @@ export class Broadcaster {
       this.retryDelayMs = 0;
       return;
     }
-    this.retryDelayMs = this.retryDelayMs ? this.retryDelayMs * 2 : FIRST_RETRY_MS;
-    if (this.retryDelayMs >= this.opts.pollIntervalMs) {
+    const now = Date.now();
+    if (this.retryDelayMs === 0) this.retryingSince = now;
+    if (now - this.retryingSince > Math.max(HINT_PATIENCE_MS, this.opts.pollIntervalMs)) {
       // Held back by a long transaction: the poll takes it from here.
       this.hinted.clear();
       this.retryDelayMs = 0;
       return;
     }
+    this.retryDelayMs = Math.min(this.retryDelayMs ? this.retryDelayMs * 2 : FIRST_RETRY_MS, MAX_RETRY_MS, this.opts.pollIntervalMs);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.wake();
     }, this.retryDelayMs);
   }
+
 }
