@@ -81,6 +81,17 @@ export class EventProducer {
     this.produced += rows[0]!.n;
   }
 
+  /** When the service started the (first) attempt of each event, by webhook-id, as epoch ms. */
+  async attemptStarts(eventIds: string[]): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ id: string; started: number }>(
+      `select e.id, extract(epoch from min(a.started_at)) * 1000 as started
+       from events e join webhook_deliveries d on d.event_seq = e.seq join webhook_attempts a on a.delivery_id = d.id
+       where e.id = any($1) group by e.id`,
+      [eventIds],
+    );
+    return new Map(rows.map((r) => [r.id, Number(r.started)]));
+  }
+
   /** Connections of the service to this database that wait for a lock right now. */
   async waitingOnLocks(): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>(
