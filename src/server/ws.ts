@@ -106,6 +106,7 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
     let streams = streamsOf.get(socket);
     if (!streams) {
       streams = deps.streams(() => {
+        if (socket.readyState !== socket.OPEN) return;
         deps.onSlowSubscriber();
         socket.close(WS_CLOSE.tryAgainLater, `Subscriber fell over ${deps.bufferSize} events behind; resubscribe with after: the last cursor`);
       });
