@@ -1,0 +1,526 @@
+/**
+ * The soak: a steady mix of mutations, 100 subscribers resuming by cursor and three
+ * receivers (healthy, flaky, slow), while the service is killed with SIGKILL and restarted,
+ * runs as two instances for a while, loses its PostgreSQL connections and its WebSockets.
+ * At the end a ledger accounts for every committed event and exits non-zero on any loss.
+ *
+ *   npm run soak                      # 5 minutes
+ *   npm run soak -- --duration 90s    # shorter (CI)
+ *
+ * DATABASE_URL (or SOAK_DATABASE_URL) names a PostgreSQL server to create a scratch database
+ * on; without it the embedded PostgreSQL is used.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { createClient, type Client } from 'graphql-ws';
+import pg from 'pg';
+import { pino } from 'pino';
+import WebSocket from 'ws';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
+import { ormConfig } from '../src/db/orm-config.js';
+import { parseDuration } from '../src/duration.js';
+import { START, encodeCursor } from '../src/outbox/event-log.js';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5m' },
+    rate: { type: 'string', default: '20' },
+    subscribers: { type: 'string', default: '100' },
+    seed: { type: 'string' },
+  },
+});
+const DURATION_MS = parseDuration(args.duration!);
+const RATE = Number(args.rate);
+const SUBSCRIBERS = Number(args.subscribers);
+const TOKEN = `re_${randomBytes(20).toString('hex')}`;
+const RETRY_SCHEDULE = '200ms,500ms,1s,2s,3s,5s,5s,5s';
+const SETTLE_TIMEOUT_MS = 120_000;
+
+const initialSeed = Number(args.seed ?? Date.now() % 1_000_000);
+let seed = initialSeed;
+/** A small seeded generator, so that a failing soak can be run again the same way (--seed). */
+function random(): number {
+  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+  return seed / 2 ** 31;
+}
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+function log(message: string) {
+  process.stdout.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createNetServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------- receivers
+
+type Receiver = { name: string; url: string; received: Map<string, number>; answered200: Map<string, number>; server: Server };
+
+function startReceiver(name: string, answer: () => { status: number; delayMs: number }): Promise<Receiver> {
+  const received = new Map<string, number>();
+  const answered200 = new Map<string, number>();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const id = String(req.headers['webhook-id']);
+      received.set(id, (received.get(id) ?? 0) + 1);
+      const { status, delayMs } = answer();
+      setTimeout(() => {
+        if (res.destroyed) return;
+        res.writeHead(status).end();
+        if (status === 200) answered200.set(id, (answered200.get(id) ?? 0) + 1);
+      }, delayMs);
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ name, server, received, answered200, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` })),
+  );
+}
+
+// ---------------------------------------------------------------- service instances
+
+class Instance {
+  child: ChildProcess | undefined;
+  /** Set once /readyz answers: load and subscribers only go to an instance that serves. */
+  ready = false;
+  kills = 0;
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    private readonly databaseUrl: string,
+  ) {}
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get up() {
+    return this.child !== undefined && this.ready;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        DATABASE_URL: this.databaseUrl,
+        API_TOKEN: TOKEN,
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+        WEBHOOK_RETRY_SCHEDULE: RETRY_SCHEDULE,
+        WEBHOOK_TIMEOUT: '5s',
+        WEBHOOK_POLL_INTERVAL: '500ms',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    this.child = child;
+    this.ready = false;
+    child.once('exit', () => {
+      if (this.child === child) {
+        this.child = undefined;
+        this.ready = false;
+      }
+    });
+    for (let i = 0; i < 300; i++) {
+      try {
+        if ((await fetch(`${this.url}/readyz`)).ok) {
+          this.ready = true;
+          return;
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${this.name} did not become ready`);
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.kills++;
+    this.ready = false;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.ready = false;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+// ---------------------------------------------------------------- subscribers
+
+class Subscriber {
+  readonly seen = new Map<string, number>();
+  cursor: string;
+  client: Client | undefined;
+  resumes = 0;
+  private stopped = false;
+
+  constructor(
+    readonly index: number,
+    start: string,
+    private readonly instances: () => Instance[],
+  ) {
+    this.cursor = start;
+  }
+
+  connect(): void {
+    if (this.stopped) return;
+    const live = this.instances().filter((i) => i.up);
+    if (live.length === 0) {
+      setTimeout(() => this.connect(), 200);
+      return;
+    }
+    const target = pick(live);
+    const client = createClient({
+      url: `ws://127.0.0.1:${target.port}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${TOKEN}` },
+      retryAttempts: 0,
+      lazy: false,
+      // Failures reach the sink below, which resumes; graphql-ws would print them too.
+      onNonLazyError: () => undefined,
+    });
+    this.client = client;
+    client.subscribe<{ events: { id: string; cursor: string } }>(
+      { query: 'subscription($after: String) { events(after: $after) { id cursor } }', variables: { after: this.cursor } },
+      {
+        next: ({ data }) => {
+          // A client being replaced may still hand over a last event; the new one has it too.
+          if (!data || this.client !== client) return;
+          this.seen.set(data.events.id, (this.seen.get(data.events.id) ?? 0) + 1);
+          this.cursor = data.events.cursor;
+        },
+        error: () => this.reconnect(client),
+        complete: () => this.reconnect(client),
+      },
+    );
+  }
+
+  private reconnect(client: Client) {
+    if (this.client !== client || this.stopped) return;
+    this.client = undefined;
+    void client.dispose();
+    this.resumes++;
+    setTimeout(() => this.connect(), 50 + random() * 200);
+  }
+
+  drop(): void {
+    const client = this.client;
+    if (client) this.reconnect(client);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.client?.dispose();
+  }
+}
+
+// ---------------------------------------------------------------- load
+
+type Known = { contacts: string[]; folders: string[]; documents: string[] };
+
+async function gql(instance: Instance, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+  const res = await fetch(`${instance.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await res.json()) as { data?: any; errors?: { message: string }[] };
+  if (body.errors?.length) throw new Error(body.errors[0]!.message);
+  return body.data;
+}
+
+async function oneMutation(instance: Instance, known: Known): Promise<void> {
+  const roll = random();
+  if (known.contacts.length < 5 || roll < 0.15) {
+    const { createContact } = await gql(instance, `mutation($n: String!) { createContact(input: { name: $n, type: CLIENT }) { id folders { edges { node { id } } } } }`, {
+      n: `Soak ${randomBytes(3).toString('hex')}`,
+    });
+    known.contacts.push(createContact.id);
+    for (const e of createContact.folders.edges) known.folders.push(e.node.id);
+  } else if (roll < 0.35) {
+    await gql(instance, `mutation($id: ID!, $n: String!) { updateContact(id: $id, input: { notes: $n }) { id } }`, {
+      id: pick(known.contacts),
+      n: randomBytes(4).toString('hex'),
+    });
+  } else if (roll < 0.5) {
+    await gql(instance, `mutation($id: ID!, $n: String!) { updateFolder(id: $id, input: { name: $n }) { id } }`, {
+      id: pick(known.folders),
+      n: `Folder ${randomBytes(3).toString('hex')}`,
+    });
+  } else {
+    const { createDocument } = await gql(instance, `mutation($f: ID!) { createDocument(input: { folderId: $f, filename: "soak.pdf" }) { id } }`, {
+      f: pick(known.folders),
+    });
+    const id = createDocument.id;
+    await gql(
+      instance,
+      `mutation($id: ID!) { recordExtraction(id: $id, input: { confidenceScore: 91, docType: "Invoice", fields: { total_amount: "100.00" } }) { id } }`,
+      { id },
+    );
+    await gql(instance, `mutation($id: ID!) { a: setDocumentStatus(id: $id, status: READY) { id } b: setDocumentStatus(id: $id, status: APPROVED) { id } }`, { id });
+    await gql(instance, `mutation($id: ID!) { exportDocument(id: $id) { id } }`, { id });
+    known.documents.push(id);
+  }
+}
+
+// ---------------------------------------------------------------- the run
+
+async function main() {
+  let embedded: EmbeddedPostgres | undefined;
+  let dataDir: string | undefined;
+  let adminUrl = process.env.SOAK_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!adminUrl) {
+    dataDir = path.resolve(`.data/soak-${randomBytes(3).toString('hex')}`);
+    embedded = await startEmbeddedPostgres(dataDir, pino({ level: 'warn' }));
+    adminUrl = embedded.url;
+  }
+  const dbName = `soak_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const databaseUrl = dbUrl.toString();
+  const orm = await MikroORM.init(ormConfig(databaseUrl, 2));
+  await orm.getMigrator().up();
+  await orm.close(true);
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+
+  const healthy = await startReceiver('healthy', () => ({ status: 200, delayMs: 0 }));
+  const flaky = await startReceiver('flaky', () => ({ status: random() < 0.3 ? 500 : 200, delayMs: 0 }));
+  const slow = await startReceiver('slow', () => ({ status: 200, delayMs: 2_000 }));
+
+  const a = new Instance('A', await freePort(), databaseUrl);
+  const b = new Instance('B', await freePort(), databaseUrl);
+  const instances = () => [a, b];
+  await a.start();
+  await gql(
+    a,
+    `mutation($d: String, $c: String, $f: String) { configureWebhooks(input: { document: { url: $d, enabled: true }, contact: { url: $c, enabled: true }, folder: { url: $f, enabled: true }, bearerToken: "soak" }) { offlineMode } }`,
+    { d: healthy.url, c: flaky.url, f: slow.url },
+  );
+
+  log(`seed ${initialSeed}; ${DURATION_MS / 1000} s at ${RATE} mutations/s, ${SUBSCRIBERS} subscribers; instances A :${a.port}, B :${b.port}`);
+  // Every subscriber starts at the beginning of the log, so none can miss the first events.
+  const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i) => new Subscriber(i, encodeCursor(START), instances));
+  for (const s of subscribers) s.connect();
+
+  const known: Known = { contacts: [], folders: [], documents: [] };
+  const counters = { mutations: 0, mutationErrors: 0, kills: 0, backendTerminations: 0, wsDrops: 0, twoInstanceSpells: 0 };
+  const errorKinds = new Map<string, number>();
+  const started = Date.now();
+  const end = started + DURATION_MS;
+
+  const load = (async () => {
+    const interval = 1000 / RATE;
+    let next = Date.now();
+    const inFlight = new Set<Promise<void>>();
+    while (Date.now() < end) {
+      next += interval;
+      const live = instances().filter((i) => i.up);
+      if (live.length) {
+        const p = oneMutation(pick(live), known)
+          .then(() => void counters.mutations++)
+          .catch((err: Error) => {
+            counters.mutationErrors++;
+            const kind = err.message.replace(/\(id [^)]*\)/, '(id …)');
+            errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
+          })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+    }
+    await Promise.all(inFlight);
+  })();
+
+  const chaos = (async () => {
+    while (Date.now() < end - 5_000) {
+      await new Promise((r) => setTimeout(r, 3_000 + random() * 7_000));
+      if (Date.now() >= end - 5_000) break;
+      const roll = random();
+      if (roll < 0.35) {
+        const victim = pick(instances().filter((i) => i.up));
+        if (!victim) continue;
+        log(`SIGKILL instance ${victim.name}`);
+        await victim.kill();
+        counters.kills++;
+        await new Promise((r) => setTimeout(r, 500 + random() * 1_500));
+        if (!instances().some((i) => i.up) || victim === a) await victim.start();
+      } else if (roll < 0.55) {
+        const spare = instances().find((i) => !i.up);
+        if (spare) {
+          log(`starting instance ${spare.name}: two instances for a while`);
+          await spare.start();
+          counters.twoInstanceSpells++;
+        } else {
+          log('stopping instance B');
+          await b.stop();
+        }
+      } else if (roll < 0.8) {
+        const { rowCount } = await db.query(
+          `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+        );
+        log(`terminated ${rowCount} PostgreSQL backends of the service`);
+        counters.backendTerminations++;
+      } else {
+        const victims = subscribers.filter(() => random() < 0.3);
+        for (const s of victims) s.drop();
+        log(`dropped ${victims.length} WebSocket connections`);
+        counters.wsDrops += victims.length;
+      }
+    }
+  })();
+
+  const progress = setInterval(() => {
+    const seen = subscribers.reduce((n, s) => n + s.seen.size, 0) / SUBSCRIBERS;
+    log(
+      `${Math.round((Date.now() - started) / 1000)} s: ${counters.mutations} mutations (${counters.mutationErrors} refused or cut by a kill), ` +
+        `${healthy.received.size + flaky.received.size + slow.received.size} webhook ids received, ${Math.round(seen)} events per subscriber`,
+    );
+  }, 10_000);
+
+  await Promise.all([load, chaos]);
+  log('load finished; both instances up, waiting for the bridge to settle');
+  if (!a.up) await a.start();
+  if (!b.up) await b.start();
+
+  const settleEnd = Date.now() + SETTLE_TIMEOUT_MS;
+  let pending = Infinity;
+  let lagging = Infinity;
+  let total = 0;
+  while (Date.now() < settleEnd) {
+    pending = Number((await db.query(`select count(*) as n from webhook_deliveries where status = 'PENDING'`)).rows[0].n);
+    total = Number((await db.query(`select count(*) as n from events`)).rows[0].n);
+    lagging = subscribers.filter((s) => s.seen.size < total).length;
+    if (pending === 0 && lagging === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  clearInterval(progress);
+
+  // ------------------------------------------------------------ the ledger
+  const events = (await db.query<{ id: string; channel: string }>(`select id, channel from events`)).rows;
+  const deliveries = (
+    await db.query<{ event_id: string; channel: string; status: string; ok_attempts: string; attempts: string }>(
+      `select e.id as event_id, d.channel, d.status,
+         (select count(*) from webhook_attempts a where a.delivery_id = d.id and a.ok) as ok_attempts,
+         (select count(*) from webhook_attempts a where a.delivery_id = d.id) as attempts
+       from webhook_deliveries d join events e on e.seq = d.event_seq`,
+    )
+  ).rows;
+  const receiverOf: Record<string, Receiver> = { DOCUMENT: healthy, CONTACT: flaky, FOLDER: slow };
+  const problems: string[] = [];
+  const deliveriesByEvent = new Map<string, typeof deliveries>();
+  for (const d of deliveries) deliveriesByEvent.set(d.event_id, [...(deliveriesByEvent.get(d.event_id) ?? []), d]);
+
+  let delivered = 0;
+  let failed = 0;
+  let duplicates = 0;
+  let duplicatesFromKills = 0;
+  for (const event of events) {
+    const rows = deliveriesByEvent.get(event.id) ?? [];
+    if (rows.length !== 1) {
+      problems.push(`event ${event.id} (${event.channel}) has ${rows.length} deliveries, not exactly one`);
+      continue;
+    }
+    const d = rows[0]!;
+    const receiver = receiverOf[event.channel]!;
+    const got200 = receiver.answered200.get(event.id) ?? 0;
+    if (d.status === 'SUCCEEDED') {
+      delivered++;
+      if (got200 === 0) problems.push(`event ${event.id} is recorded as delivered but its receiver never answered 200 for it`);
+    } else if (d.status === 'FAILED') {
+      failed++;
+    } else {
+      problems.push(`event ${event.id} (${event.channel}) is still ${d.status} after ${SETTLE_TIMEOUT_MS / 1000} s`);
+    }
+    if (Number(d.ok_attempts) > 1) problems.push(`event ${event.id} was recorded as delivered ${d.ok_attempts} times: two instances sent it`);
+    if (got200 > 1) {
+      duplicates += got200 - 1;
+      // An answer the log never recorded is an attempt that was in flight when its instance died.
+      if (got200 - Number(d.ok_attempts) >= got200 - 1) duplicatesFromKills += got200 - 1;
+      else problems.push(`event ${event.id} reached its receiver ${got200} times, more than the kills explain`);
+    }
+  }
+  const eventIds = new Set(events.map((e) => e.id));
+  let subscriberDuplicates = 0;
+  for (const s of subscribers) {
+    const missing = [...eventIds].filter((id) => !s.seen.has(id));
+    if (missing.length) problems.push(`subscriber ${s.index} missed ${missing.length} events (first: ${missing[0]})`);
+    for (const n of s.seen.values()) subscriberDuplicates += n - 1;
+  }
+
+  log('ledger');
+  const table: [string, string | number][] = [
+    ['duration', `${Math.round((Date.now() - started) / 1000)} s (load ${DURATION_MS / 1000} s)`],
+    ['mutations committed or attempted', `${counters.mutations} ok, ${counters.mutationErrors} refused or cut`],
+    ['events committed', events.length],
+    ['deliveries delivered', delivered],
+    ['deliveries failed after the schedule', failed],
+    ['deliveries still pending', pending],
+    ['webhook duplicates (all from kills)', `${duplicates} (${duplicatesFromKills} explained by in-flight attempts)`],
+    ['SIGKILLs', counters.kills],
+    ['two-instance spells', counters.twoInstanceSpells],
+    ['PostgreSQL backend terminations', counters.backendTerminations],
+    ['WebSocket drops', counters.wsDrops],
+    ['subscribers', `${SUBSCRIBERS}, ${subscribers.reduce((n, s) => n + s.resumes, 0)} resumes`],
+    ['subscriber duplicates (dropped by id)', subscriberDuplicates],
+    ['problems', problems.length],
+  ];
+  for (const [k, v] of table) process.stdout.write(`  ${k.padEnd(40)} ${v}\n`);
+  for (const [kind, n] of errorKinds) process.stdout.write(`  refused or cut mutations: ${n} × ${kind}\n`);
+  for (const p of problems.slice(0, 20)) process.stdout.write(`  ✗ ${p}\n`);
+
+  await Promise.all(subscribers.map((s) => s.stop()));
+  await a.stop();
+  await b.stop();
+  for (const r of [healthy, flaky, slow]) {
+    r.server.closeAllConnections();
+    r.server.close();
+  }
+  await db.end();
+  if (problems.length && !embedded) {
+    await admin.end();
+    log(`FAILED: ${problems.length} problems (seed ${initialSeed}); the database is kept for inspection: ${databaseUrl}`);
+    process.exit(1);
+  }
+  await admin.query(`drop database if exists ${dbName} with (force)`);
+  await admin.end();
+  await embedded?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (problems.length) {
+    log(`FAILED: ${problems.length} problems (seed ${initialSeed})`);
+    process.exit(1);
+  }
+  log('every committed event is accounted for');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`soak failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
