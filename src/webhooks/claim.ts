@@ -71,3 +71,17 @@ export async function claimDeliveries(em: EntityManager, opts: { limit: number; 
     signingSecret: r.signing_secret,
   }));
 }
+
+/**
+ * Extends the leases this instance holds on the deliveries it is sending, so that a slow
+ * answer or a slow write of its record never lets another instance send the same delivery
+ * again; only a dead instance stops renewing, and its leases then run out.
+ */
+export async function renewLeases(em: EntityManager, opts: { ids: readonly string[]; leaseMs: number; workerId: string }): Promise<void> {
+  if (opts.ids.length === 0) return;
+  await em.execute(
+    `update webhook_deliveries set lease_until = now() + make_interval(secs => ?)
+     where leased_by = ? and status = 'PENDING' and id in (select value::bigint from jsonb_array_elements_text(?::jsonb))`,
+    [opts.leaseMs / 1000, opts.workerId, JSON.stringify(opts.ids)],
+  );
+}

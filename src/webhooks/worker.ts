@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
-import { claimDeliveries, type ClaimedDelivery } from './claim.js';
+import { claimDeliveries, renewLeases, type ClaimedDelivery } from './claim.js';
 import { recordAttempt } from './record-attempt.js';
 import { SuccessRecorder } from './record-successes.js';
 import { decide } from './retry-policy.js';
@@ -26,7 +26,10 @@ export type WorkerOptions = {
 export class DeliveryWorker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The deliveries being sent now, whose leases this instance renews. */
+  private readonly held = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
   private running = false;
   private claiming: Promise<number> | undefined;
   private wakeAgain = false;
@@ -55,6 +58,8 @@ export class DeliveryWorker {
     if (this.running) return;
     this.running = true;
     this.schedulePoll();
+    this.renewTimer = setInterval(() => void this.renew(), this.opts.leaseMs / 3);
+    this.renewTimer.unref();
     this.wake();
   }
 
@@ -64,6 +69,15 @@ export class DeliveryWorker {
     clearTimeout(this.timer);
     await this.claiming;
     await Promise.all(this.inFlight);
+    clearInterval(this.renewTimer);
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      await renewLeases(this.orm.em.fork(), { ids: [...this.held], leaseMs: this.opts.leaseMs, workerId: this.id });
+    } catch (err) {
+      this.log.warn({ err }, 'renewing the leases of deliveries in flight failed; the next renewal tries again');
+    }
   }
 
   /** A hint that work may be due (NOTIFY, a reconnect, a finished attempt). */
@@ -109,7 +123,9 @@ export class DeliveryWorker {
       return 0;
     }
     for (const delivery of claimed) {
+      this.held.add(delivery.id);
       const task = this.deliver(delivery).finally(() => {
+        this.held.delete(delivery.id);
         this.inFlight.delete(task);
         this.wake();
       });

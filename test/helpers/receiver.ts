@@ -2,7 +2,15 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type ReceivedRequest = { headers: IncomingHttpHeaders; body: string; json: any; at: number };
-export type Answer = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number; hang?: boolean };
+export type Answer = {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  delayMs?: number;
+  hang?: boolean;
+  /** Answer only once this settles: the test decides when the receiver speaks. */
+  until?: Promise<void>;
+};
 
 /**
  * A real HTTP receiver on port 0 that records every request and answers as scripted:
@@ -38,7 +46,8 @@ export class TestReceiver {
         };
         if (answer.hang) {
           this.hanging.add(() => res.destroy());
-        } else if (answer.delayMs) setTimeout(reply, answer.delayMs);
+        } else if (answer.until) void answer.until.then(reply);
+        else if (answer.delayMs) setTimeout(reply, answer.delayMs);
         else reply();
         this.waiters = this.waiters.filter((w) => (w.done(this.requests) ? (w.resolve(), false) : true));
       });
