@@ -25,11 +25,11 @@ import { medianOf, round, summarize, type LatencySummary } from './lib/stats.js'
  *
  * Three processes besides PostgreSQL: the server under test, the subscribers
  * (bench/servers/subscriber-fleet.ts) and this one, the producer. Latency runs from the
- * moment the producer issued the write (the INSERT, in a transaction of its own, for the
- * service; the emit request for the bare server) to the moment a subscriber's socket
- * delivered the message, both on the clock performance.timeOrigin + performance.now().
- * Taking the time when the write returned instead would hide a bare server's backlog: it
- * answers the emit request only once it gets to it.
+ * moment the event is there to be sent to the moment a subscriber's socket delivered the
+ * message, both on the clock performance.timeOrigin + performance.now(): for the service,
+ * when the INSERT (in a transaction of its own) has returned, that is, committed; for the
+ * bare server, when the emit request is issued. Taking the time when the emit request
+ * returned would hide a bare server's backlog: it answers only once it gets to it.
  *
  *   npm run bench:subscriptions               every figure the median of 3 runs
  *   npm run bench:subscriptions -- --runs 5 --json bench/results/subscriptions.json
@@ -154,7 +154,7 @@ type Server = {
   kind: 'service' | 'bare';
   wsUrl: string;
   subscribers(): Promise<number>;
-  /** Writes one event; resolves with its id and the time the write was issued. */
+  /** Writes one event; resolves with its id and the time from which its latency counts. */
   emit(n: number): Promise<{ id: string; at: number }>;
   memory(): Promise<{ heap: number; rss: number }>;
   /** Runs fn; with --profile, samples the server's CPU meanwhile. */
@@ -191,14 +191,13 @@ async function startService(databaseUrl: string): Promise<Server> {
       return Number(/^graphql_ws_live_subscribers (\d+)/m.exec(metrics)?.[1] ?? 0);
     },
     async emit(n) {
-      const at = clock();
       // The statement of src/outbox/record-event.ts (no webhook channel is configured, so no delivery), in its own transaction.
       const { rows } = await db.query<{ id: string }>(
         `with event as (insert into events (type, channel, entity_id, payload) values ('document.exported', 'DOCUMENT', $1, $2::json) returning seq, id)
          select id, pg_notify('recordengine_events', seq::text) from event`,
         [n, JSON.stringify(documentPayload(n))],
       );
-      return { id: rows[0]!.id, at };
+      return { id: rows[0]!.id, at: clock() };
     },
     memory: async () => ({ heap: await inspector.heapAfterGc(), rss: rssBytes(child.pid) }),
     profiled: (name, fn) => (args.profile ? inspector.profiled(name, fn) : fn()),
@@ -406,7 +405,7 @@ const result: BenchResult = {
   perRun: runs,
   notes: [
     `each subscriber on a socket of its own, subscribed to ${QUERY}`,
-    'the service gets its events straight into the log (the SQL of src/outbox/record-event.ts); the bare server gets them by an HTTP request to its in-memory emitter; latency from the moment the write was issued',
+    'the service gets its events straight into the log (the SQL of src/outbox/record-event.ts); the bare server gets them by an HTTP request to its in-memory emitter; latency from the INSERT’s return (its commit) for the service, from issuing the emit request for the bare server',
     `windows: ${W.warmupMs} ms warm-up, then ${W.measureMs} ms measured; memory per subscriber = (after connecting − before) / subscribers, heap after a full GC`,
     `missing messages (median): ${SIZES.map((n) => `service ${n}: ${m[`service${n}`].missing}, bare ${n}: ${m[`bare${n}`].missing}`).join('; ')}`,
     `load average at the end: ${machine().loadAverage.join(', ')} on ${machine().cores} cores`,
