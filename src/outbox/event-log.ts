@@ -5,9 +5,9 @@ import type { Channel, EventTypeString } from '../events/event-types.js';
 /**
  * Reading the event log in order. `seq` is taken at insert and `txid` at the first write of
  * a transaction, so neither alone follows commit order. A reader therefore orders by
- * (txid, seq) and reads only events of transactions older than the oldest one still
- * running (`pg_snapshot_xmin`): those can no longer gain events, so a cursor never passes
- * an event that commits later.
+ * (txid, seq) and reads only events of transactions older than the oldest one that may
+ * still be running here (READABLE_BELOW): those can no longer gain events, so a cursor never
+ * passes an event that commits later.
  */
 export type EventRow = {
   seq: string;
@@ -89,18 +89,33 @@ export async function readEvents(
   const rows = await em.execute<RawEvent[]>(
     `select ${EVENT_COLUMNS} from events e
      where (e.txid, e.seq) > (?::xid8, ?::bigint) ${typeFilter}
-       and e.txid < pg_snapshot_xmin(pg_current_snapshot())
+       and e.txid < ${READABLE_BELOW}
      order by e.txid, e.seq limit ?`,
     params,
   );
   return rows.map(toEventRow);
 }
 
+/**
+ * The txid below which every transaction that could write to this log has ended, as this
+ * statement's snapshot sees it: the oldest transaction still running, leaving out those that
+ * pg_stat_activity shows running in another database (they cannot write here). Leaving out
+ * nothing else keeps it safe: a transaction that ended between the snapshot and the read of
+ * pg_stat_activity, or whose database is hidden from this role, still holds the bound back.
+ * So a long write transaction elsewhere on a shared server does not stall this log, while
+ * one on this database does, until it ends.
+ */
+export const READABLE_BELOW = `coalesce(
+  (select min(x) from pg_snapshot_xip(pg_current_snapshot()) x
+   where x::xid not in (select a.backend_xid from pg_stat_activity a
+                        where a.backend_xid is not null and a.datname is distinct from current_database())),
+  pg_snapshot_xmax(pg_current_snapshot()))`;
+
 /** The position after the last readable event: where a live reader starts. */
 export async function headPosition(em: EntityManager): Promise<Position> {
   const rows = await em.execute<{ txid: string; seq: string }[]>(
     `select e.txid::text as txid, e.seq::text as seq from events e
-     where e.txid < pg_snapshot_xmin(pg_current_snapshot())
+     where e.txid < ${READABLE_BELOW}
      order by e.txid desc, e.seq desc limit 1`,
   );
   return rows[0] ? { txid: rows[0].txid, seq: rows[0].seq } : START;

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { NotFoundError, ValidationError, describeValue } from '../errors.js';
 import { EVENT_TYPES, type Channel, type EventTypeName } from '../events/event-types.js';
-import { EVENT_COLUMNS, decodeCursor, toEventRow, type EventRow } from '../outbox/event-log.js';
+import { EVENT_COLUMNS, READABLE_BELOW, decodeCursor, toEventRow, type EventRow } from '../outbox/event-log.js';
 import { EVENTS_NOTIFY_CHANNEL } from '../outbox/record-event.js';
 
 /** The delivery log: a product feature, read by `webhookDeliveries` and written by the worker. */
@@ -166,7 +166,7 @@ export async function replay(
     params.push(p.txid, p.seq);
   }
   if (input.since) where.push('e.occurred_at >= ?') && params.push(input.since);
-  where.push('e.txid < pg_snapshot_xmin(pg_current_snapshot())');
+  where.push(`e.txid < ${READABLE_BELOW}`);
   if (input.dryRun) {
     const [row] = await em.execute<{ n: string }[]>(`select count(*) as n from events e where ${where.join(' and ')}`, params);
     return { count: Number(row!.n), queued: false };
