@@ -1,10 +1,10 @@
-import type { WebhookDeliveryAttempt } from '../webhooks/tester.js';
+import type { AttemptRow } from '../webhooks/delivery-log.js';
 import type { Channel } from '../events/event-types.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /** The operations that need more than the request's EntityManager; app.ts supplies them. */
 export type Services = {
   allowPrivateNetworks: boolean;
-  testWebhook(em: EntityManager, channel: Channel): Promise<WebhookDeliveryAttempt>;
+  testWebhook(em: EntityManager, channel: Channel): Promise<AttemptRow>;
   regenerateApiToken(em: EntityManager): Promise<string>;
 };

@@ -16,10 +16,9 @@ import { depthLimit } from '../graphql/depth-limit.js';
 import { formatError } from '../graphql/errors.js';
 import { createLoaders } from '../graphql/loaders.js';
 import type { Services } from '../graphql/services.js';
+import { MAX_QUERY_TOKENS } from '../graphql/limits.js';
 import type { Metrics } from '../metrics.js';
 
-/** Most tokens a query may have: a 1 MB name or a deep query is refused before it is executed. */
-const MAX_QUERY_TOKENS = 10_000;
 
 /** Distinct operation names the duration histogram keeps apart; clients choose names, so later ones share one label. */
 const MAX_OPERATION_LABELS = 200;

@@ -10,6 +10,7 @@ import { formatError } from '../graphql/errors.js';
 import type { ContextFactory } from '../subscriptions/render-context.js';
 import { sharedSubscribe } from '../subscriptions/shared-execution.js';
 import { SharedFrameSocket, SharedResult } from '../subscriptions/shared-frame.js';
+import { MAX_QUERY_TOKENS } from '../graphql/limits.js';
 import type { SubscriptionStreams } from '../subscriptions/streams.js';
 
 /** regenerateToken() notifies this channel; every instance then closes the sockets of revoked tokens. */
@@ -27,8 +28,6 @@ export const WS_CLOSE = {
   forbidden: 4403,
 } as const;
 
-/** The same parser limit as over HTTP: a huge or deeply nested document is refused before it is validated. */
-const MAX_QUERY_TOKENS = 10_000;
 /** A peer that does not answer our close frame within this time is cut off. */
 const CLOSE_TIMEOUT_MS = 5_000;
 

@@ -5,16 +5,9 @@ import type { Channel, EventTypeString } from '../events/event-types.js';
 import { contactPayload, documentPayload, folderPayload } from '../events/payloads.js';
 import { SAMPLE_CONTACT, SAMPLE_DOCUMENT, SAMPLE_FOLDER } from '../events/samples.js';
 import type { WebhookSender } from './sender.js';
+import type { AttemptRow } from './delivery-log.js';
 import { readSettings } from './settings.js';
 
-export type WebhookDeliveryAttempt = {
-  ok: boolean;
-  httpStatus: number | null;
-  durationMs: number;
-  startedAt: Date;
-  responseExcerpt: string | null;
-  error: string | null;
-};
 
 /** The reference's example payload of each channel, under the event type it would come with. */
 export function samplePayload(channel: Channel, publicUrl: string): { type: EventTypeString; payload: unknown } {
@@ -29,7 +22,7 @@ export function samplePayload(channel: Channel, publicUrl: string): { type: Even
 }
 
 /** Sends a sample payload to the channel's URL now, outside the delivery log, and returns the attempt. */
-export async function testWebhook(em: EntityManager, sender: WebhookSender, channel: Channel, publicUrl: string): Promise<WebhookDeliveryAttempt> {
+export async function testWebhook(em: EntityManager, sender: WebhookSender, channel: Channel, publicUrl: string): Promise<AttemptRow> {
   const settings = await readSettings(em);
   const target = settings[channel.toLowerCase() as 'document' | 'contact' | 'folder'];
   if (!target.url) {
