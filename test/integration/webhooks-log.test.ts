@@ -114,7 +114,8 @@ describe('the delivery log', () => {
     }
     const query = await t.gql(`{ webhookDelivery(id: "x1") { id } }`);
     expect(query.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
-    expect((await t.ok(`{ webhookDelivery(id: "987654321") { id } }`)).webhookDelivery).toBeNull();
+    const missing = await t.gql(`{ webhookDelivery(id: "987654321") { id } }`);
+    expect(missing.errors?.[0]).toMatchObject({ message: 'WebhookDelivery "987654321" does not exist', extensions: { code: 'NOT_FOUND' } });
     const cursor = await t.gql(`{ webhookDeliveries(after: "nonsense") { edges { cursor } } }`);
     expect(cursor.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     const entity = await t.gql(`{ webhookDeliveries(filter: { entityId: "Acme" }) { edges { cursor } } }`);

@@ -1,3 +1,4 @@
+import { NotFoundError } from '../../errors.js';
 import { configureWebhooks, readSettings, rotateSigningSecret } from '../../webhooks/settings.js';
 import { getDelivery, listDeliveries, redeliver, replay } from '../../webhooks/delivery-log.js';
 import type { Resolvers } from '../generated.js';
@@ -11,7 +12,11 @@ export const webhookResolvers: Resolvers = {
       const rows = await listDeliveries(em, filter ?? {}, limit, decodeIdCursor(after));
       return connection(rows, limit, (d) => encodeIdCursor(d.id));
     },
-    webhookDelivery: (_, { id }, { em }) => getDelivery(em, id),
+    webhookDelivery: async (_, { id }, { em }) => {
+      const delivery = await getDelivery(em, id);
+      if (!delivery) throw new NotFoundError('WebhookDelivery', id);
+      return delivery;
+    },
   },
   Mutation: {
     configureWebhooks: (_, { input }, { em, services }) => configureWebhooks(em, input, services.allowPrivateNetworks),
