@@ -76,10 +76,11 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     stops.push(() => sender.close());
 
     const httpServer: Server = createServer();
-    const publicUrlFallback = { value: '' };
+    // Without PUBLIC_URL, doc_url uses the address the server is bound to, known once it listens.
+    let boundUrl = '';
     const events = {
       get publicUrl() {
-        return config.publicUrl ?? publicUrlFallback.value;
+        return config.publicUrl ?? boundUrl;
       },
       maxPayloadBytes: config.webhooks.maxPayloadBytes,
     };
@@ -198,7 +199,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const address = httpServer.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
-    publicUrlFallback.value = url;
+    boundUrl = url;
     log.info({ url: `${url}/graphql`, database: database.embedded ? 'embedded' : 'DATABASE_URL' }, 'service started');
 
     return { url, database, worker, rules, broadcaster, deliveryFeed, generatedToken: generated, stop: stopAll };

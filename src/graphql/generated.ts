@@ -679,7 +679,10 @@ export type Subscription = {
   __typename?: 'Subscription';
   contactChanged: Contact;
   documentExported: Document;
-  /** Every event after the cursor `after` from the durable log, then live: no gap, no duplicate. */
+  /**
+   * Every event after the cursor `after` from the durable log, then live: no gap, no duplicate.
+   * Without `after`, live from now.
+   */
   events: Event;
   folderChanged: Folder;
   /** Each delivery attempt of a channel as it happens. */

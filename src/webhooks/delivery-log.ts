@@ -71,16 +71,29 @@ export type DeliveryFilter = { channel?: Channel | null; status?: DeliveryStatus
 export async function listDeliveries(em: EntityManager, filter: DeliveryFilter, first: number, before: number | undefined) {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (filter.channel) where.push('d.channel = ?') && params.push(filter.channel);
-  if (filter.status) where.push('d.status = ?') && params.push(filter.status);
-  if (filter.eventType) where.push('e.type = ?') && params.push(EVENT_TYPES[filter.eventType]);
+  if (filter.channel) {
+    where.push('d.channel = ?');
+    params.push(filter.channel);
+  }
+  if (filter.status) {
+    where.push('d.status = ?');
+    params.push(filter.status);
+  }
+  if (filter.eventType) {
+    where.push('e.type = ?');
+    params.push(EVENT_TYPES[filter.eventType]);
+  }
   if (filter.entityId) {
     if (!/^\d{1,18}$/.test(filter.entityId)) {
       throw new ValidationError(`entityId ${describeValue(filter.entityId)} is not an id`, { field: 'filter.entityId', value: filter.entityId });
     }
-    where.push('d.entity_id = ?') && params.push(filter.entityId);
+    where.push('d.entity_id = ?');
+    params.push(filter.entityId);
   }
-  if (before !== undefined) where.push('d.id < ?') && params.push(before);
+  if (before !== undefined) {
+    where.push('d.id < ?');
+    params.push(before);
+  }
   const rows = await em.execute<RawDelivery[]>(
     `${DELIVERY_SELECT} ${where.length ? `where ${where.join(' and ')}` : ''} order by d.id desc limit ?`,
     [...params, first + 1],
@@ -165,7 +178,10 @@ export async function replay(
     where.push('(e.txid, e.seq) > (?::xid8, ?::bigint)');
     params.push(p.txid, p.seq);
   }
-  if (input.since) where.push('e.occurred_at >= ?') && params.push(input.since);
+  if (input.since) {
+    where.push('e.occurred_at >= ?');
+    params.push(input.since);
+  }
   where.push(`e.txid < ${READABLE_BELOW}`);
   if (input.dryRun) {
     const [row] = await em.execute<{ n: string }[]>(`select count(*) as n from events e where ${where.join(' and ')}`, params);
