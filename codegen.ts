@@ -20,7 +20,7 @@ const config: CodegenConfig = {
         mappers: {
           Contact: '../domain/contacts/contact.entity.js#IContact',
           Folder: '../domain/folders/folder.entity.js#IFolder',
-          Document: '../domain/documents/document.entity.js#IDocument',
+          Document: '../domain/documents/document-model.js#DocumentModel',
           ExtractionProfile: '../domain/profiles/extraction-profile.entity.js#IExtractionProfile',
           Event: '../outbox/event-log.js#EventRow',
           WebhookDelivery: '../webhooks/delivery-log.js#DeliveryRow',

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { Logger } from 'pino';
+import { TokenVerifier } from './auth/token-verifier.js';
 import { bootstrapToken, regenerateToken } from './auth/tokens.js';
 import { Broadcaster } from './bridge/broadcaster.js';
 import { DeliveryFeed } from './bridge/delivery-feed.js';
@@ -18,7 +19,7 @@ import { RuleScheduler } from './rules/scheduler.js';
 import { createHttpApp } from './server/http.js';
 import { TOKENS_NOTIFY_CHANNEL, startWebSocketServer, type WebSocketTransport } from './server/ws.js';
 import { subscriptionMetrics } from './subscriptions/metrics.js';
-import { lazyContextFactory } from './subscriptions/render-context.js';
+import { lazyContextFactory } from './graphql/context-factory.js';
 import { subscriptionStreams } from './subscriptions/streams.js';
 import { DELIVERY_NOTIFY_CHANNEL } from './webhooks/record-attempt.js';
 import { purgeExpired } from './webhooks/purge.js';
@@ -55,7 +56,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     poolSize: config.dbPoolSize,
     log,
   });
-  const { orm } = database;
+  const { orm, sql } = database;
   const stops: (() => Promise<void>)[] = [() => database.close()];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) {
@@ -84,10 +85,16 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       },
       maxPayloadBytes: config.webhooks.maxPayloadBytes,
     };
+    const tokens = new TokenVerifier(sql);
     const services: Services = {
       allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
       testWebhook: (em, channel) => testWebhook(em, sender, channel, events.publicUrl),
-      regenerateApiToken: (em) => regenerateToken(em),
+      regenerateApiToken: async (em) => {
+        const token = await regenerateToken(em);
+        // Other instances forget on the notification; this one before it answers.
+        tokens.forget();
+        return token;
+      },
     };
 
     const worker = config.webhooks.worker
@@ -106,7 +113,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
         )
       : undefined;
 
-    const makeContext = lazyContextFactory(orm, events, services);
+    const makeContext = lazyContextFactory(orm, sql, events, services);
     let ws: WebSocketTransport | undefined;
     const wsMetrics = subscriptionMetrics(metrics.registry, {
       connections: () => ws?.connections ?? 0,
@@ -127,15 +134,18 @@ export async function startApp(config: Config, log: Logger = createLogger(config
           } else if (channel === DELIVERY_NOTIFY_CHANNEL) {
             deliveryFeed.notify(payload);
           } else if (channel === TOKENS_NOTIFY_CHANNEL) {
+            tokens.forget();
             revalidateTokens();
           }
         },
         // Notifications sent while disconnected are lost: catch up from the log, re-check tokens.
         onConnected: () => {
+          tokens.setListening(true);
           worker?.wake();
           broadcaster.wake();
           revalidateTokens();
         },
+        onDisconnected: () => tokens.setListening(false),
       },
       log.child({ part: 'listener' }),
     );
@@ -143,12 +153,13 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const schema = makeExecutableSchema({ typeDefs: readFileSync(SCHEMA_FILE, 'utf8'), resolvers: resolvers() as never });
     const { app, apollo } = await createHttpApp({
       orm,
+      tokens,
+      makeContext,
       schema,
       httpServer,
       log,
       metrics,
       events,
-      services,
       maxDepth: config.graphql.maxDepth,
       maxBody: config.graphql.maxBody,
       // Apollo drains the WebSocket server with the HTTP server: sockets close with 1001 first.
@@ -175,7 +186,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     ws = startWebSocketServer({
       httpServer,
       schema,
-      orm,
+      tokens,
       log: log.child({ part: 'ws' }),
       makeContext,
       streams: (onOverflow) => subscriptionStreams({ orm, broadcaster, deliveryFeed, makeContext, bufferSize: config.ws.subscriberBuffer }, onOverflow),

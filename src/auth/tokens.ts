@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /** `re_` followed by 40 hex characters (CONTRACT.md). */
+export const TOKEN_PATTERN = /^re_[0-9a-f]{40}$/;
+
 export function generateToken(): string {
   return `re_${randomBytes(20).toString('hex')}`;
 }
@@ -17,7 +19,7 @@ export function bearerToken(header: string | undefined | null): string | undefin
 }
 
 export async function isValidToken(em: EntityManager, token: string): Promise<boolean> {
-  if (!/^re_[0-9a-f]{40}$/.test(token)) return false;
+  if (!TOKEN_PATTERN.test(token)) return false;
   const rows = await em.execute<{ ok: number }[]>('select 1 as ok from api_tokens where token_hash = ? and revoked_at is null', [hashToken(token)]);
   return rows.length > 0;
 }

@@ -4,7 +4,7 @@ import { headPosition, readEvents, type EventRow } from '../outbox/event-log.js'
 import { Fanout } from '../subscriptions/fanout.js';
 import { ORIGIN, compare, toPos, toPosition, type Pos } from '../subscriptions/position.js';
 import { PublishedEvent } from '../subscriptions/published.js';
-import type { ContextFactory } from '../subscriptions/render-context.js';
+import type { ContextFactory } from '../graphql/context-factory.js';
 
 /** Events read from the log per query. */
 const BATCH = 500;

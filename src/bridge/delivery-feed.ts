@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { Fanout } from '../subscriptions/fanout.js';
 import { Published } from '../subscriptions/published.js';
-import type { ContextFactory } from '../subscriptions/render-context.js';
+import type { ContextFactory } from '../graphql/context-factory.js';
 import { attemptsOf, getDelivery, type AttemptRow, type DeliveryRow } from '../webhooks/delivery-log.js';
 
 export type DeliveryUpdate = { delivery: DeliveryRow; attempt: AttemptRow };

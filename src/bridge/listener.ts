@@ -5,6 +5,8 @@ export type ListenerHandlers = {
   onNotification(channel: string, payload: string): void;
   /** After a (re)connection: notifications sent while we were away are lost, so readers catch up from the log. */
   onConnected(): void;
+  /** The connection is gone: until onConnected, notifications may be missed. */
+  onDisconnected(): void;
 };
 
 const MAX_BACKOFF_MS = 5_000;
@@ -77,7 +79,10 @@ export class NotificationListener {
 
   private reconnectLater(failed: pg.Client): void {
     if (this.stopped || (this.client && this.client !== failed) || this.retryTimer) return;
-    if (this.client === failed) this.client = undefined;
+    if (this.client === failed) {
+      this.client = undefined;
+      this.handlers.onDisconnected();
+    }
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
     this.retryTimer = setTimeout(() => {

@@ -3,9 +3,12 @@ import type { Logger } from 'pino';
 import { ormConfig } from './orm-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { migrationsList } from './migrations/index.js';
+import { createSqlPool, type SqlPool } from './sql-pool.js';
 
 export type Database = {
   orm: MikroORM;
+  /** Plain statements on the hot paths; at most DB_POOL_SIZE connections of its own. */
+  sql: SqlPool;
   /** The connection string in use (the embedded server's when DATABASE_URL is unset). */
   url: string;
   embedded: boolean;
@@ -31,11 +34,14 @@ export async function openDatabase(opts: {
       const applied = await orm.getMigrator().up();
       if (applied.length) opts.log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
     }
+    const sql = createSqlPool(url, opts.poolSize, opts.log);
     return {
       orm,
+      sql,
       url,
       embedded: embedded !== undefined,
       async close() {
+        await sql.end();
         await orm.close(true);
         await embedded?.stop();
       },

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SqlPool } from '../db/sql-pool.js';
 import type { EventSettings } from '../domain/events-context.js';
 import type { SubscriptionStreams } from '../subscriptions/streams.js';
 import type { Loaders } from './loaders.js';
@@ -7,6 +8,8 @@ import type { Services } from './services.js';
 /** Per request (or per WebSocket operation): a fresh EntityManager fork and its loaders. */
 export type GraphQLContext = {
   em: EntityManager;
+  /** For the mutations written as one plain statement (db/sql-pool.ts). */
+  sql: SqlPool;
   loaders: Loaders;
   events: EventSettings;
   services: Services;

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { IContact } from '../domain/contacts/contact.entity.js';
 import type { IFolder } from '../domain/folders/folder.entity.js';
-import type { IDocument } from '../domain/documents/document.entity.js';
+import type { DocumentModel } from '../domain/documents/document-model.js';
 import type { IExtractionProfile } from '../domain/profiles/extraction-profile.entity.js';
 import type { EventRow } from '../outbox/event-log.js';
 import type { DeliveryRow, AttemptRow } from '../webhooks/delivery-log.js';
@@ -900,7 +900,7 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeliveryAttempt: ResolverTypeWrapper<AttemptRow>;
   DeliveryStatus: DeliveryStatus;
-  Document: ResolverTypeWrapper<IDocument>;
+  Document: ResolverTypeWrapper<DocumentModel>;
   DocumentConnection: ResolverTypeWrapper<Omit<DocumentConnection, 'edges'> & { edges: Array<ResolversTypes['DocumentEdge']> }>;
   DocumentEdge: ResolverTypeWrapper<Omit<DocumentEdge, 'node'> & { node: ResolversTypes['Document'] }>;
   DocumentFilter: DocumentFilter;
@@ -970,7 +970,7 @@ export type ResolversParentTypes = {
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   DeliveryAttempt: AttemptRow;
-  Document: IDocument;
+  Document: DocumentModel;
   DocumentConnection: Omit<DocumentConnection, 'edges'> & { edges: Array<ResolversParentTypes['DocumentEdge']> };
   DocumentEdge: Omit<DocumentEdge, 'node'> & { node: ResolversParentTypes['Document'] };
   DocumentFilter: DocumentFilter;

@@ -6,7 +6,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { bearerToken, isValidToken } from '../auth/tokens.js';
+import { bearerToken } from '../auth/tokens.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
 import { migrationsApplied } from '../db/database.js';
 import { Document } from '../domain/documents/document.entity.js';
 import type { EventSettings } from '../domain/events-context.js';
@@ -14,10 +15,9 @@ import { documentPayload } from '../events/payloads.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { depthLimit } from '../graphql/depth-limit.js';
 import { formatError } from '../graphql/errors.js';
-import { createLoaders } from '../graphql/loaders.js';
-import type { Services } from '../graphql/services.js';
 import { MAX_QUERY_TOKENS } from '../graphql/limits.js';
 import type { Metrics } from '../metrics.js';
+import type { ContextFactory } from '../graphql/context-factory.js';
 
 
 /** Distinct operation names the duration histogram keeps apart; clients choose names, so later ones share one label. */
@@ -25,12 +25,14 @@ const MAX_OPERATION_LABELS = 200;
 
 export type HttpDeps = {
   orm: MikroORM;
+  tokens: TokenVerifier;
+  /** The per-request context; its EntityManager is forked only when a resolver uses it. */
+  makeContext: ContextFactory;
   schema: GraphQLSchema;
   httpServer: Server;
   log: Logger;
   metrics: Metrics;
   events: EventSettings;
-  services: Services;
   maxDepth: number;
   /** The largest request body, in bytes. */
   maxBody: number;
@@ -41,12 +43,12 @@ function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
-async function authenticate(orm: MikroORM, req: Request): Promise<void> {
+async function authenticate(tokens: TokenVerifier, req: Request): Promise<void> {
   const header = req.headers.authorization;
   if (!header) throw unauthenticated('Missing bearer token: send Authorization: Bearer <token>');
   const token = bearerToken(header);
   if (!token) throw unauthenticated('The Authorization header is not of the form "Bearer <token>"');
-  if (!(await isValidToken(orm.em.fork(), token))) throw unauthenticated('The bearer token is not valid (or was regenerated)');
+  if (!(await tokens.isValid(token))) throw unauthenticated('The bearer token is not valid (or was regenerated)');
 }
 
 export async function createHttpApp(deps: HttpDeps) {
@@ -101,7 +103,7 @@ export async function createHttpApp(deps: HttpDeps) {
   });
   app.get('/api/document/:id/view', async (req, res) => {
     try {
-      await authenticate(orm, req);
+      await authenticate(deps.tokens, req);
     } catch (err) {
       res.status(401).json({ error: (err as Error).message });
       return;
@@ -123,9 +125,8 @@ export async function createHttpApp(deps: HttpDeps) {
     express.json({ limit: deps.maxBody }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        await authenticate(orm, req);
-        const em = orm.em.fork();
-        return { em, loaders: createLoaders(em), events: deps.events, services: deps.services };
+        await authenticate(deps.tokens, req);
+        return deps.makeContext();
       },
     }),
   );

@@ -1,13 +1,13 @@
 import type { Server } from 'node:http';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
-import { bearerToken, isValidToken } from '../auth/tokens.js';
+import { bearerToken } from '../auth/tokens.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
 import { depthLimit } from '../graphql/depth-limit.js';
 import { formatError } from '../graphql/errors.js';
-import type { ContextFactory } from '../subscriptions/render-context.js';
+import type { ContextFactory } from '../graphql/context-factory.js';
 import { sharedSubscribe } from '../subscriptions/shared-execution.js';
 import { SharedFrameSocket, SharedResult } from '../subscriptions/shared-frame.js';
 import { MAX_QUERY_TOKENS } from '../graphql/limits.js';
@@ -34,7 +34,7 @@ const CLOSE_TIMEOUT_MS = 5_000;
 export type WebSocketDeps = {
   httpServer: Server;
   schema: GraphQLSchema;
-  orm: MikroORM;
+  tokens: TokenVerifier;
   log: Logger;
   makeContext: ContextFactory;
   /** The subscription streams of one socket; onOverflow runs when one of its subscribers falls too far behind. */
@@ -130,7 +130,7 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
         // Known before it is checked: a regeneration that commits during the check is then
         // caught by revalidateTokens() instead of slipping between the two.
         tokens.set(socket, token);
-        if (!(await isValidToken(deps.orm.em.fork(), token))) {
+        if (!(await deps.tokens.isValid(token))) {
           tokens.delete(socket);
           socket.close(WS_CLOSE.forbidden, 'The token is not valid (or was regenerated)');
           return false;
@@ -183,7 +183,7 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
       const byToken = new Map<string, WebSocket[]>();
       for (const [socket, token] of tokens) byToken.set(token, [...(byToken.get(token) ?? []), socket]);
       for (const [token, sockets] of byToken) {
-        if (await isValidToken(deps.orm.em.fork(), token)) continue;
+        if (await deps.tokens.isValid(token)) continue;
         for (const socket of sockets) {
           tokens.delete(socket);
           socket.close(WS_CLOSE.forbidden, 'The token was regenerated');

@@ -3,7 +3,7 @@ import { Document, type IDocument } from '../domain/documents/document.entity.js
 import { Folder, type IFolder } from '../domain/folders/folder.entity.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { EventRow } from '../outbox/event-log.js';
-import type { ContextFactory } from './render-context.js';
+import type { ContextFactory } from '../graphql/context-factory.js';
 import { toPos, type Pos } from './position.js';
 import type { SharedResult } from './shared-frame.js';
 

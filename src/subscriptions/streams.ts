@@ -7,7 +7,7 @@ import { decodeCursor, readEvents } from '../outbox/event-log.js';
 import type { LiveQueue } from './fanout.js';
 import { compare, toPos, toPosition, type Pos } from './position.js';
 import { PublishedEvent, type Published } from './published.js';
-import type { ContextFactory } from './render-context.js';
+import type { ContextFactory } from '../graphql/context-factory.js';
 
 /** Events read from the log per query while a subscriber catches up. */
 const CATCH_UP_PAGE = 100;

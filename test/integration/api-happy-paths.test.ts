@@ -235,6 +235,35 @@ describe('documents', () => {
     });
   });
 
+  it('merges concurrent field edits of one document without losing any, under its row lock', async () => {
+    const c = await contactWithFolders('Merge Co');
+    const doc = await newDocument(c.documents);
+    const edits = Array.from({ length: 24 }, (_, i) => i);
+    await Promise.all(
+      edits.map((i) => t.ok(`mutation($id: ID!, $f: JSON) { updateDocument(id: $id, input: { fields: $f }) { id } }`, { id: doc.id, f: { [`Field ${i}`]: i } })),
+    );
+    const { document } = await t.ok(`query($id: ID!) { document(id: $id) { extractedFields } }`, { id: doc.id });
+    expect(document.extractedFields).toEqual(Object.fromEntries(edits.map((i) => [`field_${i}`, i])));
+  });
+
+  it('moves updatedAt only when an edit changes a value, and reads back what it wrote', async () => {
+    const c = await contactWithFolders('Same Co');
+    const doc = await newDocument(c.documents, { externalRefs: { erp: 'E-1' } });
+    const update = (input: Record<string, unknown>) =>
+      t.ok(`mutation($id: ID!, $input: UpdateDocumentInput!) { updateDocument(id: $id, input: $input) { ${DOC_FIELDS} } }`, { id: doc.id, input });
+    // The API gives whole seconds; the column keeps microseconds.
+    const updatedAt = async () => (await db.query<{ t: Date }>('select updated_at as t from documents where id = $1', [doc.id])).rows[0]!.t;
+    const created = await updatedAt();
+    const first = (await update({ docType: 'Invoice', fields: { Total: 12.5 } })).updateDocument;
+    const changed = await updatedAt();
+    expect(changed.getTime()).toBeGreaterThan(created.getTime());
+    const same = (await update({ docType: 'Invoice', fields: { Total: 12.5 }, externalRefs: { erp: 'E-1' } })).updateDocument;
+    expect(same).toEqual(first);
+    expect(await updatedAt()).toEqual(changed);
+    const read = await t.ok(`query($id: ID!) { document(id: $id) { ${DOC_FIELDS} } }`, { id: doc.id });
+    expect(read.document).toEqual(first);
+  });
+
   it('follows every move of the lifecycle table, and a move to EXPORT fires document.exported', async () => {
     const c = await contactWithFolders('Lifecycle Co');
     const edges = DOCUMENT_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => ({ from, to })));

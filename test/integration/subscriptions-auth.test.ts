@@ -99,7 +99,7 @@ describe('WebSocket authentication', () => {
 });
 
 describe('a regenerated token', () => {
-  it('ends the sockets that used the old one, on every instance', async () => {
+  it('ends the sockets and the HTTP access of the old one, on every instance', async () => {
     const other = await startTestApp({}, t.databaseUrl);
     try {
       const here = client({ token: t.token });
@@ -107,9 +107,13 @@ describe('a regenerated token', () => {
       here.subscribe(`subscription { events { id } }`);
       there.subscribe(`subscription { events { id } }`);
       await Promise.all([t.app.broadcaster.fanout.whenAttached(1), other.app.broadcaster.fanout.whenAttached(1)]);
+      // The other instance has checked (and remembered) the token over HTTP as well.
+      expect((await other.gql(`{ contacts(first: 1) { edges { cursor } } }`)).status).toBe(200);
       const { regenerateApiToken } = await t.ok<{ regenerateApiToken: string }>(`mutation { regenerateApiToken }`);
       expect(await here.closed()).toEqual({ code: 4403, reason: 'The token was regenerated' });
       expect(await there.closed()).toEqual({ code: 4403, reason: 'The token was regenerated' });
+      // Its sockets closed on the notification, after it forgot the token: HTTP refuses it too.
+      expect((await other.gql(`{ contacts(first: 1) { edges { cursor } } }`)).status).toBe(401);
 
       const renewed = client({ token: regenerateApiToken }, other.url);
       const sub = renewed.subscribe<{ contactChanged: { name: string } }>(`subscription { contactChanged { name } }`);

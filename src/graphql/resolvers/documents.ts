@@ -5,8 +5,8 @@ import {
   exportDocument,
   recordExtraction,
   setDocumentStatus,
-  updateDocument,
 } from '../../domain/documents/document.service.js';
+import { updateDocument } from '../../domain/documents/update-document.js';
 import { parseId } from '../../domain/validate.js';
 import { NotFoundError } from '../../errors.js';
 import { confidenceLabel } from '../../events/display.js';
@@ -36,7 +36,7 @@ export const documentResolvers: Resolvers = {
   Mutation: {
     createDocument: (_, { input }, { em }) => createDocument(em, input),
     recordExtraction: (_, { id, input }, { em }) => recordExtraction(em, id, input),
-    updateDocument: (_, { id, input }, { em }) => updateDocument(em, id, input),
+    updateDocument: (_, { id, input }, { sql }) => updateDocument(sql, id, input),
     setDocumentStatus: (_, { id, status }, { em, events }) => setDocumentStatus(em, id, status, events),
     exportDocument: (_, { id }, { em, events }) => exportDocument(em, id, events),
   },

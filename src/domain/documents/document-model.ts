@@ -1,0 +1,59 @@
+import type { DocumentSource, IDocument, LineItem } from './document.entity.js';
+import type { DocumentStatus } from './lifecycle.js';
+
+/**
+ * What the GraphQL Document type reads: an ORM entity, or a document read by a plain
+ * statement (update-document.ts), which needs no EntityManager.
+ */
+export type DocumentModel = Omit<IDocument, 'contact' | 'folder' | 'profile'> & {
+  contact: { id: number };
+  folder: { id: number };
+  profile?: { id: number } | null;
+};
+
+/** A documents row as pg returns it: dates as YYYY-MM-DD text, timestamps as Date, jsonb parsed. */
+export type DocumentRow = {
+  id: number;
+  filename: string;
+  original_filename: string;
+  status: DocumentStatus;
+  source: DocumentSource;
+  doc_type: string | null;
+  doc_date: string | null;
+  contact_id: number;
+  folder_id: number;
+  profile_id: number | null;
+  ai_summary: string | null;
+  confidence_score: number | null;
+  confidence_reasoning: string | null;
+  extracted_fields: Record<string, unknown>;
+  line_items: LineItem[];
+  external_refs: Record<string, unknown>;
+  status_changed_at: Date;
+  created_at: Date;
+  updated_at: Date;
+};
+
+export function documentFromRow(row: DocumentRow): DocumentModel {
+  return {
+    id: row.id,
+    filename: row.filename,
+    originalFilename: row.original_filename,
+    status: row.status,
+    source: row.source,
+    docType: row.doc_type,
+    docDate: row.doc_date,
+    contact: { id: row.contact_id },
+    folder: { id: row.folder_id },
+    profile: row.profile_id === null ? null : { id: row.profile_id },
+    aiSummary: row.ai_summary,
+    confidenceScore: row.confidence_score,
+    confidenceReasoning: row.confidence_reasoning,
+    extractedFields: row.extracted_fields,
+    lineItems: row.line_items,
+    externalRefs: row.external_refs,
+    statusChangedAt: row.status_changed_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,102 @@
+import type { SqlPool } from '../../db/sql-pool.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { LIMITS, jsonObject, optionalText, parseId } from '../validate.js';
+import { documentFromRow, type DocumentModel, type DocumentRow } from './document-model.js';
+import { assertProfileKeys, parseFieldChanges, type FieldChanges } from './extracted-fields.js';
+import { LOCKED_STATUSES, assertEditable, type DocumentStatus } from './lifecycle.js';
+import { parseLineItems, type LineItemInput } from './line-items.js';
+
+export type UpdateDocumentInput = {
+  docType?: string | null;
+  docDate?: string | null;
+  aiSummary?: string | null;
+  fields?: unknown;
+  lineItems?: LineItemInput[] | null;
+  externalRefs?: unknown;
+  folderId?: string | null;
+};
+
+/** What the statement learned about the document before (or instead of) updating it. */
+type Facts = {
+  t_status: DocumentStatus;
+  t_editable: boolean;
+  t_profile_name?: string | null;
+  t_profile_keys?: string[] | null;
+  t_folder_id?: number | null;
+};
+
+/**
+ * The edit of a document during review, the most frequent write, as one statement: it locks
+ * the row, checks what needs the database (a locked status, the profile's field keys, a
+ * folder of the same contact) and updates, in one round trip and one implicit transaction.
+ * When a check fails nothing is written, and the facts it returns name the reason. What needs
+ * no database is checked before it is sent.
+ */
+export async function updateDocument(sql: SqlPool, id: string, input: UpdateDocumentInput): Promise<DocumentModel> {
+  const documentId = parseId('id', id);
+  const params: unknown[] = [documentId, LOCKED_STATUSES];
+  const param = (value: unknown, cast: string) => `$${params.push(value)}::${cast}`;
+  const assignments: [column: string, expression: string][] = [];
+
+  if (input.docType !== undefined) assignments.push(['doc_type', param(optionalText('docType', input.docType, LIMITS.docType), 'text')]);
+  if (input.docDate !== undefined) assignments.push(['doc_date', param(input.docDate, 'date')]);
+  if (input.aiSummary !== undefined) assignments.push(['ai_summary', param(optionalText('aiSummary', input.aiSummary, LIMITS.aiSummary), 'text')]);
+  let fields: FieldChanges | undefined;
+  if (input.fields != null) {
+    fields = parseFieldChanges(input.fields);
+    assignments.push(['extracted_fields', `(d.extracted_fields || ${param(JSON.stringify(fields.set), 'jsonb')}) - ${param([...fields.removed], 'text[]')}`]);
+  }
+  if (input.lineItems != null) assignments.push(['line_items', param(JSON.stringify(parseLineItems(input.lineItems)), 'jsonb')]);
+  if (input.externalRefs !== undefined) {
+    const refs = input.externalRefs === null ? {} : jsonObject('externalRefs', input.externalRefs, LIMITS.externalRefsBytes);
+    assignments.push(['external_refs', param(JSON.stringify(refs), 'jsonb')]);
+  }
+  const folderId = input.folderId != null ? parseId('folderId', input.folderId) : undefined;
+  const folder = folderId === undefined ? undefined : param(folderId, 'int');
+  if (folder) assignments.push(['folder_id', folder]);
+  const keys = fields ? param([...fields.labels.keys()], 'text[]') : undefined;
+
+  // updated_at moves only when a value does, as the ORM's change detection does elsewhere.
+  const changed = assignments.map(([column, expression]) => `d.${column} is distinct from ${expression}`).join(' or ') || 'false';
+  const text = `
+    with target as (
+      select d.id, d.status, d.status::text <> all($2::text[]) as editable
+        ${fields ? `, p.name as profile_name, case when p.id is null then null else array(select f->>'key' from jsonb_array_elements(p.fields) f) end as profile_keys` : ''}
+        ${folder ? ', f.id as folder_id, f.contact_id = d.contact_id as same_contact' : ''}
+      from documents d
+        ${fields ? 'left join extraction_profiles p on p.id = d.profile_id' : ''}
+        ${folder ? `left join folders f on f.id = ${folder}` : ''}
+      where d.id = $1
+      for update of d
+    ), updated as (
+      update documents d
+      set ${assignments.map(([column, expression]) => `${column} = ${expression}, `).join('')}
+          updated_at = case when ${changed} then ${param(new Date(), 'timestamptz')} else d.updated_at end
+      from target
+      where d.id = target.id and target.editable
+        ${keys ? `and (target.profile_keys is null or ${keys} <@ target.profile_keys)` : ''}
+        ${folder ? 'and target.same_contact' : ''}
+      returning d.*
+    )
+    select target.status as t_status, target.editable as t_editable
+      ${fields ? ', target.profile_name as t_profile_name, target.profile_keys as t_profile_keys' : ''}
+      ${folder ? ', target.folder_id as t_folder_id' : ''}
+      , updated.*
+    from target left join updated on true`;
+  // The text depends only on which inputs are present: prepared once per shape and connection.
+  const name = `update-document:${assignments.map(([column]) => column).join(',')}`;
+  const { rows } = await sql.query<Facts & { [K in keyof DocumentRow]: DocumentRow[K] | null }>({ name, text, values: params });
+  const row = rows[0];
+  if (!row) throw new NotFoundError('Document', id);
+  const { t_status, t_editable, t_profile_name, t_profile_keys, t_folder_id, ...columns } = row;
+  if (columns.id === null) {
+    assertEditable(t_status, documentId);
+    if (fields) assertProfileKeys(fields, t_profile_keys ? { name: t_profile_name ?? '', keys: t_profile_keys } : null);
+    if (folderId !== undefined && t_folder_id == null) throw new NotFoundError('Folder', input.folderId!);
+    if (folderId !== undefined) {
+      throw new ValidationError(`Folder ${folderId} belongs to another contact than document ${documentId}`, { field: 'folderId', value: input.folderId });
+    }
+    throw new Error(`Document ${documentId} was not updated although every check passed (editable: ${t_editable})`);
+  }
+  return documentFromRow(columns as DocumentRow);
+}
