@@ -21,7 +21,7 @@ import { TOKENS_NOTIFY_CHANNEL, startWebSocketServer, type WebSocketTransport } 
 import { subscriptionMetrics } from './subscriptions/metrics.js';
 import { lazyContextFactory } from './graphql/context-factory.js';
 import { subscriptionStreams } from './subscriptions/streams.js';
-import { DELIVERY_NOTIFY_CHANNEL } from './webhooks/record-attempt.js';
+import { DELIVERY_NOTIFY_CHANNEL } from './webhooks/record-failure.js';
 import { purgeExpired } from './webhooks/purge.js';
 import { WebhookSender } from './webhooks/sender.js';
 import { testWebhook } from './webhooks/tester.js';
@@ -100,9 +100,11 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const worker = config.webhooks.worker
       ? new DeliveryWorker(
           orm,
+          sql,
           sender,
           {
             concurrency: config.webhooks.concurrency,
+            circuitFailures: config.webhooks.circuitFailures,
             pollIntervalMs: config.webhooks.pollIntervalMs,
             leaseMs: config.webhooks.leaseMs,
             retrySchedule: config.webhooks.retrySchedule,

@@ -91,6 +91,8 @@ const schema = z.object({
   /** How long a claimed delivery stays with the instance that claimed it; unset: WEBHOOK_TIMEOUT + 30s. */
   WEBHOOK_LEASE: durationText.optional(),
   WEBHOOK_CONCURRENCY: integer(1, 1000).default(64),
+  /** Failed attempts in a row after which a channel gets one attempt at a time until one succeeds. */
+  WEBHOOK_CIRCUIT_FAILURES: integer(1, 1_000_000).default(5),
   WEBHOOK_POLL_INTERVAL: duration('1s', '10ms', MAX_TIMER),
   WEBHOOK_DISABLE_AFTER: duration('5d'),
   WEBHOOK_RETENTION: duration('30d'),
@@ -127,6 +129,7 @@ export type Config = {
     timeoutMs: number;
     leaseMs: number;
     concurrency: number;
+    circuitFailures: number;
     pollIntervalMs: number;
     disableAfterMs: number;
     retentionMs: number;
@@ -188,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.WEBHOOK_TIMEOUT,
       leaseMs,
       concurrency: e.WEBHOOK_CONCURRENCY,
+      circuitFailures: e.WEBHOOK_CIRCUIT_FAILURES,
       pollIntervalMs: e.WEBHOOK_POLL_INTERVAL,
       disableAfterMs: e.WEBHOOK_DISABLE_AFTER,
       retentionMs: e.WEBHOOK_RETENTION,

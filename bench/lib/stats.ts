@@ -31,13 +31,17 @@ export function median(values: readonly number[]): number {
 
 /**
  * The median, figure by figure, of several runs' results of the same shape: numbers are
- * replaced by their median across runs, objects and arrays are walked, anything else is
- * taken from the first run.
+ * replaced by their median across runs, objects and arrays are walked (an array as far as
+ * every run reaches: a sweep that stops early stops the median), anything else is taken from
+ * the first run.
  */
 export function medianOf<T>(runs: readonly T[]): T {
   const first = runs[0];
   if (typeof first === 'number') return round(median(runs as readonly number[])) as T;
-  if (Array.isArray(first)) return first.map((_, i) => medianOf(runs.map((r) => (r as unknown[])[i]))) as T;
+  if (Array.isArray(first)) {
+    const length = Math.min(...runs.map((r) => (r as unknown[]).length));
+    return first.slice(0, length).map((_, i) => medianOf(runs.map((r) => (r as unknown[])[i]))) as T;
+  }
   if (first && typeof first === 'object') {
     return Object.fromEntries(Object.keys(first).map((key) => [key, medianOf(runs.map((r) => (r as Record<string, unknown>)[key]))])) as T;
   }

@@ -9,7 +9,7 @@ export type DeliveryUpdate = { delivery: DeliveryRow; attempt: AttemptRow };
 
 /**
  * Webhook attempts as they happen, for `webhookDeliveryUpdated`. Each attempt is followed by
- * a NOTIFY carrying its delivery id (record-attempt.ts) on every instance; this reads the
+ * a NOTIFY carrying its delivery id (record-failure.ts) on every instance; this reads the
  * delivery and its latest attempt once and publishes them to this instance's subscribers.
  * A live view: an attempt whose notification is lost is not replayed (the delivery log has it).
  */

@@ -746,10 +746,17 @@ export type WebhookChannelInput = {
 export type WebhookChannelSettings = {
   __typename?: 'WebhookChannelSettings';
   channel: WebhookChannel;
+  /**
+   * Failed attempts in a row. From WEBHOOK_CIRCUIT_FAILURES on, the channel gets one attempt at
+   * a time until one succeeds (the circuit breaker).
+   */
+  consecutiveFailures: Scalars['Int']['output'];
   /** When the service disabled this channel by itself (410 Gone, or failures without a success for too long). */
   disabledAt?: Maybe<Scalars['DateTime']['output']>;
   disabledReason?: Maybe<Scalars['String']['output']>;
   enabled: Scalars['Boolean']['output'];
+  /** Since when every attempt has failed; null after a success. WEBHOOK_DISABLE_AFTER counts from here. */
+  failingSince?: Maybe<Scalars['DateTime']['output']>;
   url?: Maybe<Scalars['String']['output']>;
 };
 
@@ -1264,9 +1271,11 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
 
 export type WebhookChannelSettingsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookChannelSettings'] = ResolversParentTypes['WebhookChannelSettings']> = {
   channel?: Resolver<ResolversTypes['WebhookChannel'], ParentType, ContextType>;
+  consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  failingSince?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 

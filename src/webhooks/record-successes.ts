@@ -1,29 +1,29 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { SqlPool } from '../db/sql-pool.js';
 import type { Channel } from '../events/event-types.js';
-import { DELIVERY_NOTIFY_CHANNEL } from './record-attempt.js';
+import { DELIVERY_NOTIFY_CHANNEL } from './record-failure.js';
 import type { AttemptResult } from './sender.js';
 
 export type Success = { deliveryId: string; channel: Channel; result: AttemptResult };
 
 /**
- * What record-attempt.ts writes for a success, for many successes in one statement (one
+ * What record-failure.ts writes for a success, for many successes in one statement (one
  * statement is one transaction): the attempt rows, the channels' health cleared, each
  * delivery SUCCEEDED while this instance still holds its lease, and a NOTIFY per delivery.
  * Every data-modifying CTE runs to completion whether or not the final select reads it.
  */
 const RECORD_SUCCESSES_SQL = `
 with done as (
-  select * from jsonb_to_recordset(?::jsonb)
+  select * from jsonb_to_recordset($1::jsonb)
     as t(delivery_id bigint, channel text, started_at timestamptz, duration_ms int, http_status int, response_excerpt text)
 ), attempts as (
   insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok, response_excerpt, error)
   select delivery_id, started_at, duration_ms, http_status, true, response_excerpt, null from done
 ), healthy as (
-  update webhook_channels c set failing_since = null
-  where c.channel in (select channel from done) and c.failing_since is not null
+  update webhook_channels c set failing_since = null, consecutive_failures = 0
+  where c.channel in (select channel from done) and (c.failing_since is not null or c.consecutive_failures > 0)
 ), delivered as (
   update webhook_deliveries d set status = 'SUCCEEDED', completed_at = now(), lease_until = null, leased_by = null
-  from done where d.id = done.delivery_id and d.leased_by = ?
+  from done where d.id = done.delivery_id and d.leased_by = $2
 )
 select count(pg_notify('${DELIVERY_NOTIFY_CHANNEL}', delivery_id::text)) as notified from done`;
 
@@ -40,7 +40,7 @@ export class SuccessRecorder {
   private writing = false;
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly sql: SqlPool,
     private readonly workerId: string,
   ) {}
 
@@ -76,7 +76,7 @@ export class SuccessRecorder {
       http_status: result.httpStatus,
       response_excerpt: result.responseExcerpt,
     }));
-    await this.orm.em.fork().execute(RECORD_SUCCESSES_SQL, [JSON.stringify(rows), this.workerId]);
+    await this.sql.query({ name: 'record-successes', text: RECORD_SUCCESSES_SQL, values: [JSON.stringify(rows), this.workerId] });
     for (const w of batch) w.resolve();
   }
 }

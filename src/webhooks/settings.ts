@@ -14,6 +14,8 @@ export type ChannelRow = {
   enabled: boolean;
   disabledAt: Date | null;
   disabledReason: string | null;
+  failingSince: Date | null;
+  consecutiveFailures: number;
 };
 
 export type WebhookSettingsRow = {
@@ -48,12 +50,28 @@ export async function readSettings(em: EntityManager): Promise<WebhookSettingsRo
     await em.execute('update webhook_settings set signing_secret = ? where id = 1 and signing_secret is null', [newSigningSecret()]);
     return readSettings(em);
   }
-  const channels = await em.execute<{ channel: Channel; url: string | null; enabled: boolean; disabled_at: Date | null; disabled_reason: string | null }[]>(
-    'select channel, url, enabled, disabled_at, disabled_reason from webhook_channels',
-  );
+  const channels = await em.execute<
+    {
+      channel: Channel;
+      url: string | null;
+      enabled: boolean;
+      disabled_at: Date | null;
+      disabled_reason: string | null;
+      failing_since: Date | null;
+      consecutive_failures: number;
+    }[]
+  >('select channel, url, enabled, disabled_at, disabled_reason, failing_since, consecutive_failures from webhook_channels');
   const row = (c: Channel): ChannelRow => {
     const r = channels.find((x) => x.channel === c)!;
-    return { channel: c, url: r.url, enabled: r.enabled, disabledAt: r.disabled_at, disabledReason: r.disabled_reason };
+    return {
+      channel: c,
+      url: r.url,
+      enabled: r.enabled,
+      disabledAt: r.disabled_at,
+      disabledReason: r.disabled_reason,
+      failingSince: r.failing_since,
+      consecutiveFailures: r.consecutive_failures,
+    };
   };
   return {
     document: row('DOCUMENT'),
@@ -99,9 +117,12 @@ export async function configureWebhooks(em: EntityManager, input: WebhookSetting
     for (const u of channelUpdates) {
       const sets: string[] = [];
       const params: unknown[] = [];
+      // Another receiver, or a channel switched back on, starts with a closed circuit.
+      const fresh: string[] = [];
       if (u.url !== undefined) {
         sets.push('url = ?');
         params.push(u.url);
+        fresh.push('url is distinct from ?');
       }
       if (u.enabled !== undefined) {
         // Switching a channel back on clears what the service recorded when it switched it off
@@ -113,6 +134,12 @@ export async function configureWebhooks(em: EntityManager, input: WebhookSetting
           'failing_since = case when ? and not enabled then null else failing_since end',
         );
         params.push(u.enabled, u.enabled, u.enabled, u.enabled);
+        fresh.push('(? and not enabled)');
+      }
+      if (fresh.length) {
+        sets.push(`consecutive_failures = case when ${fresh.join(' or ')} then 0 else consecutive_failures end`);
+        if (u.url !== undefined) params.push(u.url);
+        if (u.enabled !== undefined) params.push(u.enabled);
       }
       if (sets.length === 0) continue;
       await tx.execute(`update webhook_channels set ${sets.join(', ')}, updated_at = now() where channel = ?`, [...params, u.channel]);

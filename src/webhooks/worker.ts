@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type { SqlPool } from '../db/sql-pool.js';
 import type { Metrics } from '../metrics.js';
 import { claimDeliveries, renewLeases, type ClaimedDelivery } from './claim.js';
-import { recordAttempt } from './record-attempt.js';
+import { recordFailure, type FailedAttempt } from './record-failure.js';
 import { SuccessRecorder } from './record-successes.js';
 import { decide } from './retry-policy.js';
 import type { WebhookSender } from './sender.js';
 
 export type WorkerOptions = {
   concurrency: number;
+  /** WEBHOOK_CIRCUIT_FAILURES: failed attempts in a row after which a channel gets one attempt at a time. */
+  circuitFailures: number;
   pollIntervalMs: number;
   /** How long a claim lasts: longer than an attempt, so that only a dead instance's claims run out. */
   leaseMs: number;
@@ -38,12 +41,13 @@ export class DeliveryWorker {
 
   constructor(
     private readonly orm: MikroORM,
+    private readonly sql: SqlPool,
     private readonly sender: WebhookSender,
     private readonly opts: WorkerOptions,
     private readonly log: Logger,
     private readonly metrics: Metrics,
   ) {
-    this.successes = new SuccessRecorder(orm, this.id);
+    this.successes = new SuccessRecorder(sql, this.id);
   }
 
   /**
@@ -74,7 +78,7 @@ export class DeliveryWorker {
 
   private async renew(): Promise<void> {
     try {
-      await renewLeases(this.orm.em.fork(), { ids: [...this.held], leaseMs: this.opts.leaseMs, workerId: this.id });
+      await renewLeases(this.sql, { ids: [...this.held], leaseMs: this.opts.leaseMs, workerId: this.id });
     } catch (err) {
       this.log.warn({ err }, 'renewing the leases of deliveries in flight failed; the next renewal tries again');
     }
@@ -117,7 +121,7 @@ export class DeliveryWorker {
     if (room <= 0 || (this.inFlight.size > 0 && room < this.minClaim)) return 0;
     let claimed: ClaimedDelivery[];
     try {
-      claimed = await claimDeliveries(this.orm.em.fork(), { limit: room, leaseMs: this.opts.leaseMs, workerId: this.id });
+      claimed = await claimDeliveries(this.sql, { limit: room, leaseMs: this.opts.leaseMs, workerId: this.id, circuitFailures: this.opts.circuitFailures });
     } catch (err) {
       this.log.error({ err }, 'claiming webhook deliveries failed; the poll will try again');
       return 0;
@@ -165,8 +169,8 @@ export class DeliveryWorker {
    * receiver hangs and a whole batch times out together, writing them at once would only
    * have them wait for each other while holding pooled connections that mutations need.
    */
-  private recordFailure(opts: Parameters<typeof recordAttempt>[1]): ReturnType<typeof recordAttempt> {
-    const recorded = this.failures.then(() => recordAttempt(this.orm.em.fork(), opts));
+  private recordFailure(attempt: FailedAttempt): Promise<{ channelDisabled: boolean }> {
+    const recorded = this.failures.then(() => recordFailure(this.sql, this.orm.em.fork(), attempt));
     this.failures = recorded.catch(() => undefined);
     return recorded;
   }

@@ -123,7 +123,13 @@ describe('a service killed while delivering', () => {
 
     const second = await startService();
     const uniqueIds = (requests: readonly { headers: Record<string, unknown> }[]) => new Set(requests.map((r) => String(r.headers['webhook-id'])));
-    await receiver.waitUntil((requests) => uniqueIds(requests).size === EVENTS, 30_000, `all ${EVENTS} events`);
+    // Every event, and again every claim the dead instance left: it may have reached the
+    // receiver before the kill, but only the new instance's attempt is recorded.
+    await receiver.waitUntil(
+      (requests) => uniqueIds(requests).size === EVENTS && [...inFlight].every((id) => uniqueIds(requests.slice(receivedBeforeKill)).has(id)),
+      30_000,
+      `all ${EVENTS} events, and the ${inFlight.size} claims of the killed instance again`,
+    );
     second.kill('SIGTERM');
     await once(second, 'exit');
 
