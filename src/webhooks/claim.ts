@@ -109,8 +109,11 @@ export async function renewLeases(sql: SqlPool, opts: { ids: readonly string[]; 
   if (opts.ids.length === 0) return;
   await sql.query({
     name: 'renew-leases',
-    text: `update webhook_deliveries set lease_until = now() + make_interval(secs => $1)
-           where leased_by = $2 and status = 'PENDING' and id = any($3::bigint[])`,
+    // Rows locked in id order, as record-successes.ts locks them: in any other order the two
+    // statements could deadlock over the same batch.
+    text: `with mine as (
+             select id from webhook_deliveries where leased_by = $2 and status = 'PENDING' and id = any($3::bigint[]) order by id for update)
+           update webhook_deliveries d set lease_until = now() + make_interval(secs => $1) from mine where d.id = mine.id`,
     values: [opts.leaseMs / 1000, opts.workerId, opts.ids],
   });
 }

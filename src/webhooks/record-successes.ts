@@ -21,9 +21,12 @@ with done as (
 ), healthy as (
   update webhook_channels c set failing_since = null, consecutive_failures = 0
   where c.channel in (select channel from done) and (c.failing_since is not null or c.consecutive_failures > 0)
+), mine as (
+  -- Locked in id order, as lease renewal (claim.ts) locks them, so that the two never deadlock.
+  select d.id from webhook_deliveries d join done on d.id = done.delivery_id where d.leased_by = $2 order by d.id for update of d
 ), delivered as (
   update webhook_deliveries d set status = 'SUCCEEDED', completed_at = now(), lease_until = null, leased_by = null
-  from done where d.id = done.delivery_id and d.leased_by = $2
+  from mine where d.id = mine.id
 )
 select count(pg_notify('${DELIVERY_NOTIFY_CHANNEL}', delivery_id::text)) as notified from done`;
 

@@ -28,7 +28,14 @@ export type WorkerOptions = {
  */
 export class DeliveryWorker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** Every delivery claimed and not yet recorded. */
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * Of those, the ones whose request is under way: WEBHOOK_CONCURRENCY bounds these. A slot is
+   * free again when the answer is in, while the attempt is still being recorded, so that
+   * recording (batched) overlaps with the next requests instead of holding their slots.
+   */
+  private sending = 0;
   /** The deliveries being sent now, whose leases this instance renews. */
   private readonly held = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
@@ -117,8 +124,9 @@ export class DeliveryWorker {
   }
 
   private async claim(): Promise<number> {
-    const room = this.opts.concurrency - this.inFlight.size;
-    if (room <= 0 || (this.inFlight.size > 0 && room < this.minClaim)) return 0;
+    // Records that fall behind (a slow database) stop new claims at twice the concurrency.
+    const room = Math.min(this.opts.concurrency - this.sending, 2 * this.opts.concurrency - this.inFlight.size);
+    if (room <= 0 || (this.sending > 0 && room < this.minClaim)) return 0;
     let claimed: ClaimedDelivery[];
     try {
       claimed = await claimDeliveries(this.sql, { limit: room, leaseMs: this.opts.leaseMs, workerId: this.id, circuitFailures: this.opts.circuitFailures });
@@ -128,6 +136,7 @@ export class DeliveryWorker {
     }
     for (const delivery of claimed) {
       this.held.add(delivery.id);
+      this.sending++;
       const task = this.deliver(delivery).finally(() => {
         this.held.delete(delivery.id);
         this.inFlight.delete(task);
@@ -142,7 +151,10 @@ export class DeliveryWorker {
   /** Never rejects: whatever goes wrong, the lease runs out and another attempt follows (at least once, never lost). */
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
     try {
-      const result = await this.sender.send(delivery);
+      const result = await this.sender.send(delivery).finally(() => {
+        this.sending--;
+        this.wake();
+      });
       const decision = decide(result.outcome, delivery.attempt, this.opts.retrySchedule);
       this.metrics.attemptDuration.observe({ channel: delivery.channel, ok: String(result.ok) }, result.durationMs / 1000);
       this.metrics.deliveryOutcomes.inc({ channel: delivery.channel, outcome: decision.action });
