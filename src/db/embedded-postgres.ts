@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import path from 'node:path';
@@ -44,6 +44,27 @@ async function runAsIds(): Promise<{ uid: number; gid: number } | undefined> {
     await run('groupadd', ['-f', 'postgres']);
     await run('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
     return ids();
+  }
+}
+
+/**
+ * As root, the server runs as `postgres`, which must be able to enter every directory above
+ * the binaries and the data directory. A directory of mode 0700 on the way (`mktemp -d`,
+ * `/root`) would otherwise end in a bare EACCES from spawn.
+ */
+export function assertReachable(target: string, ids: { uid: number; gid: number }): void {
+  let dir = path.parse(target).root;
+  for (const part of path.resolve(target).split(path.sep).filter(Boolean)) {
+    dir = path.join(dir, part);
+    const stat = statSync(dir);
+    if (!stat.isDirectory()) return;
+    const execute = stat.uid === ids.uid ? 0o100 : stat.gid === ids.gid ? 0o010 : 0o001;
+    if ((stat.mode & execute) === 0) {
+      throw new Error(
+        `The service runs as root, so the embedded PostgreSQL runs as the OS user postgres, which cannot enter ${dir} ` +
+          `(mode ${(stat.mode & 0o777).toString(8)}). Let it in (chmod o+x ${dir}), run the service as another user, or set DATABASE_URL.`,
+      );
+    }
   }
 }
 
@@ -121,6 +142,10 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   const pgdata = path.join(root, 'pg');
   const stateFile = path.join(root, 'embedded-postgres.json');
   mkdirSync(root, { recursive: true });
+  if (ids) {
+    assertReachable(path.dirname(bins.initdb), ids);
+    assertReachable(root, ids);
+  }
 
   let state = readState(stateFile);
   if (!state || !existsSync(path.join(pgdata, 'PG_VERSION'))) {
