@@ -19,39 +19,42 @@ export type FailedAttempt = {
 
 /**
  * A failed attempt and its consequences in one statement (one implicit transaction): the
- * attempt row, the channel's health (failing since when, failures in a row), and the
- * delivery's next attempt, or its end when the schedule is spent or the channel is off,
- * written only while this instance still holds the lease. Returns how long the channel has
- * been failing.
+ * attempt row; the channel's health (failing since when, failures in a row), switched off
+ * when the receiver answered 410 ($11) or has failed without a success for
+ * WEBHOOK_DISABLE_AFTER ($12 seconds); and the delivery's next attempt, or its end when the
+ * schedule is spent or the channel is off, written only while this instance still holds the
+ * lease. The channel goes off in the same statement, so that no instance claims on it again.
  */
 const RECORD_FAILURE_SQL = `
 with attempt as (
   insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok, response_excerpt, error)
   values ($1, $2, $3, $4, false, $5, $6)
 ), health as (
-  update webhook_channels set failing_since = coalesce(failing_since, now()), consecutive_failures = consecutive_failures + 1
+  update webhook_channels
+  set failing_since = coalesce(failing_since, now()), consecutive_failures = consecutive_failures + 1,
+      enabled = not ($11 or now() - coalesce(failing_since, now()) >= make_interval(secs => $12))
   where channel = $7 and enabled
-  returning extract(epoch from now() - failing_since) * 1000 as failing_for_ms
+  returning enabled, extract(epoch from now() - failing_since) * 1000 as failing_for_ms
 ), delivery as (
   update webhook_deliveries d
   set status = case when $8 and c.is_on then 'PENDING' else 'FAILED' end,
       completed_at = case when $8 and c.is_on then null else now() end,
       next_attempt_at = case when $8 and c.is_on then now() + make_interval(secs => $9) else d.next_attempt_at end,
       lease_until = null, leased_by = null
-  from (select enabled and url is not null as is_on from webhook_channels where channel = $7) c
+  from (select coalesce((select enabled from health), false) and url is not null as is_on from webhook_channels where channel = $7) c
   where d.id = $1 and d.leased_by = $10
 )
-select (select failing_for_ms from health) as failing_for_ms, pg_notify('${DELIVERY_NOTIFY_CHANNEL}', $1::text)`;
+select (select failing_for_ms from health) as failing_for_ms, (select not enabled from health) as switched_off,
+  pg_notify('${DELIVERY_NOTIFY_CHANNEL}', $1::text)`;
 
 /**
- * Records a failed attempt. The common case is one statement; the service switching the
- * channel off (a 410, or failing without a success for WEBHOOK_DISABLE_AFTER) follows in a
- * transaction of its own, which also fails what waits on the channel.
+ * Records a failed attempt in one statement. When it switched the channel off, a transaction
+ * of its own then says why and fails what waits on the channel.
  */
 export async function recordFailure(sql: SqlPool, em: EntityManager, opts: FailedAttempt): Promise<{ channelDisabled: boolean }> {
   const { result, decision } = opts;
   const retry = decision.action === 'retry';
-  const { rows } = await sql.query<{ failing_for_ms: number | null }>({
+  const { rows } = await sql.query<{ failing_for_ms: number | null; switched_off: boolean | null }>({
     name: 'record-failure',
     text: RECORD_FAILURE_SQL,
     values: [
@@ -65,16 +68,16 @@ export async function recordFailure(sql: SqlPool, em: EntityManager, opts: Faile
       retry,
       retry ? decision.delayMs / 1000 : 0,
       opts.workerId,
+      decision.action === 'disable-channel',
+      opts.disableAfterMs / 1000,
     ],
   });
-  const failingForMs = rows[0]?.failing_for_ms == null ? 0 : Number(rows[0].failing_for_ms);
+  if (!rows[0]?.switched_off) return { channelDisabled: false };
+  const failingForMs = Number(rows[0].failing_for_ms ?? 0);
   const reason =
     decision.action === 'disable-channel'
       ? decision.reason
-      : failingForMs >= opts.disableAfterMs
-        ? `no attempt succeeded for ${formatDuration(failingForMs)} (WEBHOOK_DISABLE_AFTER is ${formatDuration(opts.disableAfterMs)})`
-        : undefined;
-  if (reason === undefined) return { channelDisabled: false };
+      : `no attempt succeeded for ${formatDuration(failingForMs)} (WEBHOOK_DISABLE_AFTER is ${formatDuration(opts.disableAfterMs)})`;
   await em.transactional((tx) => disableChannel(tx, opts.channel, reason));
   return { channelDisabled: true };
 }
