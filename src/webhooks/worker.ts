@@ -117,6 +117,9 @@ export class DeliveryWorker {
   /** Runs until nothing is due and nothing is in flight: for tests and benchmarks. */
   async drain(): Promise<void> {
     for (;;) {
+      // A claim under way may have started before the last attempt was recorded, and missed
+      // its retry: only one that starts after it can say that nothing is due.
+      await this.claiming;
       const claimed = await this.runOnce();
       if (claimed === 0 && this.inFlight.size === 0) return;
       if (this.inFlight.size > 0) await Promise.race(this.inFlight);

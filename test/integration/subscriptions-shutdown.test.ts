@@ -10,10 +10,11 @@ it('stop() closes every socket with 1001 and leaves no socket, server or timer b
   const live = a.subscribe(`subscription { events { id } }`);
   a.subscribe(`subscription { contactChanged { id } }`);
   b.subscribe(`subscription($ch: WebhookChannel) { webhookDeliveryUpdated(channel: $ch) { attempt { ok } } }`, { ch: 'CONTACT' });
-  await t.ok(`mutation { createContact(input: { name: "Before Shutdown", type: CLIENT }) { id } }`);
-  await live.waitFor(3);
+  // `events` without a cursor starts live: the subscribers are attached before anything happens.
   await t.app.broadcaster.fanout.whenAttached(2);
   await t.app.deliveryFeed.fanout.whenAttached(1);
+  await t.ok(`mutation { createContact(input: { name: "Before Shutdown", type: CLIENT }) { id } }`);
+  await live.waitFor(3);
 
   await t.stop();
   expect(await a.closed()).toEqual({ code: 1001, reason: 'Going away' });
