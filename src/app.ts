@@ -88,6 +88,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const tokens = new TokenVerifier(sql);
     const services: Services = {
       allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+      secretOverlapMs: config.webhooks.secretOverlapMs,
       testWebhook: (em, channel) => testWebhook(em, sender, channel, events.publicUrl),
       regenerateApiToken: async (em) => {
         const token = await regenerateToken(em);

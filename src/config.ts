@@ -95,6 +95,7 @@ const schema = z.object({
   WEBHOOK_CIRCUIT_FAILURES: integer(1, 1_000_000).default(5),
   WEBHOOK_POLL_INTERVAL: duration('1s', '10ms', MAX_TIMER),
   WEBHOOK_DISABLE_AFTER: duration('5d'),
+  WEBHOOK_SECRET_OVERLAP: duration('24h'),
   WEBHOOK_RETENTION: duration('30d'),
   WEBHOOK_MAX_PAYLOAD_BYTES: integer(1024).default(256 * 1024),
   WEBHOOK_WORKER: boolean.default(true),
@@ -130,6 +131,7 @@ export type Config = {
     leaseMs: number;
     concurrency: number;
     circuitFailures: number;
+    secretOverlapMs: number;
     pollIntervalMs: number;
     disableAfterMs: number;
     retentionMs: number;
@@ -194,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       circuitFailures: e.WEBHOOK_CIRCUIT_FAILURES,
       pollIntervalMs: e.WEBHOOK_POLL_INTERVAL,
       disableAfterMs: e.WEBHOOK_DISABLE_AFTER,
+      secretOverlapMs: e.WEBHOOK_SECRET_OVERLAP,
       retentionMs: e.WEBHOOK_RETENTION,
       maxPayloadBytes: e.WEBHOOK_MAX_PAYLOAD_BYTES,
       worker: e.WEBHOOK_WORKER,

@@ -320,6 +320,10 @@ export type Mutation = {
   regenerateApiToken: Scalars['String']['output'];
   /** Queues a channel's events again, from a cursor or an instant (dryRun: count only). */
   replayWebhooks: ReplayResult;
+  /**
+   * A new signing secret. For WEBHOOK_SECRET_OVERLAP (24 h) webhooks carry two signatures, one
+   * with each secret, so that receivers can move to the new one without missing a webhook.
+   */
   rotateWebhookSigningSecret: WebhookSettings;
   /** A lifecycle move; a move to EXPORT fires document.exported. */
   setDocumentStatus: Document;
@@ -807,6 +811,11 @@ export type WebhookSettings = {
   folder: WebhookChannelSettings;
   /** While true, nothing is sent: every event is held and goes out when it is switched off. */
   offlineMode: Scalars['Boolean']['output'];
+  /**
+   * After rotateWebhookSigningSecret, webhooks also carry a signature made with the secret it
+   * replaced, until this instant (WEBHOOK_SECRET_OVERLAP); null when they carry only one.
+   */
+  previousSecretExpiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** The Standard Webhooks signing secret (whsec_…) behind webhook-signature. */
   signingSecret: Scalars['String']['output'];
 };
@@ -1311,6 +1320,7 @@ export type WebhookSettingsResolvers<ContextType = GraphQLContext, ParentType ex
   document?: Resolver<ResolversTypes['WebhookChannelSettings'], ParentType, ContextType>;
   folder?: Resolver<ResolversTypes['WebhookChannelSettings'], ParentType, ContextType>;
   offlineMode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  previousSecretExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   signingSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 

@@ -5,6 +5,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 /** The operations that need more than the request's EntityManager; app.ts supplies them. */
 export type Services = {
   allowPrivateNetworks: boolean;
+  /** WEBHOOK_SECRET_OVERLAP: how long a rotated-out signing secret still signs. */
+  secretOverlapMs: number;
   testWebhook(em: EntityManager, channel: Channel): Promise<AttemptRow>;
   regenerateApiToken(em: EntityManager): Promise<string>;
 };

@@ -12,6 +12,7 @@ export type ClaimedDelivery = {
   body: string;
   bearerToken: string | null;
   signingSecret: string;
+  previousSigningSecret: string | null;
 };
 
 /**
@@ -26,7 +27,10 @@ export type ClaimedDelivery = {
  * API keep their pace.
  */
 const CLAIM_SQL = `
-with settings as (select bearer_token, signing_secret, offline_mode from webhook_settings where id = 1),
+with settings as (
+  select bearer_token, signing_secret, offline_mode,
+    case when previous_secret_expires_at > now() then previous_signing_secret end as previous_signing_secret
+  from webhook_settings where id = 1),
 open_channels as (
   select c.channel,
     exists (select 1 from webhook_deliveries f
@@ -68,7 +72,7 @@ set lease_until = now() + make_interval(secs => $3), leased_by = $4, attempt_cou
 from due, events e, webhook_channels c, settings s
 where d.id = due.id and e.seq = d.event_seq and c.channel = d.channel
 returning d.id::text as id, d.attempt_count as attempt, d.channel, c.url, e.id as event_id, e.type as event_type,
-  e.entity_id::text as entity_id, e.payload::text as body, s.bearer_token, s.signing_secret`;
+  e.entity_id::text as entity_id, e.payload::text as body, s.bearer_token, s.signing_secret, s.previous_signing_secret`;
 
 export async function claimDeliveries(
   sql: SqlPool,
@@ -85,6 +89,7 @@ export async function claimDeliveries(
     body: string;
     bearer_token: string | null;
     signing_secret: string;
+    previous_signing_secret: string | null;
   }>({ name: 'claim-deliveries', text: CLAIM_SQL, values: [opts.circuitFailures, opts.limit, opts.leaseMs / 1000, opts.workerId] });
   return rows.map((r) => ({
     id: r.id,
@@ -97,6 +102,7 @@ export async function claimDeliveries(
     body: r.body,
     bearerToken: r.bearer_token,
     signingSecret: r.signing_secret,
+    previousSigningSecret: r.previous_signing_secret,
   }));
 }
 

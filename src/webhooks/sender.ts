@@ -18,6 +18,8 @@ export type OutgoingWebhook = {
   body: string;
   bearerToken: string | null;
   signingSecret: string;
+  /** After a rotation, for WEBHOOK_SECRET_OVERLAP: a second signature, made with the secret it replaced. */
+  previousSigningSecret?: string | null;
 };
 
 export type AttemptResult = {
@@ -56,14 +58,21 @@ export class WebhookSender {
     } as Parameters<typeof ky.create>[0]);
   }
 
+  /** Signers of the current secret and, during an overlap, the previous one; older ones are dropped. */
   private signer(secret: string): Webhook {
     let signer = this.signers.get(secret);
     if (!signer) {
       signer = new Webhook(secret);
-      this.signers.clear();
+      if (this.signers.size >= 2) this.signers.delete(this.signers.keys().next().value!);
       this.signers.set(secret, signer);
     }
     return signer;
+  }
+
+  /** Standard Webhooks: several signatures in one header, separated by spaces; a receiver accepts any that matches. */
+  private signature(message: OutgoingWebhook, at: Date): string {
+    const secrets = message.previousSigningSecret ? [message.signingSecret, message.previousSigningSecret] : [message.signingSecret];
+    return secrets.map((secret) => this.signer(secret).sign(message.eventId, at, message.body)).join(' ');
   }
 
   headers(message: OutgoingWebhook, at: Date): Record<string, string> {
@@ -72,7 +81,7 @@ export class WebhookSender {
       'user-agent': USER_AGENT,
       'webhook-id': message.eventId,
       'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': this.signer(message.signingSecret).sign(message.eventId, at, message.body),
+      'webhook-signature': this.signature(message, at),
       'x-recordengine-event': message.eventType,
     };
     if (message.bearerToken) headers.authorization = `Bearer ${message.bearerToken}`;

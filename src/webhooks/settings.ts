@@ -25,6 +25,9 @@ export type WebhookSettingsRow = {
   bearerTokenSet: boolean;
   offlineMode: boolean;
   signingSecret: string;
+  /** The secret before the last rotation while webhooks are still signed with it too; null after. */
+  previousSigningSecret: string | null;
+  previousSecretExpiresAt: Date | null;
 };
 
 export type WebhookSettingsInput = {
@@ -41,8 +44,19 @@ export function newSigningSecret(): string {
 }
 
 export async function readSettings(em: EntityManager): Promise<WebhookSettingsRow> {
-  const [settings] = await em.execute<{ bearer_token: string | null; offline_mode: boolean; signing_secret: string | null }[]>(
-    'select bearer_token, offline_mode, signing_secret from webhook_settings where id = 1',
+  const [settings] = await em.execute<
+    {
+      bearer_token: string | null;
+      offline_mode: boolean;
+      signing_secret: string | null;
+      previous_signing_secret: string | null;
+      previous_secret_expires_at: Date | null;
+    }[]
+  >(
+    `select bearer_token, offline_mode, signing_secret,
+       case when previous_secret_expires_at > now() then previous_signing_secret end as previous_signing_secret,
+       case when previous_secret_expires_at > now() then previous_secret_expires_at end as previous_secret_expires_at
+     from webhook_settings where id = 1`,
   );
   let secret = settings!.signing_secret;
   if (!secret) {
@@ -80,6 +94,8 @@ export async function readSettings(em: EntityManager): Promise<WebhookSettingsRo
     bearerTokenSet: settings!.bearer_token !== null,
     offlineMode: settings!.offline_mode,
     signingSecret: secret,
+    previousSigningSecret: settings!.previous_signing_secret,
+    previousSecretExpiresAt: settings!.previous_secret_expires_at,
   };
 }
 
@@ -156,7 +172,18 @@ export async function configureWebhooks(em: EntityManager, input: WebhookSetting
   return readSettings(em);
 }
 
-export async function rotateSigningSecret(em: EntityManager): Promise<WebhookSettingsRow> {
-  await em.execute('update webhook_settings set signing_secret = ?, updated_at = now() where id = 1', [newSigningSecret()]);
+/**
+ * A new secret; for `overlapMs` (WEBHOOK_SECRET_OVERLAP) webhooks also carry a signature with
+ * the one it replaces, so that receivers can switch to the new secret at their own pace.
+ */
+export async function rotateSigningSecret(em: EntityManager, overlapMs: number): Promise<WebhookSettingsRow> {
+  await em.execute(
+    `update webhook_settings
+     set previous_signing_secret = case when ? > 0 then signing_secret end,
+         previous_secret_expires_at = case when ? > 0 then now() + make_interval(secs => ?) end,
+         signing_secret = ?, updated_at = now()
+     where id = 1`,
+    [overlapMs, overlapMs, overlapMs / 1000, newSigningSecret()],
+  );
   return readSettings(em);
 }

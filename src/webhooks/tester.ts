@@ -37,5 +37,6 @@ export async function testWebhook(em: EntityManager, sender: WebhookSender, chan
     body: JSON.stringify(sample.payload),
     bearerToken: secret!.bearer_token,
     signingSecret: settings.signingSecret,
+    previousSigningSecret: settings.previousSigningSecret,
   });
 }

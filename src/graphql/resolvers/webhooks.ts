@@ -20,7 +20,7 @@ export const webhookResolvers: Resolvers = {
   },
   Mutation: {
     configureWebhooks: (_, { input }, { em, services }) => configureWebhooks(em, input, services.allowPrivateNetworks),
-    rotateWebhookSigningSecret: (_, __, { em }) => rotateSigningSecret(em),
+    rotateWebhookSigningSecret: (_, __, { em, services }) => rotateSigningSecret(em, services.secretOverlapMs),
     testWebhook: (_, { channel }, { em, services }) => services.testWebhook(em, channel),
     redeliverWebhook: (_, { deliveryId }, { em }) => redeliver(em, deliveryId),
     replayWebhooks: (_, { input }, { em }) => replay(em, input),
