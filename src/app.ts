@@ -15,6 +15,7 @@ import type { Services } from './graphql/services.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { EVENTS_NOTIFY_CHANNEL } from './outbox/record-event.js';
+import { purgeExecutions } from './rules/executions.js';
 import { RuleScheduler } from './rules/scheduler.js';
 import { createHttpApp } from './server/http.js';
 import { TOKENS_NOTIFY_CHANNEL, startWebSocketServer, type WebSocketTransport } from './server/ws.js';
@@ -181,6 +182,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     stops.push(() => rules.stop());
     const purgeTimer = setInterval(() => {
       purgeExpired(orm.em.fork(), config.webhooks.retentionMs).catch((err: unknown) => log.error({ err }, 'purge failed'));
+      purgeExecutions(orm.em.fork(), config.rules.executionsRetentionMs).catch((err: unknown) => log.error({ err }, 'purging rule executions failed'));
     }, PURGE_INTERVAL_MS);
     purgeTimer.unref();
     stops.push(async () => clearInterval(purgeTimer));

@@ -97,6 +97,7 @@ const schema = z.object({
   WEBHOOK_DISABLE_AFTER: duration('5d'),
   WEBHOOK_SECRET_OVERLAP: duration('24h'),
   WEBHOOK_RETENTION: duration('30d'),
+  RULE_EXECUTIONS_RETENTION: duration('90d'),
   WEBHOOK_MAX_PAYLOAD_BYTES: integer(1024).default(256 * 1024),
   WEBHOOK_WORKER: boolean.default(true),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1).default(100),
@@ -138,6 +139,7 @@ export type Config = {
     maxPayloadBytes: number;
     worker: boolean;
   };
+  rules: { executionsRetentionMs: number };
   ws: { maxSubscriptionsPerSocket: number; subscriberBuffer: number; connectionInitTimeoutMs: number; keepAliveMs: number; pollIntervalMs: number };
 };
 
@@ -201,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPayloadBytes: e.WEBHOOK_MAX_PAYLOAD_BYTES,
       worker: e.WEBHOOK_WORKER,
     },
+    rules: { executionsRetentionMs: e.RULE_EXECUTIONS_RETENTION },
     ws: {
       maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
       subscriberBuffer: e.WS_SUBSCRIBER_BUFFER,

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { purgeExecutions } from '../../src/rules/executions.js';
 import { TestReceiver } from '../helpers/receiver.js';
+import { sql } from '../helpers/webhooks.js';
 
 let t: TestApp;
 let receiver: TestReceiver;
@@ -355,5 +357,28 @@ describe('managing rules', () => {
     expect(seen).toEqual([...docs].reverse());
     const bad = await t.gql(`query { ruleExecutions(after: "nonsense") { edges { cursor } } }`);
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('purges executions older than RULE_EXECUTIONS_RETENTION, in batches, and keeps the rest', async () => {
+    const profileId = await profile('Aged');
+    const rule = await createRule({
+      name: 'Aged',
+      trigger: 'DOCUMENT_READY',
+      profileId,
+      conditions: [{ field: 'doc_type', operator: 'EQUALS', value: 'Receipt' }],
+      action: { type: 'FLAG_REVIEW' },
+    });
+    const acme = await contact('Acme Aged');
+    const docs: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      docs.push(await extracted(acme.documents, profileId, { confidenceScore: 90 }));
+      await setStatus(docs[i]!, 'READY');
+    }
+    // The first two ran 100 days ago.
+    await sql(t.databaseUrl, `update rule_executions set executed_at = now() - interval '100 days' where rule_id = $1 and document_id = any($2::int[])`, [rule.id, [docs[0], docs[1]]]);
+    const older = await sql<{ n: number }>(t.databaseUrl, `select count(*)::int as n from rule_executions where executed_at < now() - interval '90 days'`);
+    expect(await purgeExecutions(t.app.database.orm.em.fork(), 90 * 86_400_000, 1)).toBe(older[0]!.n);
+    const left = (await executions({ ruleId: rule.id })).map((e) => e.document.id);
+    expect(left).toEqual([docs[2]]);
   });
 });

@@ -3,6 +3,7 @@ import { Migration20261127000000_initial } from './Migration20261127000000_initi
 import { Migration20261127010000_rules } from './Migration20261127010000_rules.js';
 import { Migration20261127020000_circuit } from './Migration20261127020000_circuit.js';
 import { Migration20261127030000_secret_overlap } from './Migration20261127030000_secret_overlap.js';
+import { Migration20261127040000_rule_executions_age } from './Migration20261127040000_rule_executions_age.js';
 
 /** Every migration, in order. Listed here so that a bundled or compiled build needs no file globbing. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127010000_rules', class: Migration20261127010000_rules },
   { name: 'Migration20261127020000_circuit', class: Migration20261127020000_circuit },
   { name: 'Migration20261127030000_secret_overlap', class: Migration20261127030000_secret_overlap },
+  { name: 'Migration20261127040000_rule_executions_age', class: Migration20261127040000_rule_executions_age },
 ];
