@@ -36,7 +36,7 @@ export class DeliveryWorker {
    * recording (batched) overlaps with the next requests instead of holding their slots.
    */
   private sending = 0;
-  /** The deliveries being sent now, whose leases this instance renews. */
+  /** The deliveries claimed and not yet recorded, whose leases this instance renews. */
   private readonly held = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
