@@ -264,6 +264,19 @@ describe('documents', () => {
     expect(read.document).toEqual(first);
   });
 
+  it('keeps editing documents after a migration adds a column, on connections that prepared the edit before', async () => {
+    const c = await contactWithFolders('Migrated Co');
+    const doc = await newDocument(c.documents);
+    const edit = (summary: string) => t.ok(`mutation($id: ID!, $s: String) { updateDocument(id: $id, input: { aiSummary: $s }) { aiSummary } }`, { id: doc.id, s: summary });
+    for (let i = 0; i < 4; i++) await edit(`before ${i}`);
+    await db.query('alter table documents add column added_later text null');
+    try {
+      expect((await edit('after')).updateDocument).toEqual({ aiSummary: 'after' });
+    } finally {
+      await db.query('alter table documents drop column added_later');
+    }
+  });
+
   it('follows every move of the lifecycle table, and a move to EXPORT fires document.exported', async () => {
     const c = await contactWithFolders('Lifecycle Co');
     const edges = DOCUMENT_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => ({ from, to })));

@@ -34,6 +34,33 @@ export type DocumentRow = {
   updated_at: Date;
 };
 
+/**
+ * The columns a statement returns for a DocumentRow, named one by one: a prepared statement
+ * that returned `*` would fail ("cached plan must not change result type") on every pooled
+ * connection that prepared it once a migration adds a column.
+ */
+export const DOCUMENT_COLUMNS: readonly (keyof DocumentRow)[] = [
+  'id',
+  'filename',
+  'original_filename',
+  'status',
+  'source',
+  'doc_type',
+  'doc_date',
+  'contact_id',
+  'folder_id',
+  'profile_id',
+  'ai_summary',
+  'confidence_score',
+  'confidence_reasoning',
+  'extracted_fields',
+  'line_items',
+  'external_refs',
+  'status_changed_at',
+  'created_at',
+  'updated_at',
+];
+
 export function documentFromRow(row: DocumentRow): DocumentModel {
   return {
     id: row.id,

@@ -1,7 +1,7 @@
 import type { SqlPool } from '../../db/sql-pool.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { LIMITS, jsonObject, optionalText, parseId } from '../validate.js';
-import { documentFromRow, type DocumentModel, type DocumentRow } from './document-model.js';
+import { DOCUMENT_COLUMNS, documentFromRow, type DocumentModel, type DocumentRow } from './document-model.js';
 import { assertProfileKeys, parseFieldChanges, type FieldChanges } from './extracted-fields.js';
 import { LOCKED_STATUSES, assertEditable, type DocumentStatus } from './lifecycle.js';
 import { parseLineItems, type LineItemInput } from './line-items.js';
@@ -76,12 +76,12 @@ export async function updateDocument(sql: SqlPool, id: string, input: UpdateDocu
       where d.id = target.id and target.editable
         ${keys ? `and (target.profile_keys is null or ${keys} <@ target.profile_keys)` : ''}
         ${folder ? 'and target.same_contact' : ''}
-      returning d.*
+      returning ${DOCUMENT_COLUMNS.map((column) => `d.${column}`).join(', ')}
     )
     select target.status as t_status, target.editable as t_editable
       ${fields ? ', target.profile_name as t_profile_name, target.profile_keys as t_profile_keys' : ''}
       ${folder ? ', target.folder_id as t_folder_id' : ''}
-      , updated.*
+      , ${DOCUMENT_COLUMNS.map((column) => `updated.${column}`).join(', ')}
     from target left join updated on true`;
   // The text depends only on which inputs are present: prepared once per shape and connection.
   const name = `update-document:${assignments.map(([column]) => column).join(',')}`;
