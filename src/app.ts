@@ -101,7 +101,6 @@ export async function startApp(config: Config, log: Logger = createLogger(config
 
     const worker = config.webhooks.worker
       ? new DeliveryWorker(
-          orm,
           sql,
           sender,
           {

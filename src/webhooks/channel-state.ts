@@ -14,12 +14,3 @@ export async function failWaitingDeliveries(tx: EntityManager, channel: Channel)
     [channel],
   );
 }
-
-/** The service switches a channel off by itself (410 Gone, or failing for too long) and says why. */
-export async function disableChannel(tx: EntityManager, channel: Channel, reason: string): Promise<void> {
-  await tx.execute(`update webhook_channels set enabled = false, disabled_at = now(), disabled_reason = ?, updated_at = now() where channel = ?`, [
-    reason,
-    channel,
-  ]);
-  await failWaitingDeliveries(tx, channel);
-}

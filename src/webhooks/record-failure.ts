@@ -1,8 +1,6 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SqlPool } from '../db/sql-pool.js';
 import { formatDuration } from '../duration.js';
 import type { Channel } from '../events/event-types.js';
-import { disableChannel } from './channel-state.js';
 import type { Decision } from './retry-policy.js';
 import type { AttemptResult } from './sender.js';
 
@@ -18,23 +16,37 @@ export type FailedAttempt = {
 };
 
 /**
- * A failed attempt and its consequences in one statement (one implicit transaction): the
- * attempt row; the channel's health (failing since when, failures in a row), switched off
- * when the receiver answered 410 ($11) or has failed without a success for
- * WEBHOOK_DISABLE_AFTER ($12 seconds); and the delivery's next attempt, or its end when the
- * schedule is spent or the channel is off, written only while this instance still holds the
- * lease. The channel goes off in the same statement, so that no instance claims on it again.
+ * A failed attempt and everything it leads to, in one statement (one implicit transaction):
+ * - the attempt row;
+ * - the channel's health: failing since when, failures in a row; and the channel switched
+ *   off, saying when and why, when the receiver answered 410 ($11, reason $13) or has failed
+ *   without a success for WEBHOOK_DISABLE_AFTER ($12 seconds, shown as $14);
+ * - the delivery's next attempt, or its end when the schedule is spent or the channel is off,
+ *   written only while this instance still holds the lease;
+ * - when the channel went off, what waits on it fails (as channel-state.ts does for a switch-off
+ *   by hand), so that nothing is claimed on it in between.
  */
 const RECORD_FAILURE_SQL = `
 with attempt as (
   insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok, response_excerpt, error)
   values ($1, $2, $3, $4, false, $5, $6)
+), verdict as (
+  select channel, coalesce(failing_since, now()) as failing_since,
+    $11 or now() - coalesce(failing_since, now()) >= make_interval(secs => $12) as switch_off
+  from webhook_channels where channel = $7 and enabled
+  for update
 ), health as (
-  update webhook_channels
-  set failing_since = coalesce(failing_since, now()), consecutive_failures = consecutive_failures + 1,
-      enabled = not ($11 or now() - coalesce(failing_since, now()) >= make_interval(secs => $12))
-  where channel = $7 and enabled
-  returning enabled, extract(epoch from now() - failing_since) * 1000 as failing_for_ms
+  update webhook_channels c
+  set failing_since = v.failing_since, consecutive_failures = c.consecutive_failures + 1,
+      enabled = not v.switch_off,
+      disabled_at = case when v.switch_off then now() else c.disabled_at end,
+      disabled_reason = case when not v.switch_off then c.disabled_reason
+        when $11 then $13
+        else 'no attempt succeeded since ' || to_char(v.failing_since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' (WEBHOOK_DISABLE_AFTER is ' || $14 || ')' end,
+      updated_at = case when v.switch_off then now() else c.updated_at end
+  from verdict v
+  where c.channel = v.channel
+  returning c.enabled
 ), delivery as (
   update webhook_deliveries d
   set status = case when $8 and c.is_on then 'PENDING' else 'FAILED' end,
@@ -43,18 +55,18 @@ with attempt as (
       lease_until = null, leased_by = null
   from (select coalesce((select enabled from health), false) and url is not null as is_on from webhook_channels where channel = $7) c
   where d.id = $1 and d.leased_by = $10
+), waiting as (
+  update webhook_deliveries w set status = 'FAILED', completed_at = now(), lease_until = null, leased_by = null
+  where w.channel = $7 and w.id <> $1 and w.status = 'PENDING' and (w.lease_until is null or w.lease_until < now())
+    and exists (select 1 from health where not health.enabled)
 )
-select (select failing_for_ms from health) as failing_for_ms, (select not enabled from health) as switched_off,
-  pg_notify('${DELIVERY_NOTIFY_CHANNEL}', $1::text)`;
+select (select not enabled from health) as switched_off, pg_notify('${DELIVERY_NOTIFY_CHANNEL}', $1::text)`;
 
-/**
- * Records a failed attempt in one statement. When it switched the channel off, a transaction
- * of its own then says why and fails what waits on the channel.
- */
-export async function recordFailure(sql: SqlPool, em: EntityManager, opts: FailedAttempt): Promise<{ channelDisabled: boolean }> {
+export async function recordFailure(sql: SqlPool, opts: FailedAttempt): Promise<{ channelDisabled: boolean }> {
   const { result, decision } = opts;
   const retry = decision.action === 'retry';
-  const { rows } = await sql.query<{ failing_for_ms: number | null; switched_off: boolean | null }>({
+  const gone = decision.action === 'disable-channel';
+  const { rows } = await sql.query<{ switched_off: boolean | null }>({
     name: 'record-failure',
     text: RECORD_FAILURE_SQL,
     values: [
@@ -68,16 +80,11 @@ export async function recordFailure(sql: SqlPool, em: EntityManager, opts: Faile
       retry,
       retry ? decision.delayMs / 1000 : 0,
       opts.workerId,
-      decision.action === 'disable-channel',
+      gone,
       opts.disableAfterMs / 1000,
+      gone ? decision.reason : null,
+      formatDuration(opts.disableAfterMs),
     ],
   });
-  if (!rows[0]?.switched_off) return { channelDisabled: false };
-  const failingForMs = Number(rows[0].failing_for_ms ?? 0);
-  const reason =
-    decision.action === 'disable-channel'
-      ? decision.reason
-      : `no attempt succeeded for ${formatDuration(failingForMs)} (WEBHOOK_DISABLE_AFTER is ${formatDuration(opts.disableAfterMs)})`;
-  await em.transactional((tx) => disableChannel(tx, opts.channel, reason));
-  return { channelDisabled: true };
+  return { channelDisabled: rows[0]?.switched_off === true };
 }

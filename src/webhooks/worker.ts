@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { SqlPool } from '../db/sql-pool.js';
 import type { Metrics } from '../metrics.js';
@@ -47,7 +46,6 @@ export class DeliveryWorker {
   private failures: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly orm: MikroORM,
     private readonly sql: SqlPool,
     private readonly sender: WebhookSender,
     private readonly opts: WorkerOptions,
@@ -185,7 +183,7 @@ export class DeliveryWorker {
    * have them wait for each other while holding pooled connections that mutations need.
    */
   private recordFailure(attempt: FailedAttempt): Promise<{ channelDisabled: boolean }> {
-    const recorded = this.failures.then(() => recordFailure(this.sql, this.orm.em.fork(), attempt));
+    const recorded = this.failures.then(() => recordFailure(this.sql, attempt));
     this.failures = recorded.catch(() => undefined);
     return recorded;
   }
