@@ -69,5 +69,15 @@ export function createMetrics(orm: MikroORM) {
       for (const r of rows) this.set({ channel: r.channel }, r.on ? 1 : 0);
     },
   });
+  new Gauge({
+    name: 'webhook_channel_consecutive_failures',
+    help: 'Failed attempts in a row; from WEBHOOK_CIRCUIT_FAILURES on, the channel gets one attempt at a time',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await orm.em.fork().execute<{ channel: string; n: number }[]>(`select channel, consecutive_failures as n from webhook_channels`);
+      for (const r of rows) this.set({ channel: r.channel }, r.n);
+    },
+  });
   return metrics;
 }

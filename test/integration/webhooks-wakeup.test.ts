@@ -67,6 +67,7 @@ describe('metrics', () => {
     await t.ok(`mutation { configureWebhooks(input: { offlineMode: true }) { offlineMode } }`);
     await createContact(t, 'Held');
     await sql(t.databaseUrl, `update webhook_deliveries set created_at = now() - interval '90 seconds' where status = 'PENDING' and channel = 'CONTACT' and attempt_count = 0`);
+    await sql(t.databaseUrl, `update webhook_channels set consecutive_failures = 7 where channel = 'FOLDER'`);
 
     const text = await (await fetch(`${t.url}/metrics`)).text();
     const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1]);
@@ -78,6 +79,7 @@ describe('metrics', () => {
     expect(value('webhook_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(90);
     expect(value('webhook_channel_enabled{channel="CONTACT"}')).toBe(1);
     expect(value('webhook_channel_enabled{channel="DOCUMENT"}')).toBe(0);
+    expect(value('webhook_channel_consecutive_failures{channel="FOLDER"}')).toBe(7);
     expect(value('webhook_attempt_duration_seconds_count{channel="CONTACT",ok="true"}')).toBe(3);
   });
 });
