@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { deleteInBatches } from '../db/delete-in-batches.js';
 import { Document } from '../domain/documents/document.entity.js';
 import { parseId } from '../domain/validate.js';
 import { NotFoundError } from '../errors.js';
@@ -27,25 +28,16 @@ export async function recordExecution(tx: EntityManager, rule: RuleRow, document
   );
 }
 
-/**
- * Deletes executions older than `retentionMs` (RULE_EXECUTIONS_RETENTION), oldest first, in
- * bounded batches of one statement each; returns how many it deleted.
- */
-export async function purgeExecutions(em: EntityManager, retentionMs: number, batch = 5_000): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const rows = await em.execute<{ n: string }[]>(
-      `with gone as (
-         delete from rule_executions where id in (
-           select id from rule_executions where executed_at < now() - make_interval(secs => ?) order by executed_at limit ?)
-         returning 1)
-       select count(*) as n from gone`,
-      [retentionMs / 1000, batch],
-    );
-    const n = Number(rows[0]!.n);
-    total += n;
-    if (n < batch) return total;
-  }
+/** Deletes executions older than `retentionMs` (RULE_EXECUTIONS_RETENTION), oldest first; returns how many. */
+export function purgeExecutions(em: EntityManager, retentionMs: number, batch = 5_000): Promise<number> {
+  return deleteInBatches(
+    em,
+    `delete from rule_executions where id in (
+       select id from rule_executions where executed_at < now() - make_interval(secs => ?) order by executed_at limit ?)
+     returning 1`,
+    [retentionMs / 1000],
+    batch,
+  );
 }
 
 type RawExecution = {
