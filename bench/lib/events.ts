@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { contactPayload as referencePayload } from '../../src/events/payloads.js';
+import { SAMPLE_CONTACT } from '../../src/events/samples.js';
 
 /**
  * Events written straight into the log, as src/outbox/record-event.ts writes them (event row,
@@ -33,18 +35,9 @@ with event as (
 )
 select count(*)::int as n, pg_notify('recordengine_events', max(seq)::text) from event`;
 
-/** A contact.updated payload of the reference's shape and size. */
+/** A contact.updated payload of the reference's shape and size: its sample contact under another id. */
 export function contactPayload(id: number): string {
-  return JSON.stringify({
-    id,
-    name: 'Acme Corporation',
-    type: 'Client',
-    email: 'accounts@acme.com',
-    phone: '+86 21 5555 0100',
-    notes: 'Primary contact: James Chen',
-    created_at: '2025-10-01T10:00:00Z',
-    updated_at: '2025-11-15T09:05:00Z',
-  });
+  return JSON.stringify({ ...referencePayload(SAMPLE_CONTACT), id });
 }
 
 export class EventProducer {

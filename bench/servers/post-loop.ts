@@ -3,6 +3,7 @@ import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import ky from 'ky';
 import { Agent } from 'undici';
+import { contactPayload } from '../lib/events.js';
 import { closedLoop } from '../lib/load.js';
 import { summarize } from '../lib/stats.js';
 
@@ -30,16 +31,7 @@ const url = values.url!;
 const concurrency = Number(values.concurrency);
 const timeoutMs = 15_000;
 const dispatcher = new Agent({ connections: concurrency, keepAliveTimeout: 10_000 });
-const body = JSON.stringify({
-  id: 5,
-  name: 'Acme Corporation',
-  type: 'Client',
-  email: 'accounts@acme.com',
-  phone: '+86 21 5555 0100',
-  notes: 'Primary contact: James Chen',
-  created_at: '2025-10-01T10:00:00Z',
-  updated_at: '2025-11-15T09:05:00Z',
-});
+const body = contactPayload(5);
 const headers = (i: number) => ({
   'content-type': 'application/json',
   'user-agent': 'RecordEngine-Webhooks/1.0',
