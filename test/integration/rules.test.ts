@@ -56,6 +56,25 @@ async function documentOf(id: string) {
   return document as { status: string; folder: { id: string } };
 }
 
+/** A DOCUMENT_READY rule that matches none of the three documents it then runs on: three SKIPPED executions, oldest first. */
+async function threeSkipped(name: string): Promise<{ rule: { id: string }; docs: string[] }> {
+  const profileId = await profile(name);
+  const rule = await createRule({
+    name,
+    trigger: 'DOCUMENT_READY',
+    profileId,
+    conditions: [{ field: 'doc_type', operator: 'EQUALS', value: 'Receipt' }],
+    action: { type: 'FLAG_REVIEW' },
+  });
+  const acme = await contact(`Acme ${name}`);
+  const docs: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    docs.push(await extracted(acme.documents, profileId, { confidenceScore: 90 }));
+    await setStatus(docs[i]!, 'READY');
+  }
+  return { rule, docs };
+}
+
 async function executions(filter: { ruleId?: string; documentId?: string }) {
   const { ruleExecutions } = await t.ok(
     `query($r: ID, $d: ID) { ruleExecutions(ruleId: $r, documentId: $d) { edges { cursor node { id rule { id name } ruleName trigger document { id } outcome detail error executedAt } } pageInfo { hasNextPage endCursor } } }`,
@@ -334,20 +353,7 @@ describe('managing rules', () => {
   });
 
   it('pages executions newest first', async () => {
-    const profileId = await profile('Paged');
-    const rule = await createRule({
-      name: 'Never',
-      trigger: 'DOCUMENT_READY',
-      profileId,
-      conditions: [{ field: 'doc_type', operator: 'EQUALS', value: 'Receipt' }],
-      action: { type: 'FLAG_REVIEW' },
-    });
-    const acme = await contact('Acme Paged');
-    const docs: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      docs.push(await extracted(acme.documents, profileId, { confidenceScore: 90 }));
-      await setStatus(docs[i]!, 'READY');
-    }
+    const { rule, docs } = await threeSkipped('Paged');
     const page = `query($r: ID, $a: String) { ruleExecutions(ruleId: $r, first: 2, after: $a) { edges { cursor node { document { id } } } pageInfo { hasNextPage endCursor } } }`;
     const { ruleExecutions: first } = await t.ok(page, { r: rule.id });
     expect(first.pageInfo).toEqual({ hasNextPage: true, endCursor: first.edges[1].cursor });
@@ -360,24 +366,10 @@ describe('managing rules', () => {
   });
 
   it('purges executions older than RULE_EXECUTIONS_RETENTION, in batches, and keeps the rest', async () => {
-    const profileId = await profile('Aged');
-    const rule = await createRule({
-      name: 'Aged',
-      trigger: 'DOCUMENT_READY',
-      profileId,
-      conditions: [{ field: 'doc_type', operator: 'EQUALS', value: 'Receipt' }],
-      action: { type: 'FLAG_REVIEW' },
-    });
-    const acme = await contact('Acme Aged');
-    const docs: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      docs.push(await extracted(acme.documents, profileId, { confidenceScore: 90 }));
-      await setStatus(docs[i]!, 'READY');
-    }
+    const { rule, docs } = await threeSkipped('Aged');
     // The first two ran 100 days ago.
     await sql(t.databaseUrl, `update rule_executions set executed_at = now() - interval '100 days' where rule_id = $1 and document_id = any($2::int[])`, [rule.id, [docs[0], docs[1]]]);
-    const older = await sql<{ n: number }>(t.databaseUrl, `select count(*)::int as n from rule_executions where executed_at < now() - interval '90 days'`);
-    expect(await purgeExecutions(t.app.database.orm.em.fork(), 90 * 86_400_000, 1)).toBe(older[0]!.n);
+    expect(await purgeExecutions(t.app.database.orm.em.fork(), 90 * 86_400_000, 1)).toBe(2);
     const left = (await executions({ ruleId: rule.id })).map((e) => e.document.id);
     expect(left).toEqual([docs[2]]);
   });
