@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TOKEN_PATTERN } from './auth/tokens.js';
 import { parseByteSize } from './byte-size.js';
 import { parseDuration, parseDurationList } from './duration.js';
 
@@ -68,7 +69,7 @@ const schema = z.object({
   MIGRATE_ON_START: boolean.default(true),
   API_TOKEN: z
     .string()
-    .regex(/^re_[0-9a-f]{40}$/, 'must be re_ followed by 40 lowercase hex characters')
+    .regex(TOKEN_PATTERN, 'must be re_ followed by 40 lowercase hex characters')
     .optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -18,12 +18,6 @@ export function bearerToken(header: string | undefined | null): string | undefin
   return match?.[1];
 }
 
-export async function isValidToken(em: EntityManager, token: string): Promise<boolean> {
-  if (!TOKEN_PATTERN.test(token)) return false;
-  const rows = await em.execute<{ ok: number }[]>('select 1 as ok from api_tokens where token_hash = ? and revoked_at is null', [hashToken(token)]);
-  return rows.length > 0;
-}
-
 /**
  * At start: accept API_TOKEN when given (a token revoked by regeneration stays revoked);
  * otherwise, when no token is active, make one and return it so that it is printed once.
@@ -33,7 +27,10 @@ export async function bootstrapToken(em: EntityManager, configured: string | und
     await em.execute(`insert into api_tokens (token_hash, label, created_at) values (?, 'API_TOKEN', now()) on conflict (token_hash) do nothing`, [
       hashToken(configured),
     ]);
-    return { revokedBootstrap: !(await isValidToken(em, configured)) };
+    const [row] = await em.execute<{ revoked: boolean }[]>('select revoked_at is not null as revoked from api_tokens where token_hash = ?', [
+      hashToken(configured),
+    ]);
+    return { revokedBootstrap: row!.revoked };
   }
   return em.transactional(async (tx) => {
     // One instance generates; a concurrent start waits here and then sees the token.
