@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Channel } from '../events/event-types.js';
 
+/** A pending delivery no attempt is under way for: what fails when its channel goes off. */
+export const WAITING_DELIVERY = `status = 'PENDING' and (lease_until is null or lease_until < now())`;
+
 /**
  * A channel that is off (switched off, by a user or by the service, or without a URL) has
  * nothing waiting: its pending deliveries fail, where redeliverWebhook or replayWebhooks can
@@ -10,7 +13,7 @@ import type { Channel } from '../events/event-types.js';
 export async function failWaitingDeliveries(tx: EntityManager, channel: Channel): Promise<void> {
   await tx.execute(
     `update webhook_deliveries set status = 'FAILED', completed_at = now(), lease_until = null, leased_by = null
-     where channel = ? and status = 'PENDING' and (lease_until is null or lease_until < now())`,
+     where channel = ? and ${WAITING_DELIVERY}`,
     [channel],
   );
 }

@@ -1,6 +1,7 @@
 import type { SqlPool } from '../db/sql-pool.js';
 import { formatDuration } from '../duration.js';
 import type { Channel } from '../events/event-types.js';
+import { WAITING_DELIVERY } from './channel-state.js';
 import type { Decision } from './retry-policy.js';
 import type { AttemptResult } from './sender.js';
 
@@ -23,8 +24,8 @@ export type FailedAttempt = {
  *   without a success for WEBHOOK_DISABLE_AFTER ($12 seconds, shown as $14);
  * - the delivery's next attempt, or its end when the schedule is spent or the channel is off,
  *   written only while this instance still holds the lease;
- * - when the channel went off, what waits on it fails (as channel-state.ts does for a switch-off
- *   by hand), so that nothing is claimed on it in between.
+ * - when the channel went off, what waits on it fails (WAITING_DELIVERY, as for a switch-off by
+ *   hand), so that nothing is claimed on it in between.
  */
 const RECORD_FAILURE_SQL = `
 with attempt as (
@@ -57,7 +58,7 @@ with attempt as (
   where d.id = $1 and d.leased_by = $10
 ), waiting as (
   update webhook_deliveries w set status = 'FAILED', completed_at = now(), lease_until = null, leased_by = null
-  where w.channel = $7 and w.id <> $1 and w.status = 'PENDING' and (w.lease_until is null or w.lease_until < now())
+  where w.channel = $7 and w.id <> $1 and ${WAITING_DELIVERY}
     and exists (select 1 from health where not health.enabled)
 )
 select (select not enabled from health) as switched_off, pg_notify('${DELIVERY_NOTIFY_CHANNEL}', $1::text)`;
