@@ -141,4 +141,15 @@ describe('promises of the webhook channels', () => {
     ]);
     expect(receiver.requests).toHaveLength(2);
   });
+
+  it('refuses a webhook URL with a #fragment, an empty one too, naming the URL; the setting stays as it was', async () => {
+    const before = (await webhookSettings(t)).document.url;
+    for (const url of ['https://hooks.example.com/recordengine#section', 'https://hooks.example.com/recordengine#']) {
+      const res = await configureWebhooks(t, { document: { url } });
+      expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(res.errors?.[0]?.extensions?.value).toBe(url);
+      expect(res.errors?.[0]?.message).toBe(`document.url ${JSON.stringify(url)} is refused: it has a #fragment, which is never sent`);
+    }
+    expect((await webhookSettings(t)).document.url).toBe(before);
+  });
 });
