@@ -43,15 +43,15 @@ async function invoiceUnderExportRule(name: string): Promise<{ documentId: strin
 }
 
 /**
- * Makes the database refuse a row that concerns one document (a delivery or event of it, an
- * execution on it) where `trigger` says, as a full disk or a broken constraint would.
+ * Makes the database refuse a delivery or event row of one document where `trigger` says,
+ * as a full disk or a broken constraint would.
  */
 async function refuse(documentId: string, trigger: string) {
   await sql(
     t.databaseUrl,
     `create function refuse_document() returns trigger language plpgsql as $$
      begin
-       if coalesce(to_jsonb(new)->>'entity_id', to_jsonb(new)->>'document_id') = '${Number(documentId)}' then
+       if new.entity_id = ${Number(documentId)} then
          raise exception 'the database refuses document %', ${Number(documentId)};
        end if;
        return new;
