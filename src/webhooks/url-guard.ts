@@ -100,7 +100,8 @@ export async function validateWebhookUrl(field: string, text: string, allowPriva
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(`the scheme ${url.protocol.replace(':', '')} is not http or https`);
   if (url.username || url.password) refuse('it carries credentials; use the bearer token instead');
-  if (url.hash) refuse('it has a #fragment, which is never sent');
+  // url.hash is empty for a bare trailing '#', which the URL still keeps: the serialised form tells.
+  if (url.href.includes('#')) refuse('it has a #fragment, which is never sent');
   const host = hostOf(url);
   if (METADATA_HOSTS.has(host)) refuse(`${host} is a cloud metadata host, which is never allowed`);
   if (isIP(host)) {
