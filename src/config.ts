@@ -45,8 +45,11 @@ const durationText = z.string().transform((v, ctx) => {
   }
 });
 
-/** Timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires at once. */
-const MAX_TIMER = '24d';
+/**
+ * How long the database keeps what it ages (retentions, the disable window): beyond it,
+ * `now() - interval` leaves the range of a timestamp and the statements that use it fail.
+ */
+const MAX_AGE = '3650d';
 
 /** A duration with bounds, such as a timer delay that 0 would turn into a busy loop. */
 const duration = (fallback: string, min = '0ms', max?: string) =>
@@ -87,28 +90,34 @@ const schema = z.object({
         ctx.addIssue({ code: 'custom', message: (err as Error).message });
         return z.NEVER;
       }
-    }),
-  WEBHOOK_TIMEOUT: duration('15s', '1ms', MAX_TIMER),
-  /** How long a claimed delivery stays with the instance that claimed it; unset: WEBHOOK_TIMEOUT + 30s. */
-  WEBHOOK_LEASE: durationText.optional(),
+    })
+    .refine((delays) => delays.length <= 100, { message: 'must list at most 100 delays' })
+    .refine((delays) => delays.every((ms) => ms <= parseDuration('30d')), { message: 'each delay must be at most 30d' }),
+  WEBHOOK_TIMEOUT: duration('15s', '1ms', '1h'),
+  /**
+   * How long a claimed delivery stays with the instance that claimed it; unset: WEBHOOK_TIMEOUT + 30s.
+   * Renewed every third of it by a timer, which holds at most 2^31-1 ms (a longer one fires at once).
+   */
+  WEBHOOK_LEASE: durationText.pipe(z.number().min(1_000, 'must be between 1s and 1d').max(86_400_000, 'must be between 1s and 1d')).optional(),
   WEBHOOK_CONCURRENCY: integer(1, 1000).default(64),
   /** Failed attempts in a row after which a channel gets one attempt at a time until one succeeds. */
   WEBHOOK_CIRCUIT_FAILURES: integer(1, 1_000_000).default(5),
-  WEBHOOK_POLL_INTERVAL: duration('1s', '10ms', MAX_TIMER),
-  WEBHOOK_DISABLE_AFTER: duration('5d'),
-  WEBHOOK_SECRET_OVERLAP: duration('24h'),
-  WEBHOOK_RETENTION: duration('30d'),
-  RULE_EXECUTIONS_RETENTION: duration('90d'),
-  WEBHOOK_MAX_PAYLOAD_BYTES: integer(1024).default(256 * 1024),
+  WEBHOOK_POLL_INTERVAL: duration('1s', '10ms', '1h'),
+  WEBHOOK_DISABLE_AFTER: duration('5d', '0ms', MAX_AGE),
+  WEBHOOK_SECRET_OVERLAP: duration('24h', '0ms', '30d'),
+  /** Also how far back a subscription can resume: 0 would purge what a client is about to read. */
+  WEBHOOK_RETENTION: duration('30d', '1h', MAX_AGE),
+  RULE_EXECUTIONS_RETENTION: duration('90d', '1h', MAX_AGE),
+  WEBHOOK_MAX_PAYLOAD_BYTES: integer(1024, 64 * 1024 * 1024).default(256 * 1024),
   WEBHOOK_WORKER: boolean.default(true),
-  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1).default(100),
-  WS_SUBSCRIBER_BUFFER: integer(1).default(1000),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1, 10_000).default(100),
+  WS_SUBSCRIBER_BUFFER: integer(1, 1_000_000).default(1000),
   /** How long a new WebSocket may take to send connection_init before it is closed with 4401. */
-  WS_CONNECTION_INIT_TIMEOUT: duration('3s', '10ms', MAX_TIMER),
+  WS_CONNECTION_INIT_TIMEOUT: duration('3s', '10ms', '1m'),
   /** Ping interval; a peer that has not answered a ping by the next one is dropped. */
-  WS_KEEP_ALIVE: duration('12s', '100ms', MAX_TIMER),
+  WS_KEEP_ALIVE: duration('12s', '100ms', '10m'),
   /** The broadcaster's backstop poll of the event log, for notifications that were lost. */
-  WS_POLL_INTERVAL: duration('1s', '10ms', MAX_TIMER),
+  WS_POLL_INTERVAL: duration('1s', '10ms', '1h'),
 });
 
 /** What a claim outlives an attempt by, when WEBHOOK_LEASE is unset: time to record the attempt. */

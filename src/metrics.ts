@@ -30,18 +30,16 @@ export function createMetrics(orm: MikroORM) {
       registers: [registry],
     }),
   };
-  // Read from the delivery log at scrape time: the log, not this process, knows the backlog.
+  // Read from the delivery log at scrape time (the log, not this process, knows the backlog),
+  // in one statement that all four gauges share.
+  const figures = deliveryFigures(orm);
   new Gauge({
     name: 'webhook_deliveries_pending',
     help: 'Deliveries waiting for an attempt or in flight, by channel',
     labelNames: ['channel'] as const,
     registers: [registry],
     async collect() {
-      const rows = await orm.em.fork().execute<{ channel: string; n: string }[]>(
-        `select c.channel, count(d.id) as n from webhook_channels c
-         left join webhook_deliveries d on d.channel = c.channel and d.status = 'PENDING' group by c.channel`,
-      );
-      for (const r of rows) this.set({ channel: r.channel }, Number(r.n));
+      for (const r of (await figures()).channels) this.set({ channel: r.channel }, Number(r.pending));
     },
   });
   new Gauge({
@@ -49,12 +47,7 @@ export function createMetrics(orm: MikroORM) {
     help: 'Age of the oldest delivery still pending (0 when none is): how far delivery lags behind',
     registers: [registry],
     async collect() {
-      const [row] = await orm.em
-        .fork()
-        .execute<{ age: number | null }[]>(
-          `select extract(epoch from now() - min(created_at)) as age from webhook_deliveries where status = 'PENDING'`,
-        );
-      this.set(Number(row?.age ?? 0));
+      this.set((await figures()).oldestPendingAge);
     },
   });
   new Gauge({
@@ -63,10 +56,7 @@ export function createMetrics(orm: MikroORM) {
     labelNames: ['channel'] as const,
     registers: [registry],
     async collect() {
-      const rows = await orm.em.fork().execute<{ channel: string; on: boolean }[]>(
-        `select channel, enabled and url is not null as "on" from webhook_channels`,
-      );
-      for (const r of rows) this.set({ channel: r.channel }, r.on ? 1 : 0);
+      for (const r of (await figures()).channels) this.set({ channel: r.channel }, r.on ? 1 : 0);
     },
   });
   new Gauge({
@@ -75,9 +65,54 @@ export function createMetrics(orm: MikroORM) {
     labelNames: ['channel'] as const,
     registers: [registry],
     async collect() {
-      const rows = await orm.em.fork().execute<{ channel: string; n: number }[]>(`select channel, consecutive_failures as n from webhook_channels`);
-      for (const r of rows) this.set({ channel: r.channel }, r.n);
+      for (const r of (await figures()).channels) this.set({ channel: r.channel }, r.failures);
     },
   });
   return metrics;
+}
+
+/** Scrapes closer together than this share one read of the delivery log. */
+const FIGURES_MAX_AGE_MS = 1_000;
+
+type DeliveryFigures = {
+  channels: { channel: string; on: boolean; failures: number; pending: string }[];
+  oldestPendingAge: number;
+};
+
+/**
+ * The delivery log's figures, read at most once per FIGURES_MAX_AGE_MS however often and
+ * however many at once scrape: a read under way is shared, and so is a fresh result. Each
+ * scrape used to cost four statements, and nothing bounded how many ran at a time.
+ */
+function deliveryFigures(orm: MikroORM): () => Promise<DeliveryFigures> {
+  let read: Promise<DeliveryFigures> | undefined;
+  let settledAt: number | undefined;
+  return () => {
+    const stale = settledAt !== undefined && Date.now() - settledAt >= FIGURES_MAX_AGE_MS;
+    if (!read || stale) {
+      settledAt = undefined;
+      const current = readFigures(orm);
+      read = current;
+      current.then(
+        () => {
+          if (read === current) settledAt = Date.now();
+        },
+        () => {
+          // A failed read is not kept: the next scrape tries again.
+          if (read === current) read = undefined;
+        },
+      );
+    }
+    return read;
+  };
+}
+
+async function readFigures(orm: MikroORM): Promise<DeliveryFigures> {
+  const rows = await orm.em.fork().execute<(DeliveryFigures['channels'][number] & { oldest_age: number | null })[]>(
+    `select c.channel, c.enabled and c.url is not null as "on", c.consecutive_failures as failures,
+       (select count(*) from webhook_deliveries d where d.channel = c.channel and d.status = 'PENDING') as pending,
+       (select extract(epoch from now() - min(created_at)) from webhook_deliveries where status = 'PENDING') as oldest_age
+     from webhook_channels c order by c.channel`,
+  );
+  return { channels: rows, oldestPendingAge: Number(rows[0]?.oldest_age ?? 0) };
 }

@@ -12,9 +12,19 @@ export type ListenerHandlers = {
 const MAX_BACKOFF_MS = 5_000;
 
 /**
+ * How the connection is checked. A connection dropped without a word (a NAT or firewall
+ * forgetting it, a server host gone) shows nothing to a client that only waits for
+ * notifications until TCP keepalive gives up, hours later; meanwhile tokens revoked on
+ * other instances would still be remembered. A query that gets no answer in time says so.
+ */
+export type ListenerCheck = { intervalMs: number; timeoutMs: number };
+
+const DEFAULT_CHECK: ListenerCheck = { intervalMs: 5_000, timeoutMs: 5_000 };
+
+/**
  * LISTEN on a dedicated connection (a pooled one would be handed to others). NOTIFY is only
- * a hint: when the connection drops, this reconnects with backoff and says so, and the
- * readers catch up from the log.
+ * a hint: when the connection drops or stops answering its check, this reconnects with
+ * backoff and says so, and the readers catch up from the log.
  */
 export class NotificationListener {
   private client: pg.Client | undefined;
@@ -22,12 +32,15 @@ export class NotificationListener {
   private backoffMs = 100;
   private retryTimer: NodeJS.Timeout | undefined;
   private connecting: Promise<void> | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private checking = false;
 
   constructor(
     private readonly url: string,
     private readonly channels: readonly string[],
     private readonly handlers: ListenerHandlers,
     private readonly log: Logger,
+    private readonly checks: ListenerCheck = DEFAULT_CHECK,
   ) {}
 
   async start(): Promise<void> {
@@ -38,6 +51,7 @@ export class NotificationListener {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.checkTimer);
     await this.connecting?.catch(() => undefined);
     const client = this.client;
     this.client = undefined;
@@ -55,7 +69,7 @@ export class NotificationListener {
     const client = new pg.Client({ connectionString: this.url, application_name: 'recordengine-listener', keepAlive: true });
     client.on('notification', (msg) => this.handlers.onNotification(msg.channel, msg.payload ?? ''));
     client.on('error', (err) => {
-      this.log.warn({ err }, 'notification listener lost its connection; reconnecting');
+      if (this.client === client) this.log.warn({ err }, 'notification listener lost its connection; reconnecting');
       this.reconnectLater(client);
     });
     client.on('end', () => this.reconnectLater(client));
@@ -74,13 +88,36 @@ export class NotificationListener {
     }
     this.client = client;
     this.backoffMs = 100;
+    this.checkTimer = setInterval(() => void this.check(client), this.checks.intervalMs);
     this.handlers.onConnected();
+  }
+
+  private async check(client: pg.Client): Promise<void> {
+    if (this.checking || this.client !== client) return;
+    this.checking = true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.checks.timeoutMs} ms`)), this.checks.timeoutMs);
+    });
+    try {
+      await Promise.race([client.query('select 1'), late]);
+    } catch (err) {
+      if (this.client !== client) return;
+      this.log.warn({ err }, 'notification listener connection failed its check; reconnecting');
+      this.reconnectLater(client);
+      // The socket may never close by itself: end it here, or it lingers until TCP gives up.
+      client.connection.stream.destroy();
+    } finally {
+      clearTimeout(timer);
+      this.checking = false;
+    }
   }
 
   private reconnectLater(failed: pg.Client): void {
     if (this.stopped || (this.client && this.client !== failed) || this.retryTimer) return;
     if (this.client === failed) {
       this.client = undefined;
+      clearInterval(this.checkTimer);
       this.handlers.onDisconnected();
     }
     const delay = this.backoffMs;

@@ -1,11 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
+import { outsideDirectory, placeData, prepareOutside, reachableBinaries, SHARED_ROOT, type Ids } from './embedded-postgres-placement.js';
 
 const run = promisify(execFile);
 
@@ -21,10 +22,12 @@ type State = { port: number; password: string };
 
 const READY_TIMEOUT_MS = 30_000;
 
-async function binaries(): Promise<{ postgres: string; initdb: string; pg_ctl: string }> {
+/** The `native` directory of the platform's `@embedded-postgres/<platform>-<arch>` package: bin/, lib/, share/. */
+async function packagedBinaries(): Promise<string> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
   try {
-    return (await import(name)) as { postgres: string; initdb: string; pg_ctl: string };
+    const { postgres } = (await import(name)) as { postgres: string };
+    return path.dirname(path.dirname(postgres));
   } catch (err) {
     // The binaries are an optional dependency: left out of the Docker image, which uses DATABASE_URL.
     throw new Error(`DATABASE_URL is unset and the embedded PostgreSQL (${name}) is not installed: set DATABASE_URL`, { cause: err });
@@ -32,7 +35,7 @@ async function binaries(): Promise<{ postgres: string; initdb: string; pg_ctl: s
 }
 
 /** PostgreSQL refuses to run as root; as root we run it as the OS user `postgres`, created if need be. */
-async function runAsIds(): Promise<{ uid: number; gid: number } | undefined> {
+async function runAsIds(): Promise<Ids | undefined> {
   if (userInfo().uid !== 0) return undefined;
   const ids = async () => ({
     uid: Number((await run('id', ['-u', 'postgres'])).stdout.trim()),
@@ -44,27 +47,6 @@ async function runAsIds(): Promise<{ uid: number; gid: number } | undefined> {
     await run('groupadd', ['-f', 'postgres']);
     await run('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
     return ids();
-  }
-}
-
-/**
- * As root, the server runs as `postgres`, which must be able to enter every directory above
- * the binaries and the data directory. A directory of mode 0700 on the way (`mktemp -d`,
- * `/root`) would otherwise end in a bare EACCES from spawn.
- */
-export function assertReachable(target: string, ids: { uid: number; gid: number }): void {
-  let dir = path.parse(target).root;
-  for (const part of path.resolve(target).split(path.sep).filter(Boolean)) {
-    dir = path.join(dir, part);
-    const stat = statSync(dir);
-    if (!stat.isDirectory()) return;
-    const execute = stat.uid === ids.uid ? 0o100 : stat.gid === ids.gid ? 0o010 : 0o001;
-    if ((stat.mode & execute) === 0) {
-      throw new Error(
-        `The service runs as root, so the embedded PostgreSQL runs as the OS user postgres, which cannot enter ${dir} ` +
-          `(mode ${(stat.mode & 0o777).toString(8)}). Let it in (chmod o+x ${dir}), run the service as another user, or set DATABASE_URL.`,
-      );
-    }
   }
 }
 
@@ -110,7 +92,7 @@ async function parentOf(pid: number): Promise<number | undefined> {
  * instance of this service (its parent is alive: refuse, the data directory is in use) or to
  * a run that was killed (it was re-parented to init: stop it, so that this start just works).
  */
-async function dealWithLeftover(pgdata: string, pgCtl: string, ids: { uid: number; gid: number } | undefined, log: Logger) {
+async function dealWithLeftover(pgdata: string, pgCtl: string, ids: Ids | undefined, log: Logger) {
   const pidFile = path.join(pgdata, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -135,22 +117,31 @@ function readState(file: string): State | undefined {
   return JSON.parse(readFileSync(file, 'utf8')) as State;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedPostgres> {
-  const bins = await binaries();
+export type EmbeddedPostgresOptions = {
+  /** The binaries' directory (bin/, lib/, share/); by default the platform package's. */
+  nativeDir?: string;
+  /** Where binaries and data go when `postgres` cannot reach the project's (as root only). */
+  sharedRoot?: string;
+};
+
+export async function startEmbeddedPostgres(dataDir: string, log: Logger, options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+  const nativeDir = options.nativeDir ?? (await packagedBinaries());
   const ids = await runAsIds();
   const root = path.resolve(dataDir);
-  const pgdata = path.join(root, 'pg');
   const stateFile = path.join(root, 'embedded-postgres.json');
   mkdirSync(root, { recursive: true });
-  if (ids) {
-    assertReachable(path.dirname(bins.initdb), ids);
-    assertReachable(root, ids);
-  }
+  const bin = path.join(ids ? reachableBinaries(nativeDir, ids, options.sharedRoot) : nativeDir, 'bin');
+  const placement = placeData(root, ids, options.sharedRoot);
+  const { pgdata } = placement;
+  if (placement.outside) log.info({ pgdata }, 'the project is out of reach of the OS user postgres: its data is kept outside it');
 
+  await dealWithLeftover(pgdata, path.join(bin, 'pg_ctl'), ids, log);
   let state = readState(stateFile);
   if (!state || !existsSync(path.join(pgdata, 'PG_VERSION'))) {
+    if (ids) prepareOutside(root, placement, ids, true);
     state = { port: await freePort(), password: randomBytes(18).toString('base64url') };
-    const pwFile = path.join(root, '.pwfile');
+    // Beside the cluster, where `postgres` can read it.
+    const pwFile = path.join(path.dirname(pgdata), '.pwfile');
     writeFileSync(pwFile, `${state.password}\n`, { mode: 0o600 });
     mkdirSync(pgdata, { recursive: true, mode: 0o700 });
     if (ids) {
@@ -160,24 +151,25 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     log.info({ pgdata }, 'initialising the embedded PostgreSQL (first start only)');
     try {
       await run(
-        bins.initdb,
+        path.join(bin, 'initdb'),
         ['-D', pgdata, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwFile}`, '-E', 'UTF8', '--locale=C', '--no-instructions'],
         ids ?? {},
       );
     } finally {
-      writeFileSync(pwFile, '');
+      rmSync(pwFile, { force: true });
     }
     writeFileSync(stateFile, JSON.stringify(state), { mode: 0o600 });
+  } else if (ids) {
+    prepareOutside(root, placement, ids, false);
   }
 
-  await dealWithLeftover(pgdata, bins.pg_ctl, ids, log);
   if (!(await portIsFree(state.port))) {
     state = { ...state, port: await freePort() };
     writeFileSync(stateFile, JSON.stringify(state), { mode: 0o600 });
   }
 
   const child = spawn(
-    bins.postgres,
+    path.join(bin, 'postgres'),
     ['-D', pgdata, '-p', String(state.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
     { ...ids, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
   );
@@ -190,30 +182,53 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   };
 }
 
-function waitUntilReady(child: ChildProcess, log: Logger): Promise<void> {
+/** Deletes a data directory and, when its cluster was kept outside the project, that too (the server must be stopped). */
+export function removeEmbeddedPostgresData(dataDir: string, sharedRoot = SHARED_ROOT): void {
+  const root = path.resolve(dataDir);
+  rmSync(root, { recursive: true, force: true });
+  rmSync(outsideDirectory(root, sharedRoot), { recursive: true, force: true });
+}
+
+/** What is kept of the server's output while it starts, for the error should it not. */
+const STARTUP_OUTPUT_LIMIT = 64 * 1024;
+const READY = 'database system is ready to accept connections';
+
+/**
+ * Resolves when the server says it is ready. Its output is kept only until then (the last
+ * STARTUP_OUTPUT_LIMIT characters): the server runs as long as the service, and after the
+ * start only its error lines matter, and only to the log.
+ */
+export function waitUntilReady(child: ChildProcess, log: Logger, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+  child.stderr?.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (/\b(ERROR|FATAL|PANIC):/.test(line)) log.debug({ postgres: line }, 'embedded PostgreSQL');
+    }
+  });
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`the embedded PostgreSQL did not start within ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`the embedded PostgreSQL did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      output += text;
-      if (text.includes('database system is ready to accept connections')) {
-        clearTimeout(timer);
-        child.off('exit', onExit);
+      output = (output + chunk.toString('utf8')).slice(-STARTUP_OUTPUT_LIMIT);
+      if (output.includes(READY)) {
+        done();
+        output = '';
         resolve();
       }
     };
     const onExit = (code: number | null) => {
-      clearTimeout(timer);
+      done();
       reject(new Error(`the embedded PostgreSQL exited with code ${code} while starting:\n${output}`));
     };
     child.stderr?.on('data', onData);
     child.once('exit', onExit);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (/\b(ERROR|FATAL|PANIC):/.test(line)) log.debug({ postgres: line }, 'embedded PostgreSQL');
-      }
-    });
   });
 }
 

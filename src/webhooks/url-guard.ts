@@ -32,19 +32,56 @@ for (const [net, bits] of [
 for (const [net, bits] of [
   ['::', 128],
   ['::1', 128],
+  // Local-use NAT64 (RFC 8215): how it embeds IPv4 is up to each network, so it cannot be judged by that.
+  ['64:ff9b:1::', 48],
   ['fc00::', 7],
   ['fe80::', 10],
+  // Site-local (deprecated, still routed inside some networks).
+  ['fec0::', 10],
   ['ff00::', 8],
 ] as const) {
   PRIVATE.addSubnet(net, bits, 'ipv6');
+}
+
+/** IPv6 ranges that carry an IPv4 address, and where it sits (index of its first 16-bit group). */
+const CARRIERS = new BlockList();
+const NAT64 = ['64:ff9b::', 96] as const; // RFC 6052 well-known prefix: the last 32 bits
+const SIIT = ['::ffff:0:0:0', 96] as const; // RFC 2765 IPv4-translated: the last 32 bits
+const SIX_TO_FOUR = ['2002::', 16] as const; // RFC 3056: bits 16 to 47
+for (const [net, bits] of [NAT64, SIIT, SIX_TO_FOUR]) CARRIERS.addSubnet(net, bits, 'ipv6');
+
+/** The eight 16-bit groups of an IPv6 address (a zone, `%eth0`, is left out). */
+function groups(address: string): number[] {
+  let text = address.replace(/%.*$/, '');
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const parse = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const front = parse(head);
+  const back = tail === undefined ? [] : parse(tail);
+  return [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
+}
+
+/** The IPv4 address that a NAT64, SIIT or 6to4 address stands for, or undefined. */
+function carriedIpv4(address: string): string | undefined {
+  if (!CARRIERS.check(address, 'ipv6')) return undefined;
+  const g = groups(address);
+  const [hi, lo] = g[0] === 0x2002 ? [g[1]!, g[2]!] : [g[6]!, g[7]!];
+  return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
 }
 
 /** What kind of forbidden address this is ("a cloud metadata address, …"), or undefined when it may be reached. */
 function forbiddenKind(address: string, allowPrivate: boolean): string | undefined {
   // BlockList judges an IPv4-mapped IPv6 address (::ffff:127.0.0.1, ::ffff:7f00:1) by the IPv4 address it carries.
   const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-  if (METADATA.check(address, family)) return 'a cloud metadata address, which is never allowed';
-  if (!allowPrivate && PRIVATE.check(address, family)) {
+  // A translated address reaches the IPv4 address it carries, and is judged as that address too.
+  const carried = family === 'ipv6' ? carriedIpv4(address) : undefined;
+  const matches = (list: BlockList) => list.check(address, family) || (carried !== undefined && list.check(carried, 'ipv4'));
+  if (matches(METADATA)) return 'a cloud metadata address, which is never allowed';
+  if (!allowPrivate && matches(PRIVATE)) {
     return 'a loopback, private or link-local address (set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true to allow it)';
   }
   return undefined;

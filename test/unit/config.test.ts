@@ -54,7 +54,7 @@ describe('config', () => {
     } catch (err) {
       expect((err as ConfigError).problems).toEqual([
         'WEBHOOK_CONCURRENCY="0": must be at least 1',
-        'WEBHOOK_POLL_INTERVAL="0ms": must be between 10ms and 24d',
+        'WEBHOOK_POLL_INTERVAL="0ms": must be between 10ms and 1h',
       ]);
     }
   });
@@ -67,7 +67,7 @@ describe('config', () => {
   });
 
   it('bounds timer durations: 0 would spin, more than 24 days would fire at once', () => {
-    expect(() => loadConfig({ WEBHOOK_TIMEOUT: '30d' })).toThrow(/WEBHOOK_TIMEOUT="30d": must be between 1ms and 24d/);
+    expect(() => loadConfig({ WEBHOOK_TIMEOUT: '30d' })).toThrow(/WEBHOOK_TIMEOUT="30d": must be between 1ms and 1h/);
     expect(() => loadConfig({ WEBHOOK_TIMEOUT: '0s' })).toThrow(/WEBHOOK_TIMEOUT="0s"/);
     expect(loadConfig({ WEBHOOK_POLL_INTERVAL: '10ms' }).webhooks.pollIntervalMs).toBe(10);
   });
@@ -78,6 +78,50 @@ describe('config', () => {
       webhooks: { allowPrivateNetworks: true },
     });
     expect(() => loadConfig({ MIGRATE_ON_START: 'yes' })).toThrow(/MIGRATE_ON_START="yes": must be true or false/);
+  });
+
+  it('bounds the lease, whose renewal timer (a third of it) would overflow above 74 days', () => {
+    expect(() => loadConfig({ WEBHOOK_LEASE: '75d' })).toThrow(/WEBHOOK_LEASE="75d": must be between 1s and 1d/);
+    expect(() => loadConfig({ WEBHOOK_LEASE: '25h' })).toThrow(/WEBHOOK_LEASE="25h": must be between 1s and 1d/);
+    expect(loadConfig({ WEBHOOK_LEASE: '1d' }).webhooks.leaseMs).toBe(86_400_000);
+  });
+
+  it('refuses a retention that purges what was just written, or that leaves the range of a timestamp', () => {
+    expect(() => loadConfig({ WEBHOOK_RETENTION: '0ms' })).toThrow(/WEBHOOK_RETENTION="0ms": must be between 1h and 3650d/);
+    expect(() => loadConfig({ RULE_EXECUTIONS_RETENTION: '59m' })).toThrow(/RULE_EXECUTIONS_RETENTION="59m": must be between 1h and 3650d/);
+    expect(() => loadConfig({ WEBHOOK_DISABLE_AFTER: '100000000d' })).toThrow(/WEBHOOK_DISABLE_AFTER="100000000d": must be between 0ms and 3650d/);
+    expect(loadConfig({ WEBHOOK_RETENTION: '1h', RULE_EXECUTIONS_RETENTION: '3650d' })).toMatchObject({
+      webhooks: { retentionMs: 3_600_000 },
+      rules: { executionsRetentionMs: 3650 * 86_400_000 },
+    });
+  });
+
+  it('gives every other setting an upper bound, one line per variable', () => {
+    try {
+      loadConfig({
+        WEBHOOK_RETRY_SCHEDULE: '5s,31d',
+        WEBHOOK_SECRET_OVERLAP: '31d',
+        WEBHOOK_MAX_PAYLOAD_BYTES: '67108865',
+        WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '10001',
+        WS_SUBSCRIBER_BUFFER: '1000001',
+        WS_CONNECTION_INIT_TIMEOUT: '2m',
+        WS_KEEP_ALIVE: '11m',
+        WS_POLL_INTERVAL: '2h',
+      });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).problems).toEqual([
+        'WEBHOOK_RETRY_SCHEDULE="5s,31d": each delay must be at most 30d',
+        'WEBHOOK_SECRET_OVERLAP="31d": must be between 0ms and 30d',
+        'WEBHOOK_MAX_PAYLOAD_BYTES="67108865": must be at most 67108864',
+        'WS_MAX_SUBSCRIPTIONS_PER_SOCKET="10001": must be at most 10000',
+        'WS_SUBSCRIBER_BUFFER="1000001": must be at most 1000000',
+        'WS_CONNECTION_INIT_TIMEOUT="2m": must be between 10ms and 1m',
+        'WS_KEEP_ALIVE="11m": must be between 100ms and 10m',
+        'WS_POLL_INTERVAL="2h": must be between 10ms and 1h',
+      ]);
+    }
+    expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: Array(101).fill('1s').join(',') })).toThrow(/must list at most 100 delays/);
   });
 
   it('treats an empty variable as unset and strips the slash at the end of PUBLIC_URL', () => {
