@@ -2,10 +2,9 @@ import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { TestWsClient, trackResources } from '../helpers/ws-client.js';
+import { TestWsClient } from '../helpers/ws-client.js';
 
 let t: TestApp;
-let resources: ReturnType<typeof trackResources>;
 const clients: TestWsClient[] = [];
 
 function client(opts: ConstructorParameters<typeof TestWsClient>[1], url = t.url): TestWsClient {
@@ -27,7 +26,6 @@ async function closeOf(socket: WebSocket): Promise<{ code: number; reason: strin
 }
 
 beforeAll(async () => {
-  resources = trackResources();
   t = await startTestApp({ WS_CONNECTION_INIT_TIMEOUT: '1s' });
 });
 afterEach(async () => {
@@ -36,7 +34,6 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await t.stop();
-  await resources.expectNoneLeft();
 });
 
 describe('WebSocket authentication', () => {
