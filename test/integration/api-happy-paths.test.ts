@@ -316,21 +316,24 @@ describe('documents', () => {
   it('refuses every move the lifecycle table does not list, naming both statuses, and keeps the status', async () => {
     const c = await contactWithFolders('Forbidden Moves Co');
     const docs = new Map<DocumentStatus, string>();
-    for (const from of STATUSES) {
-      const doc = await newDocument(c.documents);
-      for (const step of pathTo(from)) await setStatus(doc.id, step);
-      docs.set(from, doc.id);
-    }
-    const refusals: string[] = [];
-    for (const from of STATUSES) {
-      for (const to of STATUSES.filter((s) => s !== from && !LIFECYCLE[from].includes(s))) {
+    await Promise.all(
+      STATUSES.map(async (from) => {
+        const doc = await newDocument(c.documents);
+        const steps = pathTo(from);
+        if (steps.length) await t.ok(`mutation($id: ID!) { ${steps.map((s, j) => `s${j}: setDocumentStatus(id: $id, status: ${s}) { status }`).join(' ')} }`, { id: doc.id });
+        docs.set(from, doc.id);
+      }),
+    );
+    const forbidden = STATUSES.flatMap((from) => STATUSES.filter((to) => to !== from && !LIFECYCLE[from].includes(to)).map((to) => ({ from, to })));
+    // Refusals write nothing, so they can all be sent at once.
+    const refused = await Promise.all(
+      forbidden.map(async ({ from, to }) => {
         const res = await t.gql(`mutation($id: ID!, $s: DocumentStatus!) { setDocumentStatus(id: $id, status: $s) { status } }`, { id: docs.get(from), s: to });
         const [error] = res.errors ?? [];
-        if (error?.extensions?.code === 'BAD_USER_INPUT' && error.message.includes(`from ${from} to ${to}`)) refusals.push(`${from} -> ${to}`);
-      }
-    }
-    const forbidden = STATUSES.flatMap((from) => STATUSES.filter((to) => to !== from && !LIFECYCLE[from].includes(to)).map((to) => `${from} -> ${to}`));
-    expect(refusals).toEqual(forbidden);
+        return error?.extensions?.code === 'BAD_USER_INPUT' && error.message.includes(`from ${from} to ${to}`);
+      }),
+    );
+    expect(forbidden.filter((_, i) => !refused[i])).toEqual([]);
     const { rows } = await db.query<{ id: string; status: string }>('select id::text, status from documents where id = any($1::int[])', [[...docs.values()]]);
     expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual(Object.fromEntries([...docs].map(([status, id]) => [id, status])));
   });
