@@ -50,6 +50,9 @@ afterAll(async () => {
   await admin.end();
 });
 
+/** On a busy shared server, creating or dropping a database can take seconds. */
+const SLOW_DDL_MS = 120_000;
+
 describe('the databases of test runs on a shared server', () => {
   it('drops those of a run that ended, and keeps those of a live run, in use, or unmarked and recent', async () => {
     const deadRun = await run();
@@ -73,5 +76,5 @@ describe('the databases of test runs on a shared server', () => {
     }
     const all = [...dead, ...live, ...inUse, unmarked];
     expect(await existing(all)).toEqual([...live, ...inUse, unmarked].sort());
-  });
+  }, SLOW_DDL_MS);
 });
