@@ -41,11 +41,11 @@ export async function startTestRun(adminUrl: string): Promise<TestRun> {
   };
 }
 
-type RunDatabase = { datname: string; connections: number; marked: boolean; ageMs: number | null };
+type RunDatabase = { datname: string; connections: number; marked: boolean };
 
 /** Drops the databases of runs that are no longer alive; returns their names. */
 export async function dropStaleTestDatabases(client: pg.Client): Promise<string[]> {
-  const { rows } = await client.query<{ datname: string; connections: number; marked: boolean }>(
+  const { rows } = await client.query<RunDatabase>(
     `select d.datname,
             (select count(*)::int from pg_stat_activity a where a.datid = d.oid) as connections,
             coalesce(shobj_description(d.oid, 'pg_database') = $1, false) as marked
@@ -62,15 +62,12 @@ export async function dropStaleTestDatabases(client: pg.Client): Promise<string[
   for (const row of rows) {
     const run = RUN_DATABASE.exec(row.datname)![1]!;
     if (alive.has(run)) continue;
-    runs.set(run, [...(runs.get(run) ?? []), { ...row, ageMs: null }]);
+    runs.set(run, [...(runs.get(run) ?? []), row]);
   }
   const dropped: string[] = [];
   for (const databases of runs.values()) {
     if (databases.some((d) => d.connections > 0)) continue;
-    if (!databases.some((d) => d.marked)) {
-      for (const d of databases) d.ageMs = await ageOf(client, d.datname);
-      if (!databases.every((d) => d.ageMs !== null && d.ageMs > UNMARKED_AFTER_MS)) continue;
-    }
+    if (!databases.some((d) => d.marked) && !(await allOlderThan(client, databases, UNMARKED_AFTER_MS))) continue;
     for (const { datname } of databases) {
       // Without `force`: should anyone have connected since, the drop fails and the database stays.
       const done = await client.query(`drop database if exists ${pg.escapeIdentifier(datname)}`).then(
@@ -83,16 +80,19 @@ export async function dropStaleTestDatabases(client: pg.Client): Promise<string[
   return dropped;
 }
 
-/** When the database was created (its PG_VERSION file), or null where the server does not tell this user. */
-async function ageOf(client: pg.Client, datname: string): Promise<number | null> {
+/**
+ * Whether every one of the databases was created (its PG_VERSION file written) over `ms` ago;
+ * false where the server does not tell this user (pg_stat_file needs pg_read_server_files).
+ */
+async function allOlderThan(client: pg.Client, databases: RunDatabase[], ms: number): Promise<boolean> {
   try {
-    const { rows } = await client.query<{ age_ms: number }>(
-      `select (extract(epoch from now() - (pg_stat_file('base/' || oid || '/PG_VERSION')).modification) * 1000)::float8 as age_ms
-         from pg_database where datname = $1`,
-      [datname],
+    const { rows } = await client.query<{ old: boolean }>(
+      `select bool_and((pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - make_interval(secs => $2::float8 / 1000)) as old
+         from pg_database where datname = any($1)`,
+      [databases.map((d) => d.datname), ms],
     );
-    return rows[0]?.age_ms ?? null;
+    return rows[0]?.old === true;
   } catch {
-    return null;
+    return false;
   }
 }
