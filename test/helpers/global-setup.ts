@@ -1,11 +1,11 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import type { TestProject } from 'vitest/node';
 import { removeEmbeddedPostgresData, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { ormConfig } from '../../src/db/orm-config.js';
+import { dropStaleTestDatabases, startTestRun, type TestRun } from './test-run-databases.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +16,7 @@ declare module 'vitest' {
 
 let embedded: EmbeddedPostgres | undefined;
 let dataDir: string | undefined;
+let run: TestRun | undefined;
 let cleanup: (() => Promise<void>) | undefined;
 
 /**
@@ -23,23 +24,27 @@ let cleanup: (() => Promise<void>) | undefined;
  * database with every migration applied; each test file clones it (test/helpers/db.ts).
  */
 export async function setup(project: TestProject) {
-  // Names of this run's own, so that several runs can share one server.
-  const runId = randomBytes(4).toString('hex');
-  const templateDb = `rt_${runId}_template`;
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
-    dataDir = path.resolve(`.data/test-${runId}`);
+    dataDir = path.resolve(`.data/test-${process.pid}-${Date.now()}`);
     embedded = await startEmbeddedPostgres(dataDir, pino({ level: 'warn' }));
     adminUrl = embedded.url;
   }
+  // Names of this run's own, so that several runs can share one server.
+  run = await startTestRun(adminUrl);
+  const { prefix } = run;
+  const templateDb = `${prefix}_template`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
+  const dropped = await dropStaleTestDatabases(admin);
+  if (dropped.length) console.info(`dropped ${dropped.length} databases of test runs that are no longer alive: ${dropped.join(', ')}`);
   await admin.query(`create database ${templateDb}`);
+  await run.mark(admin, templateDb);
   await admin.end();
   cleanup = async () => {
     const c = new pg.Client({ connectionString: adminUrl });
     await c.connect();
-    const mine = await c.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [`rt\\_${runId}\\_%`]);
+    const mine = await c.query<{ datname: string }>(`select datname from pg_database where starts_with(datname, $1)`, [`${prefix}_`]);
     for (const { datname } of mine.rows) await c.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
     await c.end();
   };
@@ -55,6 +60,7 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   await cleanup?.();
+  await run?.end();
   await embedded?.stop();
   if (dataDir) removeEmbeddedPostgresData(dataDir);
 }

@@ -1,6 +1,5 @@
 import type { FormattedExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
-import { createHook } from 'node:async_hooks';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 
@@ -150,45 +149,4 @@ export class TestWsClient {
       this.sockets.map((s) => (s.readyState === WebSocket.CLOSED ? undefined : new Promise<void>((resolve) => s.once('close', () => resolve())))),
     );
   }
-}
-
-const WATCHED_RESOURCES = new Set(['Timeout', 'TCPWRAP', 'TCPSERVERWRAP']);
-
-/**
- * Records every timer, socket and server created from now on and not destroyed since, so
- * that a test can fail on what the app left running. The test runner's own timers and the
- * test's fetch (Node's bundled undici) are not the app's and are left out, and so are
- * unref'd timers, which hold nothing open (Apollo's stop() leaves the 10 s one of its drain
- * plugin's AbortSignal.timeout).
- */
-export function trackResources() {
-  const live = new Map<number, { type: string; stack: string; resource: { hasRef?: () => boolean } }>();
-  const hook = createHook({
-    init(asyncId, type, _triggerId, resource) {
-      if (!WATCHED_RESOURCES.has(type)) return;
-      const stack = new Error().stack ?? '';
-      if (/node_modules\/(vitest|@vitest)\/|node:internal\/deps\/undici/.test(stack)) return;
-      live.set(asyncId, { type, stack, resource: resource as { hasRef?: () => boolean } });
-    },
-    destroy(asyncId) {
-      live.delete(asyncId);
-    },
-  }).enable();
-  return {
-    /** Fails listing each leftover with where it was created. Lets pending closes run first. */
-    async expectNoneLeft(): Promise<void> {
-      const left = () => [...live.values()].filter((r) => r.type !== 'Timeout' || r.resource.hasRef?.() !== false);
-      for (let turn = 0; turn < 50 && left().length; turn++) await new Promise((resolve) => setImmediate(resolve));
-      hook.disable();
-      const frames = (stack: string) =>
-        stack
-          .split('\n')
-          .slice(2)
-          .filter((line) => !line.includes('node:internal'))
-          .slice(0, 4)
-          .map((line) => line.trim())
-          .join(' < ');
-      expect(left().map((r) => `${r.type} from ${frames(r.stack)}`)).toEqual([]);
-    },
-  };
 }

@@ -25,6 +25,11 @@ function expectUnauthenticated(res: { status: number; body: GraphQLResponse }, m
   expect(res.body.data).toBeUndefined();
 }
 
+/** Answered with the data of QUERY (no contact exists in this file) and no error. */
+function expectAccepted(res: { status: number; body: GraphQLResponse }) {
+  expect(res).toEqual({ status: 200, body: { data: { contacts: { edges: [] } } } });
+}
+
 beforeAll(async () => {
   t = await startTestApp({ WEBHOOK_WORKER: 'false' });
 });
@@ -34,8 +39,8 @@ afterAll(async () => {
 
 describe('authentication', () => {
   it('accepts the API_TOKEN it was started with, over POST and GET', async () => {
-    expect((await post(t, { authorization: `Bearer ${TEST_TOKEN}` })).status).toBe(200);
-    expect((await get(t, { authorization: `bearer  ${TEST_TOKEN}` })).status).toBe(200);
+    expectAccepted(await post(t, { authorization: `Bearer ${TEST_TOKEN}` }));
+    expectAccepted(await get(t, { authorization: `bearer  ${TEST_TOKEN}` }));
   });
 
   it('answers 401 UNAUTHENTICATED without a token', async () => {
@@ -81,12 +86,11 @@ describe('regenerateApiToken', () => {
     expect(regenerateApiToken).not.toBe(TEST_TOKEN);
 
     expectUnauthenticated(await post(t, { authorization: `Bearer ${TEST_TOKEN}` }), /not valid/);
-    const fresh = await t.gql(QUERY, undefined, regenerateApiToken);
-    expect(fresh.status).toBe(200);
-    expect(fresh.errors).toBeUndefined();
+    expectAccepted(await post(t, { authorization: `Bearer ${regenerateApiToken}` }));
 
     // A second regeneration revokes the first new token as well.
     const second = await t.gql<{ regenerateApiToken: string }>(`mutation { regenerateApiToken }`, undefined, regenerateApiToken);
+    expect(second).toEqual({ status: 200, data: { regenerateApiToken: expect.stringMatching(/^re_[0-9a-f]{40}$/) } });
     const newest = second.data!.regenerateApiToken;
     expectUnauthenticated(await post(t, { authorization: `Bearer ${regenerateApiToken}` }), /not valid/);
 
@@ -94,7 +98,7 @@ describe('regenerateApiToken', () => {
     const restarted = await startTestApp({ WEBHOOK_WORKER: 'false', API_TOKEN: TEST_TOKEN }, t.databaseUrl);
     try {
       expectUnauthenticated(await post(restarted, { authorization: `Bearer ${TEST_TOKEN}` }), /not valid/);
-      expect((await restarted.gql(QUERY, undefined, newest)).status).toBe(200);
+      expectAccepted(await post(restarted, { authorization: `Bearer ${newest}` }));
     } finally {
       await restarted.stop();
     }

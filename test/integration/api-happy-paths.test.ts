@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOCUMENT_STATUSES, TRANSITIONS, type DocumentStatus } from '../../src/domain/documents/lifecycle.js';
+import type { DocumentStatus } from '../../src/domain/documents/lifecycle.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -52,13 +52,27 @@ async function extract(id: string, input: Record<string, unknown>) {
   return recordExtraction;
 }
 
+/** The README's lifecycle table, copied here so that a change to the code's table is caught, not followed. */
+const LIFECYCLE: Record<DocumentStatus, DocumentStatus[]> = {
+  NEW: ['PROCESSING', 'EXCEPTION', 'ARCHIVED'],
+  PROCESSING: ['NEEDS_REVIEW', 'MISSING_INFO', 'EXCEPTION', 'ARCHIVED'],
+  NEEDS_REVIEW: ['PROCESSING', 'MISSING_INFO', 'READY', 'EXCEPTION', 'ARCHIVED'],
+  MISSING_INFO: ['PROCESSING', 'NEEDS_REVIEW', 'EXCEPTION', 'ARCHIVED'],
+  READY: ['NEEDS_REVIEW', 'APPROVED', 'EXPORT', 'EXCEPTION', 'ARCHIVED'],
+  APPROVED: ['READY', 'EXPORT', 'ARCHIVED'],
+  EXPORT: ['ARCHIVED'],
+  EXCEPTION: ['PROCESSING', 'NEEDS_REVIEW', 'ARCHIVED'],
+  ARCHIVED: [],
+};
+const STATUSES = Object.keys(LIFECYCLE) as DocumentStatus[];
+
 /** The shortest way from NEW to a status along the lifecycle table. */
 function pathTo(target: DocumentStatus): DocumentStatus[] {
   const previous = new Map<DocumentStatus, DocumentStatus>();
   const queue: DocumentStatus[] = ['NEW'];
   while (queue.length) {
     const at = queue.shift()!;
-    for (const next of TRANSITIONS[at]) {
+    for (const next of LIFECYCLE[at]) {
       if (next !== 'NEW' && !previous.has(next)) {
         previous.set(next, at);
         queue.push(next);
@@ -279,7 +293,7 @@ describe('documents', () => {
 
   it('follows every move of the lifecycle table, and a move to EXPORT fires document.exported', async () => {
     const c = await contactWithFolders('Lifecycle Co');
-    const edges = DOCUMENT_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => ({ from, to })));
+    const edges = STATUSES.flatMap((from) => LIFECYCLE[from].map((to) => ({ from, to })));
     const created = await t.ok(
       `mutation($f: ID!) { ${edges.map((_, i) => `d${i}: createDocument(input: { folderId: $f, filename: "walk-${i}.pdf" }) { id }`).join(' ')} }`,
       { f: c.documents },
@@ -295,11 +309,33 @@ describe('documents', () => {
     }
     const { rows } = await db.query<{ n: string }>(`select count(*) as n from events where type = 'document.exported' and payload->>'contact_id' = $1`, [c.id]);
     // One event per move into EXPORT: the documents whose walk passed through it.
-    const intoExport = DOCUMENT_STATUSES.reduce(
-      (n, from) => n + TRANSITIONS[from].filter((to) => pathTo(from).concat(to).includes('EXPORT')).length,
-      0,
-    );
+    const intoExport = edges.filter(({ from, to }) => pathTo(from).concat(to).includes('EXPORT')).length;
     expect(Number(rows[0]!.n)).toBe(intoExport);
+  });
+
+  it('refuses every move the lifecycle table does not list, naming both statuses, and keeps the status', async () => {
+    const c = await contactWithFolders('Forbidden Moves Co');
+    const docs = new Map<DocumentStatus, string>();
+    await Promise.all(
+      STATUSES.map(async (from) => {
+        const doc = await newDocument(c.documents);
+        const steps = pathTo(from);
+        if (steps.length) await t.ok(`mutation($id: ID!) { ${steps.map((s, j) => `s${j}: setDocumentStatus(id: $id, status: ${s}) { status }`).join(' ')} }`, { id: doc.id });
+        docs.set(from, doc.id);
+      }),
+    );
+    const forbidden = STATUSES.flatMap((from) => STATUSES.filter((to) => to !== from && !LIFECYCLE[from].includes(to)).map((to) => ({ from, to })));
+    // Refusals write nothing, so they can all be sent at once.
+    const refused = await Promise.all(
+      forbidden.map(async ({ from, to }) => {
+        const res = await t.gql(`mutation($id: ID!, $s: DocumentStatus!) { setDocumentStatus(id: $id, status: $s) { status } }`, { id: docs.get(from), s: to });
+        const [error] = res.errors ?? [];
+        return error?.extensions?.code === 'BAD_USER_INPUT' && error.message.includes(`from ${from} to ${to}`);
+      }),
+    );
+    expect(forbidden.filter((_, i) => !refused[i])).toEqual([]);
+    const { rows } = await db.query<{ id: string; status: string }>('select id::text, status from documents where id = any($1::int[])', [[...docs.values()]]);
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual(Object.fromEntries([...docs].map(([status, id]) => [id, status])));
   });
 
   it('exports an APPROVED document, and exports an exported one again', async () => {

@@ -5,12 +5,11 @@ import { encodeCursor } from '../../src/outbox/event-log.js';
 import { recordEvent } from '../../src/outbox/record-event.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
-import { TestWsClient, trackResources } from '../helpers/ws-client.js';
+import { TestWsClient } from '../helpers/ws-client.js';
 
 const MAX_SUBSCRIPTIONS = 5;
 
 let t: TestApp;
-let resources: ReturnType<typeof trackResources>;
 const clients: TestWsClient[] = [];
 
 function client(): TestWsClient {
@@ -40,7 +39,6 @@ async function approvedDocument(folderId: string, docType: string) {
 }
 
 beforeAll(async () => {
-  resources = trackResources();
   t = await startTestApp({ WS_MAX_SUBSCRIPTIONS_PER_SOCKET: String(MAX_SUBSCRIPTIONS) });
 });
 afterEach(async () => {
@@ -49,7 +47,6 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await t.stop();
-  await resources.expectNoneLeft();
 });
 
 describe('events(types, after)', () => {

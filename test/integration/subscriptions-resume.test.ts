@@ -2,10 +2,9 @@ import { once } from 'node:events';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { TestWsClient, trackResources } from '../helpers/ws-client.js';
+import { TestWsClient } from '../helpers/ws-client.js';
 
 let t: TestApp;
-let resources: ReturnType<typeof trackResources>;
 const clients: TestWsClient[] = [];
 const apps: TestApp[] = [];
 
@@ -43,7 +42,6 @@ function follow(c: TestWsClient, after: string | null, fields = 'id cursor type'
 }
 
 beforeAll(async () => {
-  resources = trackResources();
   t = await startTestApp();
   await t.ok(`mutation { createContact(input: { name: "Resume Co", type: CLIENT }) { id } }`);
 });
@@ -53,7 +51,6 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await t.stop();
-  await resources.expectNoneLeft();
 });
 
 describe('resuming', () => {

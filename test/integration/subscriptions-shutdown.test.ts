@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { startTestApp } from '../helpers/app.js';
-import { TestWsClient, trackResources } from '../helpers/ws-client.js';
+import { trackResources } from '../helpers/open-resources.js';
+import { TestWsClient } from '../helpers/ws-client.js';
 
 it('stop() closes every socket with 1001 and leaves no socket, server or timer behind', async () => {
   const resources = trackResources();

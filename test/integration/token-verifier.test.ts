@@ -76,10 +76,19 @@ describe('TokenVerifier', () => {
   });
 
   it('refuses what is not of the token form without a query', async () => {
-    const verifier = new TokenVerifier(sql);
-    const before = sql.totalCount;
-    expect(await verifier.isValid('re_short')).toBe(false);
-    expect(await verifier.isValid(`${token} `)).toBe(false);
-    expect(sql.totalCount).toBe(before);
+    const queries: string[] = [];
+    const counting = {
+      query: ((config: pg.QueryConfig) => {
+        queries.push(config.text);
+        return sql.query(config);
+      }) as SqlPool['query'],
+    };
+    const verifier = new TokenVerifier(counting);
+    for (const malformed of ['re_short', `${token} `, token.toUpperCase(), `re_${'g'.repeat(40)}`]) expect(await verifier.isValid(malformed)).toBe(false);
+    expect(queries).toEqual([]);
+    // The same verifier does query for a token of the right form, known or not.
+    expect(await verifier.isValid(`re_${'f'.repeat(40)}`)).toBe(false);
+    expect(await verifier.isValid(token)).toBe(true);
+    expect(queries).toHaveLength(2);
   });
 });

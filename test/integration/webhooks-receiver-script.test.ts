@@ -80,6 +80,7 @@ describe('npm run receiver', () => {
 
     const again = await signedPost(url, { id: 5, name: 'Acme Corporation' });
     expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ received: true });
     await printed('seen before: a retry or a redelivery');
 
     const forged = await signedPost(url, { id: 5 }, { secret: newSigningSecret() });
@@ -95,6 +96,7 @@ describe('npm run receiver', () => {
     const url = await startReceiver('--fail', '503');
     const res = await signedPost(url, { id: 12, name: 'Q4 Invoices' });
     expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: 'answering 503 as asked (--fail)' });
     await printed('token not checked, signature not checked; answering 503');
   });
 

@@ -1,18 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { DOCUMENT_STATUSES, TRANSITIONS, assertTransition } from '../../src/domain/documents/lifecycle.js';
+import { DOCUMENT_STATUSES, assertTransition, type DocumentStatus } from '../../src/domain/documents/lifecycle.js';
+
+/** The README's lifecycle table, copied here so that a change to the code's table is caught, not followed. */
+const README_TABLE: Record<DocumentStatus, DocumentStatus[]> = {
+  NEW: ['PROCESSING', 'EXCEPTION', 'ARCHIVED'],
+  PROCESSING: ['NEEDS_REVIEW', 'MISSING_INFO', 'EXCEPTION', 'ARCHIVED'],
+  NEEDS_REVIEW: ['PROCESSING', 'MISSING_INFO', 'READY', 'EXCEPTION', 'ARCHIVED'],
+  MISSING_INFO: ['PROCESSING', 'NEEDS_REVIEW', 'EXCEPTION', 'ARCHIVED'],
+  READY: ['NEEDS_REVIEW', 'APPROVED', 'EXPORT', 'EXCEPTION', 'ARCHIVED'],
+  APPROVED: ['READY', 'EXPORT', 'ARCHIVED'],
+  EXPORT: ['ARCHIVED'],
+  EXCEPTION: ['PROCESSING', 'NEEDS_REVIEW', 'ARCHIVED'],
+  ARCHIVED: [],
+};
+const STATUSES = Object.keys(README_TABLE) as DocumentStatus[];
 
 describe('document lifecycle', () => {
-  it('allows exactly the moves of the table and names both statuses otherwise', () => {
-    for (const from of DOCUMENT_STATUSES) {
-      for (const to of DOCUMENT_STATUSES) {
-        if (TRANSITIONS[from].includes(to)) expect(() => assertTransition(from, to)).not.toThrow();
-        else expect(() => assertTransition(from, to)).toThrow(new RegExp(`from ${from} to ${to}`));
-      }
-    }
+  it('knows exactly the statuses of the table', () => {
+    expect([...DOCUMENT_STATUSES]).toEqual(STATUSES);
   });
 
-  it('reaches EXPORT only from READY or APPROVED', () => {
-    const into = DOCUMENT_STATUSES.filter((s) => TRANSITIONS[s].includes('EXPORT'));
-    expect(into).toEqual(['READY', 'APPROVED']);
+  it.each(STATUSES)('allows from %s exactly the moves of the table and names both statuses otherwise', (from) => {
+    for (const to of STATUSES) {
+      if (README_TABLE[from].includes(to)) expect(() => assertTransition(from, to)).not.toThrow();
+      else expect(() => assertTransition(from, to)).toThrow(new RegExp(`from ${from} to ${to}`));
+    }
   });
 });
