@@ -1,6 +1,7 @@
 /**
  * The soak: a steady mix of mutations, 100 subscribers resuming by cursor and three
- * receivers (healthy, flaky, slow), while the service is killed with SIGKILL and restarted,
+ * receivers (healthy; hostile, answering each event's first attempt in a way no receiver
+ * should, and 200 after; slow), while the service is killed with SIGKILL and restarted,
  * runs as two instances for a while, loses its PostgreSQL connections and its WebSockets.
  * At the end a ledger accounts for every committed event and exits non-zero on any loss.
  *
@@ -26,6 +27,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded
 import { ormConfig } from '../src/db/orm-config.js';
 import { parseDuration } from '../src/duration.js';
 import { START, encodeCursor } from '../src/outbox/event-log.js';
+import { hostileAnswers } from '../test/helpers/hostile-answers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -87,6 +89,38 @@ function startReceiver(name: string, answer: () => { status: number; delayMs: nu
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve({ name, server, received, answered200, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` })),
+  );
+}
+
+/**
+ * Answers the first request of each webhook-id in one of the hostile ways, in turn, and 200
+ * to every later one: each event must still end delivered, its attempts recorded. Its
+ * redirects point at `sentinel`, which must never be asked (redirects are not followed).
+ */
+function startHostileReceiver(sentinel: Receiver): Promise<Receiver & { hostile: Map<string, { name: string; delivers: boolean }> }> {
+  const answers = hostileAnswers(sentinel.url);
+  let turn = 0;
+  const received = new Map<string, number>();
+  const answered200 = new Map<string, number>();
+  const hostile = new Map<string, { name: string; delivers: boolean }>();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const id = String(req.headers['webhook-id']);
+      const n = (received.get(id) ?? 0) + 1;
+      received.set(id, n);
+      const answer = n === 1 ? answers[turn++ % answers.length]! : undefined;
+      if (answer) hostile.set(id, { name: answer.name, delivers: answer.delivers });
+      // A hostile answer the service takes as delivered counts as a 200 for the ledger.
+      if (!answer || answer.delivers) answered200.set(id, (answered200.get(id) ?? 0) + 1);
+      if (answer) answer.act(res);
+      else res.writeHead(200).end();
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ name: 'hostile', server, received, answered200, hostile, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` }),
+    ),
   );
 }
 
@@ -312,7 +346,8 @@ async function main() {
   await db.connect();
 
   const healthy = await startReceiver('healthy', () => ({ status: 200, delayMs: 0 }));
-  const flaky = await startReceiver('flaky', () => ({ status: random() < 0.3 ? 500 : 200, delayMs: 0 }));
+  const sentinel = await startReceiver('sentinel', () => ({ status: 200, delayMs: 0 }));
+  const hostile = await startHostileReceiver(sentinel);
   const slow = await startReceiver('slow', () => ({ status: 200, delayMs: 2_000 }));
 
   const a = new Instance('A', await freePort(), databaseUrl);
@@ -322,7 +357,7 @@ async function main() {
   await gql(
     a,
     `mutation($d: String, $c: String, $f: String) { configureWebhooks(input: { document: { url: $d, enabled: true }, contact: { url: $c, enabled: true }, folder: { url: $f, enabled: true }, bearerToken: "soak" }) { offlineMode } }`,
-    { d: healthy.url, c: flaky.url, f: slow.url },
+    { d: healthy.url, c: hostile.url, f: slow.url },
   );
 
   log(`seed ${initialSeed}; ${DURATION_MS / 1000} s at ${RATE} mutations/s, ${SUBSCRIBERS} subscribers; instances A :${a.port}, B :${b.port}`);
@@ -401,7 +436,7 @@ async function main() {
     const seen = subscribers.reduce((n, s) => n + s.seen.size, 0) / SUBSCRIBERS;
     log(
       `${Math.round((Date.now() - started) / 1000)} s: ${counters.mutations} mutations (${counters.mutationErrors} refused or cut by a kill), ` +
-        `${healthy.received.size + flaky.received.size + slow.received.size} webhook ids received, ${Math.round(seen)} events per subscriber`,
+        `${healthy.received.size + hostile.received.size + slow.received.size} webhook ids received, ${Math.round(seen)} events per subscriber`,
     );
   }, 10_000);
 
@@ -426,14 +461,14 @@ async function main() {
   // ------------------------------------------------------------ the ledger
   const events = (await db.query<{ id: string; channel: string }>(`select id, channel from events`)).rows;
   const deliveries = (
-    await db.query<{ event_id: string; channel: string; status: string; ok_attempts: string; attempts: string }>(
-      `select e.id as event_id, d.channel, d.status,
+    await db.query<{ event_id: string; channel: string; status: string; attempt_count: number; ok_attempts: string; attempts: string }>(
+      `select e.id as event_id, d.channel, d.status, d.attempt_count,
          (select count(*) from webhook_attempts a where a.delivery_id = d.id and a.ok) as ok_attempts,
          (select count(*) from webhook_attempts a where a.delivery_id = d.id) as attempts
        from webhook_deliveries d join events e on e.seq = d.event_seq`,
     )
   ).rows;
-  const receiverOf: Record<string, Receiver> = { DOCUMENT: healthy, CONTACT: flaky, FOLDER: slow };
+  const receiverOf: Record<string, Receiver> = { DOCUMENT: healthy, CONTACT: hostile, FOLDER: slow };
   const problems: string[] = [];
   const deliveriesByEvent = new Map<string, typeof deliveries>();
   for (const d of deliveries) deliveriesByEvent.set(d.event_id, [...(deliveriesByEvent.get(d.event_id) ?? []), d]);
@@ -442,6 +477,9 @@ async function main() {
   let failed = 0;
   let duplicates = 0;
   let duplicatesFromKills = 0;
+  let unrecordedAttempts = 0;
+  let hostileFirsts = 0;
+  let hostileFirstsRecorded = 0;
   for (const event of events) {
     const rows = deliveriesByEvent.get(event.id) ?? [];
     if (rows.length !== 1) {
@@ -456,8 +494,16 @@ async function main() {
       if (got200 === 0) problems.push(`event ${event.id} is recorded as delivered but its receiver never answered 200 for it`);
     } else if (d.status === 'FAILED') {
       failed++;
+      if (receiver === hostile) problems.push(`event ${event.id} FAILED on the hostile receiver, which answers 200 to every attempt after the first`);
     } else {
       problems.push(`event ${event.id} (${event.channel}) is still ${d.status} after ${SETTLE_TIMEOUT_MS / 1000} s`);
+    }
+    // Every attempt claimed is recorded, whatever the answer, unless its instance or its connection died first.
+    unrecordedAttempts += Math.max(0, d.attempt_count - Number(d.attempts));
+    const first = hostile.hostile.get(event.id);
+    if (first && !first.delivers) {
+      hostileFirsts++;
+      if (Number(d.attempts) > Number(d.ok_attempts)) hostileFirstsRecorded++;
     }
     if (Number(d.ok_attempts) > 1) problems.push(`event ${event.id} was recorded as delivered ${d.ok_attempts} times: two instances sent it`);
     if (got200 > 1) {
@@ -467,6 +513,10 @@ async function main() {
       else problems.push(`event ${event.id} reached its receiver ${got200} times, more than the kills explain`);
     }
   }
+  if (unrecordedAttempts > 0 && counters.kills === 0 && counters.backendTerminations === 0) {
+    problems.push(`${unrecordedAttempts} attempts were made and never recorded, with no kill or lost connection to explain them`);
+  }
+  if (sentinel.received.size > 0) problems.push(`the redirect target got ${sentinel.received.size} requests: a redirect was followed`);
   const eventIds = new Set(events.map((e) => e.id));
   let subscriberDuplicates = 0;
   for (const s of subscribers) {
@@ -483,6 +533,8 @@ async function main() {
     ['deliveries delivered', delivered],
     ['deliveries failed after the schedule', failed],
     ['deliveries still pending', pending],
+    ['hostile first answers recorded as failed', `${hostileFirstsRecorded} of ${hostileFirsts}`],
+    ['attempts never recorded (kills, cuts)', unrecordedAttempts],
     ['webhook duplicates (all from kills)', `${duplicates} (${duplicatesFromKills} explained by in-flight attempts)`],
     ['SIGKILLs', counters.kills],
     ['two-instance spells', counters.twoInstanceSpells],
@@ -499,7 +551,7 @@ async function main() {
   await Promise.all(subscribers.map((s) => s.stop()));
   await a.stop();
   await b.stop();
-  for (const r of [healthy, flaky, slow]) {
+  for (const r of [healthy, hostile, slow, sentinel]) {
     r.server.closeAllConnections();
     r.server.close();
   }

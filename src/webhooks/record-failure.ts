@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { SqlPool } from '../db/sql-pool.js';
 import { formatDuration } from '../duration.js';
 import type { Channel } from '../events/event-types.js';
@@ -63,7 +64,36 @@ with attempt as (
 )
 select (select not enabled from health) as switched_off, pg_notify('${DELIVERY_NOTIFY_CHANNEL}', $1::text)`;
 
-export async function recordFailure(sql: SqlPool, opts: FailedAttempt): Promise<{ channelDisabled: boolean }> {
+/**
+ * Whether PostgreSQL refused a statement and nothing of it was written: an error reply
+ * (not FATAL) ends only the statement's implicit transaction, and the connection lives on.
+ * A lost connection says nothing of the kind (it may have committed), so it is not one.
+ */
+export function refusedByDatabase(err: unknown): boolean {
+  return err instanceof pg.DatabaseError && err.severity === 'ERROR';
+}
+
+/** Text of printable ASCII only, which any column takes: what a record falls back to. */
+function plainText(text: string | null): string | null {
+  return text === null ? null : text.replace(/[^\x20-\x7e]/g, '?');
+}
+
+/**
+ * Records a failed attempt. The sender already made the answer's excerpt storable; should
+ * PostgreSQL refuse the record all the same, whatever the reason, the attempt is recorded
+ * without its excerpt (and with its error in plain ASCII), so that the schedule, the circuit
+ * breaker and the channel's health still move on. `excerptRefused` says why it was dropped.
+ */
+export async function recordFailure(sql: SqlPool, opts: FailedAttempt): Promise<{ channelDisabled: boolean; excerptRefused?: unknown }> {
+  try {
+    return { channelDisabled: await writeFailure(sql, opts, opts.result.responseExcerpt, opts.result.error) };
+  } catch (err) {
+    if (!refusedByDatabase(err)) throw err;
+    return { channelDisabled: await writeFailure(sql, opts, null, plainText(opts.result.error)), excerptRefused: err };
+  }
+}
+
+async function writeFailure(sql: SqlPool, opts: FailedAttempt, excerpt: string | null, error: string | null): Promise<boolean> {
   const { result, decision } = opts;
   const retry = decision.action === 'retry';
   const gone = decision.action === 'disable-channel';
@@ -75,8 +105,8 @@ export async function recordFailure(sql: SqlPool, opts: FailedAttempt): Promise<
       result.startedAt,
       result.durationMs,
       result.httpStatus,
-      result.responseExcerpt,
-      result.error,
+      excerpt,
+      error,
       opts.channel,
       retry,
       retry ? decision.delayMs / 1000 : 0,
@@ -87,5 +117,5 @@ export async function recordFailure(sql: SqlPool, opts: FailedAttempt): Promise<
       formatDuration(opts.disableAfterMs),
     ],
   });
-  return { channelDisabled: rows[0]?.switched_off === true };
+  return rows[0]?.switched_off === true;
 }

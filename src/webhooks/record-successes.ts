@@ -1,6 +1,6 @@
 import type { SqlPool } from '../db/sql-pool.js';
 import type { Channel } from '../events/event-types.js';
-import { DELIVERY_NOTIFY_CHANNEL } from './record-failure.js';
+import { DELIVERY_NOTIFY_CHANNEL, refusedByDatabase } from './record-failure.js';
 import type { AttemptResult } from './sender.js';
 
 export type Success = { deliveryId: string; channel: Channel; result: AttemptResult };
@@ -30,7 +30,10 @@ with done as (
 )
 select count(pg_notify('${DELIVERY_NOTIFY_CHANNEL}', delivery_id::text)) as notified from done`;
 
-type Waiting = { success: Success; resolve: () => void; reject: (err: unknown) => void };
+/** What became of a success's record: `excerptRefused` when it was written without the answer's excerpt, and why. */
+export type SuccessRecorded = { excerptRefused?: unknown };
+
+type Waiting = { success: Success; resolve: (recorded: SuccessRecorded) => void; reject: (err: unknown) => void };
 
 /**
  * Records successful attempts in batches, as a database groups commits: the first success
@@ -48,7 +51,7 @@ export class SuccessRecorder {
   ) {}
 
   /** Resolves once the success is written; rejects when the write failed (the lease then runs out and the delivery is retried). */
-  record(success: Success): Promise<void> {
+  record(success: Success): Promise<SuccessRecorded> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ success, resolve, reject });
       if (!this.writing) void this.writeAll();
@@ -60,26 +63,48 @@ export class SuccessRecorder {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0);
       try {
-        await this.write(batch);
+        await this.write(batch, true);
+        for (const w of batch) w.resolve({});
       } catch (err) {
-        if (batch.length === 1) batch[0]!.reject(err);
+        if (batch.length === 1) await this.writeWithoutExcerpt(batch[0]!, err);
         // One row PostgreSQL refuses must not cost the others their record: write them one by one.
-        else for (const one of batch) await this.write([one]).catch((e: unknown) => one.reject(e));
+        else {
+          for (const one of batch) {
+            await this.write([one], true).then(
+              () => one.resolve({}),
+              (e: unknown) => this.writeWithoutExcerpt(one, e),
+            );
+          }
+        }
       }
     }
     this.writing = false;
   }
 
-  private async write(batch: Waiting[]): Promise<void> {
+  /**
+   * After PostgreSQL refused a success's record, whatever the reason, the success is recorded
+   * without the answer's excerpt (as record-failure.ts does for a failure): a delivery that
+   * reached its receiver must not be sent again for want of a kilobyte of its answer.
+   */
+  private async writeWithoutExcerpt(one: Waiting, refusal: unknown): Promise<void> {
+    if (!refusedByDatabase(refusal)) return one.reject(refusal);
+    try {
+      await this.write([one], false);
+      one.resolve({ excerptRefused: refusal });
+    } catch (err) {
+      one.reject(err);
+    }
+  }
+
+  private async write(batch: Waiting[], withExcerpt: boolean): Promise<void> {
     const rows = batch.map(({ success: { deliveryId, channel, result } }) => ({
       delivery_id: deliveryId,
       channel,
       started_at: result.startedAt.toISOString(),
       duration_ms: result.durationMs,
       http_status: result.httpStatus,
-      response_excerpt: result.responseExcerpt,
+      response_excerpt: withExcerpt ? result.responseExcerpt : null,
     }));
     await this.sql.query({ name: 'record-successes', text: RECORD_SUCCESSES_SQL, values: [JSON.stringify(rows), this.workerId] });
-    for (const w of batch) w.resolve();
   }
 }

@@ -12,9 +12,6 @@ export type Decision =
   | { action: 'failed'; reason: string }
   | { action: 'disable-channel'; reason: string };
 
-/** Retry-After is honoured up to this bound (Hook0's RETRY_AFTER_MAX). */
-export const MAX_RETRY_AFTER_MS = 10 * 3_600_000;
-
 /** ±20% so that receivers coming back from an outage are not hit by every retry at once. */
 export const JITTER = 0.2;
 
@@ -39,7 +36,9 @@ export function decide(outcome: AttemptOutcome, attempt: number, schedule: reado
   }
   const jittered = Math.round(base * (1 - JITTER + 2 * JITTER * random()));
   if (outcome.kind === 'response' && (outcome.status === 429 || outcome.status === 503) && outcome.retryAfterMs !== undefined) {
-    return { action: 'retry', delayMs: Math.min(Math.max(outcome.retryAfterMs, jittered), MAX_RETRY_AFTER_MS) };
+    // A receiver may ask for a longer wait, never for one past the schedule's longest delay:
+    // a Retry-After of a year would otherwise hold the record's later events for a year.
+    return { action: 'retry', delayMs: Math.max(jittered, Math.min(outcome.retryAfterMs, Math.max(...schedule))) };
   }
   return { action: 'retry', delayMs: jittered };
 }

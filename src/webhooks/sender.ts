@@ -3,12 +3,14 @@ import ky, { type KyInstance } from 'ky';
 import { Webhook } from 'standardwebhooks';
 import type { Agent } from 'undici';
 import { createSafeDispatcher } from './safe-dispatcher.js';
+import { readExcerpt, storableText } from './response-excerpt.js';
 import { addressProblem } from './url-guard.js';
 import type { AttemptOutcome } from './retry-policy.js';
 import { isSuccess, parseRetryAfter } from './retry-policy.js';
 
 export const USER_AGENT = 'RecordEngine-Webhooks/1.0';
-export const RESPONSE_EXCERPT_BYTES = 1024;
+/** An error is our own short message, but it can quote what the receiver sent (a Location header, a socket error). */
+const ERROR_BYTES = 1024;
 
 export type OutgoingWebhook = {
   url: string;
@@ -93,53 +95,44 @@ export class WebhookSender {
     const started = performance.now();
     const done = (r: Omit<AttemptResult, 'startedAt' | 'durationMs'>): AttemptResult => ({
       ...r,
+      error: r.error === null ? null : storableText(r.error, ERROR_BYTES),
       startedAt,
       durationMs: Math.round(performance.now() - started),
     });
+    const failed = (error: string, httpStatus: number | null = null) =>
+      done({ outcome: { kind: 'error', error }, ok: false, httpStatus, responseExcerpt: null, error });
     const literal = new URL(message.url).hostname.replace(/^\[|\]$/g, '');
     const problem = isIP(literal) ? addressProblem(literal, this.opts.allowPrivate) : undefined;
-    if (problem) return done({ outcome: { kind: 'error', error: problem }, ok: false, httpStatus: null, responseExcerpt: null, error: problem });
+    if (problem) return failed(problem);
+    const signal = AbortSignal.timeout(this.opts.timeoutMs);
+    let response: Response;
     try {
-      const signal = AbortSignal.timeout(this.opts.timeoutMs);
-      const response = await this.http.post(message.url, { body: message.body, headers: this.headers(message, startedAt), signal });
-      const excerpt = await readExcerpt(response);
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      const ok = isSuccess(response.status);
-      return done({
-        outcome: { kind: 'response', status: response.status, retryAfterMs },
-        ok,
-        httpStatus: response.status,
-        responseExcerpt: excerpt,
-        error: ok ? null : statusError(response),
-      });
+      response = await this.http.post(message.url, { body: message.body, headers: this.headers(message, startedAt), signal });
     } catch (err) {
-      const error = describeError(err, this.opts.timeoutMs);
-      return done({ outcome: { kind: 'error', error }, ok: false, httpStatus: null, responseExcerpt: null, error });
+      return failed(describeError(err, this.opts.timeoutMs));
     }
+    let excerpt: string | null;
+    try {
+      excerpt = await readExcerpt(response);
+    } catch (err) {
+      // The status came but the body broke off or stalled: not a complete answer, whatever the status.
+      const why = describeError(err, this.opts.timeoutMs);
+      return failed((err as Error).name === 'TimeoutError' ? why : `the answer broke off after its headers: ${why}`, response.status);
+    }
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    const ok = isSuccess(response.status);
+    return done({
+      outcome: { kind: 'response', status: response.status, retryAfterMs },
+      ok,
+      httpStatus: response.status,
+      responseExcerpt: excerpt,
+      error: ok ? null : statusError(response),
+    });
   }
 
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
-}
-
-async function readExcerpt(response: Response): Promise<string | null> {
-  if (!response.body) return null;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < RESPONSE_EXCERPT_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  const text = Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8');
-  return text === '' ? null : text;
 }
 
 function statusError(response: Response): string {

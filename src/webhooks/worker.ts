@@ -160,10 +160,11 @@ export class DeliveryWorker {
       this.metrics.attemptDuration.observe({ channel: delivery.channel, ok: String(result.ok) }, result.durationMs / 1000);
       this.metrics.deliveryOutcomes.inc({ channel: delivery.channel, outcome: decision.action });
       if (decision.action === 'succeeded') {
-        await this.successes.record({ deliveryId: delivery.id, channel: delivery.channel, result });
+        const { excerptRefused } = await this.successes.record({ deliveryId: delivery.id, channel: delivery.channel, result });
+        if (excerptRefused) this.excerptRefused(delivery.id, excerptRefused);
         return;
       }
-      const { channelDisabled } = await this.recordFailure({
+      const { channelDisabled, excerptRefused } = await this.recordFailure({
         deliveryId: delivery.id,
         channel: delivery.channel,
         workerId: this.id,
@@ -171,10 +172,15 @@ export class DeliveryWorker {
         decision,
         disableAfterMs: this.opts.disableAfterMs,
       });
+      if (excerptRefused) this.excerptRefused(delivery.id, excerptRefused);
       if (channelDisabled) this.log.warn({ channel: delivery.channel, decision }, 'webhook channel disabled');
     } catch (err) {
       this.log.error({ err, deliveryId: delivery.id }, 'a webhook attempt could not be made or recorded; it is retried when its lease runs out');
     }
+  }
+
+  private excerptRefused(deliveryId: string, err: unknown): void {
+    this.log.warn({ err, deliveryId }, "the database refused a webhook attempt's record; it was recorded without the answer's excerpt");
   }
 
   /**
@@ -182,7 +188,7 @@ export class DeliveryWorker {
    * receiver hangs and a whole batch times out together, writing them at once would only
    * have them wait for each other while holding pooled connections that mutations need.
    */
-  private recordFailure(attempt: FailedAttempt): Promise<{ channelDisabled: boolean }> {
+  private recordFailure(attempt: FailedAttempt): ReturnType<typeof recordFailure> {
     const recorded = this.failures.then(() => recordFailure(this.sql, attempt));
     this.failures = recorded.catch(() => undefined);
     return recorded;

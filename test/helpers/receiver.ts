@@ -1,15 +1,17 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type ReceivedRequest = { headers: IncomingHttpHeaders; body: string; json: any; at: number };
 export type Answer = {
   status: number;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
   delayMs?: number;
   hang?: boolean;
   /** Answer only once this settles: the test decides when the receiver speaks. */
   until?: Promise<void>;
+  /** Answer by hand instead (a reset, a body cut short, a trickle): status, headers and body are then left to it. */
+  act?: (res: ServerResponse) => void;
 };
 
 /**
@@ -22,6 +24,8 @@ export class TestReceiver {
   readonly requests: ReceivedRequest[] = [];
   answers: Answer[] = [];
   fallback: Answer = { status: 200, body: '{"received":true}' };
+  /** Picks the answer to a request before `answers` and `fallback` do (undefined leaves it to them). */
+  script: ((request: ReceivedRequest, requests: readonly ReceivedRequest[]) => Answer | undefined) | undefined;
   private server: Server;
   private waiters: { done: (requests: readonly ReceivedRequest[]) => boolean; resolve: () => void }[] = [];
   private hanging = new Set<() => void>();
@@ -38,9 +42,11 @@ export class TestReceiver {
         } catch {
           json = undefined;
         }
-        this.requests.push({ headers: req.headers, body, json, at: Date.now() });
-        const answer = this.answers.shift() ?? this.fallback;
+        const request = { headers: req.headers, body, json, at: Date.now() };
+        this.requests.push(request);
+        const answer = this.script?.(request, this.requests) ?? this.answers.shift() ?? this.fallback;
         const reply = () => {
+          if (answer.act) return answer.act(res);
           res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
           res.end(answer.body ?? '');
         };

@@ -98,30 +98,6 @@ describe('delivery outcomes', () => {
     expect(receiver.requests).toHaveLength(3);
   });
 
-  it('honours Retry-After on 429 and 503 for the next attempt', async () => {
-    const later = new Date(Date.now() + 3 * 3_600_000);
-    later.setMilliseconds(0);
-    receiver.answers = [
-      { status: 429, headers: { 'retry-after': '120' } },
-      { status: 503, headers: { 'retry-after': later.toUTCString() } },
-    ];
-    const first = await createContact(t, 'Throttled');
-    const second = await createContact(t, 'Unavailable');
-    await receiver.waitFor(2);
-    await t.app.worker!.drain();
-    for (const [id, expected] of [
-      [first, (startedAt: number) => startedAt + 120_000],
-      [second, () => later.getTime()],
-    ] as const) {
-      const [d] = (await deliveries(t, { channel: 'CONTACT', entityId: id })).edges.map((e) => e.node);
-      expect(d.status).toBe('PENDING');
-      expect(d.attempts).toHaveLength(1);
-      const due = new Date(d.nextAttemptAt).getTime();
-      const wanted = expected(new Date(d.attempts[0].startedAt).getTime());
-      expect(Math.abs(due - wanted)).toBeLessThan(2_000);
-    }
-  });
-
   it('does not follow redirects: a 302 is a failed attempt', async () => {
     receiver.answers = [{ status: 302, headers: { location: `${receiver.url}/elsewhere` } }];
     const id = await createContact(t, 'Redirected');

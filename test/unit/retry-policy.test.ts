@@ -25,13 +25,13 @@ describe('retry policy', () => {
     expect(decide({ kind: 'response', status: 410 }, 1, schedule, middle).action).toBe('disable-channel');
   });
 
-  it('honours Retry-After on 429 and 503, within bounds', () => {
+  it('honours Retry-After on 429 and 503, up to the longest delay of the schedule', () => {
     expect(decide({ kind: 'response', status: 429, retryAfterMs: 60_000 }, 1, schedule, middle)).toEqual({ action: 'retry', delayMs: 60_000 });
     expect(decide({ kind: 'response', status: 503, retryAfterMs: 1_000 }, 1, schedule, middle)).toEqual({ action: 'retry', delayMs: 5_000 });
-    expect(decide({ kind: 'response', status: 503, retryAfterMs: 99 * 3_600_000 }, 1, schedule, middle)).toEqual({
-      action: 'retry',
-      delayMs: 10 * 3_600_000,
-    });
+    expect(decide({ kind: 'response', status: 503, retryAfterMs: 99 * 3_600_000 }, 1, schedule, middle)).toEqual({ action: 'retry', delayMs: 300_000 });
+    expect(decide({ kind: 'response', status: 429, retryAfterMs: Infinity }, 2, schedule, middle)).toEqual({ action: 'retry', delayMs: 300_000 });
+    // The schedule's own jitter may pass its longest delay; a Retry-After never shortens it.
+    expect(decide({ kind: 'response', status: 429, retryAfterMs: Infinity }, 2, schedule, () => 0.999_999)).toEqual({ action: 'retry', delayMs: 360_000 });
     expect(decide({ kind: 'response', status: 500, retryAfterMs: 60_000 }, 1, schedule, middle)).toEqual({ action: 'retry', delayMs: 5_000 });
   });
 
@@ -39,6 +39,8 @@ describe('retry policy', () => {
     expect(parseRetryAfter('120')).toBe(120_000);
     expect(parseRetryAfter(new Date(1_000_000 + 30_000).toUTCString(), 1_000_000)).toBe(30_000);
     expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter('9'.repeat(400))).toBe(Infinity);
+    expect(parseRetryAfter('x'.repeat(8_000))).toBeUndefined();
     expect(parseRetryAfter(null)).toBeUndefined();
   });
 });
