@@ -55,6 +55,46 @@ afterAll(async () => {
   await t.stop();
 });
 
+describe('updateDocument keeps extractedFields within its limit', () => {
+  const fieldsOf = (prefix: string, count: number, size: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}_${i}`, 'v'.repeat(size)]));
+  const update = (id: string, fields: Record<string, unknown>) =>
+    t.gql(`mutation($id: ID!, $f: JSON) { updateDocument(id: $id, input: { fields: $f }) { id extractedFields } }`, { id, f: fields });
+  const storedBytes = async (id: string) =>
+    (await sql<{ bytes: number }>(t.databaseUrl, `select octet_length(extracted_fields::text) as bytes from documents where id = $1`, [id]))[0]!.bytes;
+
+  it('refuses the edit whose merge would pass 128 KiB, naming the size and the limit, and writes nothing', async () => {
+    const id = await newDocument();
+    // Each edit is 60 KB, under the limit on its own; the third would make the document 180 KB.
+    for (const prefix of ['first', 'second']) expect((await update(id, fieldsOf(prefix, 6, 10_000))).errors).toBeUndefined();
+    const before = await storedBytes(id);
+    const third = await update(id, fieldsOf('third', 6, 10_000));
+    expect(third.errors).toHaveLength(1);
+    expect(third.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'fields', limit: LIMITS.extractedFieldsBytes });
+    expect(third.errors![0]!.message).toMatch(new RegExp(`extractedFields would be \\d+ bytes of JSON after this change; the limit is ${LIMITS.extractedFieldsBytes}`));
+    expect(third.errors![0]!.extensions!.size).toBeGreaterThan(LIMITS.extractedFieldsBytes);
+    expect(await storedBytes(id)).toBe(before);
+
+    // Removing fields in the same edit makes room: the merged result is what counts.
+    const swap = { ...Object.fromEntries(Object.keys(fieldsOf('second', 6, 0)).map((k) => [k, null])), ...fieldsOf('third', 6, 10_000) };
+    const swapped = await update(id, swap);
+    expect(swapped.errors).toBeUndefined();
+    expect(Object.keys(swapped.data!.updateDocument.extractedFields).sort()).toEqual([...Object.keys(fieldsOf('first', 6, 0)), ...Object.keys(fieldsOf('third', 6, 0))].sort());
+  });
+
+  it('measures the merge as compact JSON, as the input is measured: exactly the limit passes, one byte more does not', async () => {
+    const id = await newDocument();
+    // Fifteen values of 9,000 characters, the last one shortened to make exactly the limit.
+    const exact: Record<string, string> = fieldsOf('k', 15, 9_000);
+    exact.k_14 = exact.k_14!.slice(Buffer.byteLength(JSON.stringify(exact)) - LIMITS.extractedFieldsBytes);
+    expect(Buffer.byteLength(JSON.stringify(exact))).toBe(LIMITS.extractedFieldsBytes);
+    expect((await update(id, exact)).errors).toBeUndefined();
+    expect((await update(id, { k_0: 'y'.repeat(9_000) })).errors).toBeUndefined();
+    // ,"b":1 is six bytes more.
+    const over = await update(id, { b: 1 });
+    expect(over.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', size: LIMITS.extractedFieldsBytes + 6 });
+  });
+});
+
 describe('JSON inputs have a nesting limit', () => {
   it(`refuses JSON nested deeper than ${MAX_JSON_DEPTH} levels, even 100,000 levels deep, as BAD_USER_INPUT`, async () => {
     const id = await newDocument();
