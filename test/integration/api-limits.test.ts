@@ -95,6 +95,97 @@ describe('updateDocument keeps extractedFields within its limit', () => {
   });
 });
 
+describe('the cost of a request is bounded before it runs', () => {
+  const events = (first: string) => `events(first: ${first}) { edges { node { payload } } }`;
+
+  it('refuses 40 aliases of a 500-event page with HTTP 400, naming the cost and GRAPHQL_MAX_COST', async () => {
+    const res = await post(`{ ${aliases(40, events('500'))} }`);
+    expect(res.status).toBe(400);
+    expect(res.body.data).toBeUndefined();
+    expect(res.body.errors).toHaveLength(1);
+    const [error] = res.body.errors!;
+    expect(error!.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', cost: 40 * 500 * 103, limit: DEFAULT_MAX_COST });
+    expect(error!.message).toContain(`may cost ${40 * 500 * 103}; the limit is ${DEFAULT_MAX_COST} (GRAPHQL_MAX_COST)`);
+  });
+
+  it('counts page sizes given as variables, for each request of the same document', async () => {
+    const query = `query($n: Int) { ${aliases(40, events('$n'))} }`;
+    expect((await post(query, { n: 5 })).status).toBe(200);
+    const large = await post(query, { n: 500 });
+    expect(large.status).toBe(400);
+    expect(large.body.errors![0]!.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', cost: 40 * 500 * 103 });
+    // A default page size counts as 50.
+    const defaults = await post(`{ ${aliases(200, 'events { edges { node { payload } } }')} }`);
+    expect(defaults.body.errors![0]!.extensions).toMatchObject({ cost: 200 * 50 * 103 });
+  });
+
+  it('refuses the same over WebSocket', async () => {
+    const { error, results } = await overWebSocket(`query($n: Int) { ${aliases(40, events('$n'))} }`, { n: 500 });
+    expect(results).toEqual([]);
+    expect(error).toHaveLength(1);
+    expect(error![0]!.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', cost: 40 * 500 * 103, limit: DEFAULT_MAX_COST });
+  });
+
+  it('lets the standard introspection query and a full page of events with their payloads through', async () => {
+    const introspection = await post(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }));
+    expect(introspection.body.errors).toBeUndefined();
+    expect(introspection.body.data.__schema.types.length).toBeGreaterThan(10);
+    const page = await post(`{ events(first: 500) { edges { cursor node { id cursor type occurredAt payload } } pageInfo { hasNextPage endCursor } } }`);
+    expect(page.body.errors).toBeUndefined();
+  });
+
+  it('lets a request select testWebhook once: aliases of it send nothing', async () => {
+    await pointChannel(t, 'contact', receiver.url);
+    const twice = await post(`mutation { a: testWebhook(channel: CONTACT) { ok } b: testWebhook(channel: CONTACT) { ok } }`);
+    expect(twice.status).toBe(400);
+    expect(twice.body.errors![0]!.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', field: 'testWebhook', count: 2, limit: 1 });
+    expect(twice.body.errors![0]!.message).toContain('selects testWebhook 2 times; a request may select it once');
+    const once = await post(`mutation { testWebhook(channel: CONTACT) { ok } }`);
+    expect(once.body.data.testWebhook.ok).toBe(true);
+    // The single one was the only POST: the refused request sent none.
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('lets a request select replayWebhooks once: aliases of it queue nothing', async () => {
+    await pointChannel(t, 'contact', receiver.url);
+    const since = new Date(0).toISOString();
+    const count = async () => Number((await sql<{ n: string }>(t.databaseUrl, `select count(*) as n from webhook_deliveries`))[0]!.n);
+    const before = await count();
+    const replay = `replayWebhooks(input: { channel: CONTACT, since: "${since}" }) { count }`;
+    const res = await post(`mutation { ${aliases(3, replay)} }`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors![0]!.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', field: 'replayWebhooks', count: 3 });
+    expect(await count()).toBe(before);
+  });
+});
+
+describe('NUL is bad input in any text, not an internal error', () => {
+  const refusedNul = (res: Awaited<ReturnType<typeof post>>, field: string) => {
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(res.body.errors![0]!.message).toContain('NUL character (U+0000)');
+  };
+
+  it('refuses NUL in a name, a filter, an extracted field value and a JSON key, as variables', async () => {
+    const id = await newDocument();
+    refusedNul(await post(`mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`, { input: { name: 'Ac\u0000me', type: 'CLIENT' } }), '$input.name');
+    refusedNul(await post(`query($d: String) { documents(filter: { docType: $d }) { edges { cursor } } }`, { d: 'Invoice\u0000' }), '$d');
+    refusedNul(await post(`mutation($id: ID!, $f: JSON) { updateDocument(id: $id, input: { fields: $f }) { id } }`, { id, f: { total: 'a\u0000b' } }), '$f.total');
+    refusedNul(await post(`mutation($id: ID!, $r: JSON) { updateDocument(id: $id, input: { externalRefs: $r }) { id } }`, { id, r: { list: [{ 'k\u0000': 1 }] } }), '$r.list[0]');
+    const { body } = await post(`query($id: ID!) { document(id: $id) { extractedFields externalRefs } }`, { id });
+    expect(body.data.document).toEqual({ extractedFields: {}, externalRefs: {} });
+  });
+
+  it('refuses NUL written in the query text, and over WebSocket', async () => {
+    refusedNul(await post(`mutation { createContact(input: { name: "Ac\\u0000me", type: CLIENT }) { id } }`), 'query');
+    refusedNul(await post(`{ documents(filter: { docType: "\\u0000" }) { edges { cursor } } }`), 'query');
+    const { error } = await overWebSocket(`query($d: String) { documents(filter: { docType: $d }) { edges { cursor } } }`, { d: 'Invoice\u0000' });
+    expect(error?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: '$d' });
+  });
+
+});
+
 describe('JSON inputs have a nesting limit', () => {
   it(`refuses JSON nested deeper than ${MAX_JSON_DEPTH} levels, even 100,000 levels deep, as BAD_USER_INPUT`, async () => {
     const id = await newDocument();
