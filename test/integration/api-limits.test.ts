@@ -159,6 +159,27 @@ describe('the cost of a request is bounded before it runs', () => {
   });
 });
 
+describe('an error echoes at most a short prefix of the value it refuses', () => {
+  it('answers ten aliases of a 500 KB id in a few KB', async () => {
+    const id = '9'.repeat(500 * 1024);
+    const res = await post(`query($id: ID!) { ${aliases(10, 'contact(id: $id) { id }')} }`, { id });
+    expect(res.body.errors).toHaveLength(10);
+    for (const error of res.body.errors!) {
+      expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+      expect(error.message).toContain(`"${'9'.repeat(40)}`);
+    }
+    expect(res.bytes).toBeLessThan(10_000);
+  });
+
+  it('cuts a long value in graphql\'s own messages too', async () => {
+    const res = await post(`query($n: Int) { contacts(first: $n) { edges { cursor } } }`, { n: 'x'.repeat(500 * 1024) });
+    expect(res.status).toBe(400);
+    expect(res.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors![0]!.message).toContain('Variable "$n" got invalid value "xxxx');
+    expect(res.bytes).toBeLessThan(1_000);
+  });
+});
+
 describe('NUL is bad input in any text, not an internal error', () => {
   const refusedNul = (res: Awaited<ReturnType<typeof post>>, field: string) => {
     expect(res.status).toBe(400);
