@@ -38,7 +38,8 @@ const COMPACT_JSON_SIZE = `octet_length(merged::text) - greatest(2 * (select cou
 /**
  * The edit of a document during review, the most frequent write, as one statement: it locks
  * the row, checks what needs the database (a locked status, the profile's field keys, the
- * size of the merged extracted fields, a folder of the same contact) and updates, in one round trip and one implicit transaction.
+ * size of the merged extracted fields, a folder of the same contact) and updates, in one
+ * round trip and one implicit transaction.
  * When a check fails nothing is written, and the facts it returns name the reason. What needs
  * no database is checked before it is sent.
  */
@@ -79,7 +80,7 @@ export async function updateDocument(sql: SqlPool, id: string, input: UpdateDocu
         ${folder ? ', f.id as folder_id, f.contact_id = d.contact_id as same_contact' : ''}
       from documents d
         ${fields ? 'left join extraction_profiles p on p.id = d.profile_id' : ''}
-        ${merge ? `cross join lateral (select merged, ${COMPACT_JSON_SIZE} as size from (select ${merge} as merged) merged) m` : ''}
+        ${merge ? `cross join lateral (select merged, ${COMPACT_JSON_SIZE} as size from (select ${merge} as merged) merging) m` : ''}
         ${folder ? `left join folders f on f.id = ${folder}` : ''}
       where d.id = $1
       for update of d
