@@ -134,6 +134,19 @@ describe('the cost of a request is bounded before it runs', () => {
     expect(page.body.errors).toBeUndefined();
   });
 
+  it('takes its limit from GRAPHQL_MAX_COST', async () => {
+    const small = await startTestApp({ WEBHOOK_WORKER: 'false', GRAPHQL_MAX_COST: '1000' });
+    try {
+      // 500 × (the connection, its edges, their cursor) = 1,500.
+      const refused = await small.gql(`{ contacts(first: 500) { edges { cursor } } }`);
+      expect(refused.status).toBe(400);
+      expect(refused.errors![0]!.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', cost: 1500, limit: 1000 });
+      expect((await small.gql(`{ contacts(first: 300) { edges { cursor } } }`)).errors).toBeUndefined();
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('lets a request select testWebhook once: aliases of it send nothing', async () => {
     await pointChannel(t, 'contact', receiver.url);
     const twice = await post(`mutation { a: testWebhook(channel: CONTACT) { ok } b: testWebhook(channel: CONTACT) { ok } }`);
