@@ -164,6 +164,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       metrics,
       events,
       maxDepth: config.graphql.maxDepth,
+      maxCost: config.graphql.maxCost,
       maxBody: config.graphql.maxBody,
       // Apollo drains the WebSocket server with the HTTP server: sockets close with 1001 first.
       extraPlugins: [{ serverWillStart: async () => ({ drainServer: async () => ws?.dispose() }) }],
@@ -195,6 +196,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       makeContext,
       streams: (onOverflow) => subscriptionStreams({ orm, broadcaster, deliveryFeed, makeContext, bufferSize: config.ws.subscriberBuffer }, onOverflow),
       maxDepth: config.graphql.maxDepth,
+      maxCost: config.graphql.maxCost,
       maxPayloadBytes: config.graphql.maxBody,
       connectionInitTimeoutMs: config.ws.connectionInitTimeoutMs,
       keepAliveMs: config.ws.keepAliveMs,

@@ -79,6 +79,8 @@ const schema = z.object({
   DB_POOL_SIZE: integer(2, 200).default(20),
   GRAPHQL_MAX_DEPTH: integer(2, 50).default(10),
   GRAPHQL_MAX_BODY: byteSize('1mb', 1024, 100 * 1024 * 1024),
+  /** The most an operation may cost: fields, multiplied by the page sizes of the lists they are in. */
+  GRAPHQL_MAX_COST: integer(100, 1_000_000_000).default(1_000_000),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean.default(false),
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
@@ -134,7 +136,7 @@ export type Config = {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   dbPoolSize: number;
   /** maxBody: the largest request body, in bytes. */
-  graphql: { maxDepth: number; maxBody: number };
+  graphql: { maxDepth: number; maxBody: number; maxCost: number };
   webhooks: {
     allowPrivateNetworks: boolean;
     retrySchedule: number[];
@@ -198,7 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     dbPoolSize: e.DB_POOL_SIZE,
-    graphql: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxBody: e.GRAPHQL_MAX_BODY },
+    graphql: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxBody: e.GRAPHQL_MAX_BODY, maxCost: e.GRAPHQL_MAX_COST },
     webhooks: {
       allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
       retrySchedule: e.WEBHOOK_RETRY_SCHEDULE,

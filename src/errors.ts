@@ -34,6 +34,12 @@ export class UnauthenticatedError extends AppError {
 
 /** A JSON-safe rendering of an offending value for error messages, cut to a readable length. */
 export function describeValue(value: unknown, max = 80): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // Nested too deep for JSON.stringify's recursion (or a cycle): its type says enough.
+    return Array.isArray(value) ? '[…] (too deeply nested)' : '{…} (too deeply nested)';
+  }
   return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }

@@ -1,8 +1,18 @@
-import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode, type ValidationRule } from 'graphql';
+import { GraphQLError, Kind, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationRule } from 'graphql';
+
+/**
+ * How deep the standard introspection query (graphql's getIntrospectionQuery, every option on)
+ * nests: `__schema { types { fields { args { type { ofType ×9 } } } } }`. Tools such as GraphiQL and
+ * codegen send it, so introspection may nest this deep even under a lower GRAPHQL_MAX_DEPTH.
+ */
+export const INTROSPECTION_DEPTH = 14;
+
+const INTROSPECTION_ROOTS: ReadonlySet<string> = new Set(['__schema', '__type']);
 
 /**
  * Refuses an operation whose fields nest deeper than `maxDepth` below its root fields
- * (`{ contacts { edges { node { id } } } }` is 3 deep). Introspection fields are not counted.
+ * (`{ contacts { edges { node { id } } } }` is 3 deep). Introspection counts like any other
+ * field; below `__schema` and `__type` the limit is at least INTROSPECTION_DEPTH.
  * An unknown fragment or a fragment cycle counts as nothing here: graphql's own rules
  * (KnownFragmentNames, NoFragmentCycles) report those. Each fragment is measured once, so a
  * document that spreads fragments many times costs no more than its size.
@@ -32,7 +42,7 @@ export function depthLimit(maxDepth: number): ValidationRule {
       let max = 0;
       for (const selection of selectionSet.selections) {
         if (selection.kind === Kind.FIELD) {
-          if (selection.selectionSet && !selection.name.value.startsWith('__')) max = Math.max(max, 1 + depthOf(selection.selectionSet));
+          if (selection.selectionSet) max = Math.max(max, 1 + depthOf(selection.selectionSet));
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           max = Math.max(max, depthOf(selection.selectionSet));
         } else {
@@ -42,15 +52,33 @@ export function depthLimit(maxDepth: number): ValidationRule {
       return max;
     };
 
+    /** The root fields of a selection set, through the fragments that hold them. */
+    const rootFields = (selectionSet: SelectionSetNode, spread = new Set<string>()): FieldNode[] =>
+      selectionSet.selections.flatMap((selection) => {
+        if (selection.kind === Kind.FIELD) return [selection];
+        if (selection.kind === Kind.INLINE_FRAGMENT) return rootFields(selection.selectionSet, spread);
+        const fragment = fragments.get(selection.name.value);
+        if (!fragment || spread.has(fragment.name.value)) return [];
+        spread.add(fragment.name.value);
+        return rootFields(fragment.selectionSet, spread);
+      });
+
     return {
       OperationDefinition(node) {
-        const depth = depthOf(node.selectionSet);
-        if (depth > maxDepth) {
+        let depth = 0;
+        let limit = maxDepth;
+        for (const field of rootFields(node.selectionSet)) {
+          if (!field.selectionSet) continue;
+          const fieldDepth = 1 + depthOf(field.selectionSet);
+          const fieldLimit = INTROSPECTION_ROOTS.has(field.name.value) ? Math.max(maxDepth, INTROSPECTION_DEPTH) : maxDepth;
+          if (fieldDepth - fieldLimit > depth - limit) [depth, limit] = [fieldDepth, fieldLimit];
+        }
+        if (depth > limit) {
           const name = node.name ? `Operation "${node.name.value}"` : 'The operation';
           context.reportError(
-            new GraphQLError(`${name} nests fields ${depth} levels deep; the limit is ${maxDepth} (GRAPHQL_MAX_DEPTH)`, {
+            new GraphQLError(`${name} nests fields ${depth} levels deep; the limit is ${limit} (GRAPHQL_MAX_DEPTH${limit > maxDepth ? ', raised for introspection' : ''})`, {
               nodes: node,
-              extensions: { depth, limit: maxDepth },
+              extensions: { depth, limit },
             }),
           );
         }

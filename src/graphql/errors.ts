@@ -2,7 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AppError } from '../errors.js';
+import { AppError, describeValue } from '../errors.js';
 
 const VALUE_KINDS: ReadonlySet<string> = new Set([
   Kind.INT,
@@ -25,13 +25,47 @@ function isBadLiteralValue(error: unknown): boolean {
   return error instanceof GraphQLError && error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && !!nodes?.length && nodes.every((n) => VALUE_KINDS.has(n.kind));
 }
 
+/** Longest quoted value an error message keeps whole; a longer one is cut to its start and its length. */
+const MAX_QUOTED = 80;
+/** Longest message an error may have once its quoted values are cut. */
+const MAX_MESSAGE = 2_000;
+/** A JSON string as graphql and describeValue quote values in messages. */
+const QUOTED = /"(?:[^"\\]|\\.)*"/g;
+
+function clipMessage(message: string): string {
+  const cut = message.replace(QUOTED, (quoted) => (quoted.length > MAX_QUOTED ? `${quoted.slice(0, MAX_QUOTED)}…" (${quoted.length} characters)` : quoted));
+  return cut.length > MAX_MESSAGE ? `${cut.slice(0, MAX_MESSAGE)}… (${cut.length} characters)` : cut;
+}
+
+/** An extension as a client may see it: a long string or a large object becomes a short prefix of it. */
+function clipExtension(value: unknown): unknown {
+  if (typeof value === 'string') return value.length > MAX_QUOTED ? describeValue(value, MAX_QUOTED) : value;
+  if (value === null || typeof value !== 'object') return value;
+  const text = describeValue(value, MAX_QUOTED);
+  return text.includes('…') ? text : value;
+}
+
+/**
+ * Whatever an error says, it echoes at most a short prefix of an offending value: a request
+ * with many aliases of a bad 500 KB value gets a small answer, not many copies of the value.
+ */
+function clipped(error: GraphQLFormattedError): GraphQLFormattedError {
+  const extensions = error.extensions && Object.fromEntries(Object.entries(error.extensions).map(([key, value]) => [key, clipExtension(value)]));
+  return { ...error, message: clipMessage(error.message), ...(extensions && { extensions }) };
+}
+
 /**
  * The one place errors become what a client sees: our named errors keep their message and
  * code; a bad value is BAD_USER_INPUT whether it came as a variable or in the query text;
  * GraphQL's other errors (syntax, validation) pass as they are; anything else is masked and
- * logged with an id the client can quote.
+ * logged with an id the client can quote. Offending values are cut to a short prefix.
  */
 export function formatError(log: Logger) {
+  const format = formatOne(log);
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => clipped(format(formatted, error));
+}
+
+function formatOne(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof AppError) {

@@ -40,4 +40,37 @@ export const DateScalar = new GraphQLScalarType<string, string>({
   },
 });
 
-export const JSONScalar = JSONResolver;
+/** Deepest nesting of objects and arrays a JSON input may have (`{"a": [1]}` is 2 deep). */
+export const MAX_JSON_DEPTH = 32;
+
+/** How deep a value nests, counted without recursion (a value sent 100,000 levels deep must not exhaust the stack); stops past `limit`. */
+export function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const pending: [value: unknown, depth: number][] = [[value, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, depth] = next;
+    if (item === null || typeof item !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+function assertJsonDepth(value: unknown, node?: ValueNode): unknown {
+  const depth = jsonDepth(value, MAX_JSON_DEPTH);
+  if (depth > MAX_JSON_DEPTH) {
+    throw new GraphQLError(`JSON nests more than ${MAX_JSON_DEPTH} levels deep; the limit is ${MAX_JSON_DEPTH}`, {
+      nodes: node,
+      extensions: { code: 'BAD_USER_INPUT', limit: MAX_JSON_DEPTH },
+    });
+  }
+  return value;
+}
+
+/** JSON: any JSON value, nested at most MAX_JSON_DEPTH deep. */
+export const JSONScalar = new GraphQLScalarType({
+  ...JSONResolver.toConfig(),
+  parseValue: (value) => assertJsonDepth(value),
+  parseLiteral: (ast, variables) => assertJsonDepth(JSONResolver.parseLiteral(ast, variables), ast),
+});

@@ -16,6 +16,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { depthLimit } from '../graphql/depth-limit.js';
 import { formatError } from '../graphql/errors.js';
 import { MAX_QUERY_TOKENS } from '../graphql/limits.js';
+import { requestLimitErrors } from '../graphql/request-limits.js';
 import type { Metrics } from '../metrics.js';
 import type { ContextFactory } from '../graphql/context-factory.js';
 
@@ -34,6 +35,8 @@ export type HttpDeps = {
   metrics: Metrics;
   events: EventSettings;
   maxDepth: number;
+  /** The most an operation may cost (GRAPHQL_MAX_COST). */
+  maxCost: number;
   /** The largest request body, in bytes. */
   maxBody: number;
   extraPlugins: ApolloServerPlugin<GraphQLContext>[];
@@ -80,6 +83,17 @@ export async function createHttpApp(deps: HttpDeps) {
           const end = metrics.graphqlDuration.startTimer();
           // The operation's name as resolved from the document, whether or not the client sent operationName.
           return { willSendResponse: async ({ operationName }) => void end({ operation: operationLabel(operationName ?? undefined) }) };
+        },
+      },
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ schema, document, operation, request }) {
+              if (!operation) return;
+              const [error] = requestLimitErrors(schema, document, operation, request.variables, deps.maxCost);
+              if (error) throw new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, http: { status: 400 } } });
+            },
+          };
         },
       },
       ...deps.extraPlugins,

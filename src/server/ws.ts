@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
@@ -11,6 +11,7 @@ import type { ContextFactory } from '../graphql/context-factory.js';
 import { sharedSubscribe } from '../subscriptions/shared-execution.js';
 import { SharedFrameSocket, SharedResult } from '../subscriptions/shared-frame.js';
 import { MAX_QUERY_TOKENS } from '../graphql/limits.js';
+import { requestLimitErrors } from '../graphql/request-limits.js';
 import type { SubscriptionStreams } from '../subscriptions/streams.js';
 
 /** regenerateToken() notifies this channel; every instance then closes the sockets of revoked tokens. */
@@ -40,6 +41,8 @@ export type WebSocketDeps = {
   /** The subscription streams of one socket; onOverflow runs when one of its subscribers falls too far behind. */
   streams(onOverflow: () => void): SubscriptionStreams;
   maxDepth: number;
+  /** The most an operation may cost (GRAPHQL_MAX_COST). */
+  maxCost: number;
   maxPayloadBytes: number;
   connectionInitTimeoutMs: number;
   keepAliveMs: number;
@@ -155,6 +158,9 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
         }
         const errors = validate(deps.schema, document, [...specifiedRules, depthLimit(deps.maxDepth)]);
         if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        const operation = getOperationAST(document, payload.operationName);
+        const refused = operation ? requestLimitErrors(deps.schema, document, operation, payload.variables, deps.maxCost) : [];
+        if (refused.length) return refused;
         return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context(ctx) {

@@ -1,6 +1,6 @@
-import { buildSchema, parse, validate } from 'graphql';
+import { buildSchema, getIntrospectionQuery, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { depthLimit } from '../../src/graphql/depth-limit.js';
+import { INTROSPECTION_DEPTH, depthLimit } from '../../src/graphql/depth-limit.js';
 
 const schema = buildSchema(`
   type Query { node: Node }
@@ -25,8 +25,18 @@ describe('depthLimit', () => {
     ]);
   });
 
-  it('does not count introspection', () => {
-    expect(errors(`{ __schema { types { fields { type { ofType { ofType { name } } } } } } }`, 2)).toEqual([]);
+  it('counts introspection, letting the standard introspection query through at any limit', () => {
+    const standard = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+    expect(errors(standard, 2)).toEqual([]);
+    expect(errors(standard, INTROSPECTION_DEPTH - 1)).toEqual([]);
+    const ofTypes = (levels: number) => `${'ofType { '.repeat(levels)}name${' }'.repeat(levels)}`;
+    // __schema, types, fields, args, type and 10 ofType: one level more than the standard query.
+    expect(errors(`{ __schema { types { fields { args { type { ${ofTypes(10)} } } } } } }`, 10)).toEqual([
+      `The operation nests fields ${INTROSPECTION_DEPTH + 1} levels deep; the limit is ${INTROSPECTION_DEPTH} (GRAPHQL_MAX_DEPTH, raised for introspection)`,
+    ]);
+    expect(errors(`{ __type(name: "Node") { ${ofTypes(39)} } }`, 40)).toEqual([]);
+    expect(errors(`{ __type(name: "Node") { ${ofTypes(41)} } }`, 40)).toEqual(['The operation nests fields 42 levels deep; the limit is 40 (GRAPHQL_MAX_DEPTH)']);
+    expect(errors(`{ ...Q } fragment Q on Query { node { id } __type(name: "Node") { fields { type { ${ofTypes(14)} } } } }`, 10)).toHaveLength(1);
   });
 
   it('leaves unknown fragments and fragment cycles to the rules of graphql, without throwing', () => {

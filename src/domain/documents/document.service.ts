@@ -80,7 +80,8 @@ export async function recordExtraction(
       aiSummary: optionalText('aiSummary', input.aiSummary ?? null, LIMITS.aiSummary),
       confidenceScore: score,
       confidenceReasoning: optionalText('confidenceReasoning', input.confidenceReasoning ?? null, LIMITS.confidenceReasoning),
-      extractedFields: fields ? applyFieldChanges({}, fields) : {},
+      // Keys can be longer than the labels they come from: the stored object is measured again.
+      extractedFields: fields ? jsonObject('extractedFields', applyFieldChanges({}, fields), LIMITS.extractedFieldsBytes) : {},
       lineItems,
     });
     moveTo(doc, 'NEEDS_REVIEW');
