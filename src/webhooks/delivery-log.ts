@@ -126,14 +126,25 @@ export async function attemptsOf(em: EntityManager, deliveryIds: readonly string
 /**
  * Queues a delivery again, now, with a fresh retry schedule, whatever its status; its
  * webhook-id stays the same. A delivery in flight is left to its attempt.
+ *
+ * The event is locked first (FOR KEY SHARE, as inserting a delivery for it would): the purge
+ * locks the events it deletes FOR UPDATE, so either it waits for this to commit and then sees
+ * the delivery waiting, or this waits for the purge and finds the delivery gone (NOT_FOUND).
+ * Event before delivery, in the purge's order, so that the two cannot deadlock.
  */
 export async function redeliver(em: EntityManager, id: string): Promise<DeliveryRow> {
   const deliveryId = parseDeliveryId(id);
   await em.transactional(async (tx) => {
-    const [row] = await tx.execute<{ channel: Channel; in_flight: boolean }[]>(
-      `select d.channel, d.status = 'PENDING' and d.lease_until > now() as in_flight from webhook_deliveries d where d.id = ? for update`,
+    const [event] = await tx.execute<{ seq: string }[]>(
+      `select e.seq from events e join webhook_deliveries d on d.event_seq = e.seq where d.id = ? for key share of e`,
       [deliveryId],
     );
+    const [row] = event
+      ? await tx.execute<{ channel: Channel; in_flight: boolean }[]>(
+          `select d.channel, d.status = 'PENDING' and d.lease_until > now() as in_flight from webhook_deliveries d where d.id = ? for update`,
+          [deliveryId],
+        )
+      : [];
     if (!row) throw new NotFoundError('WebhookDelivery', id);
     await assertChannelOn(tx, row.channel, 'deliveryId', id);
     if (row.in_flight) return;
@@ -162,7 +173,9 @@ async function assertChannelOn(em: EntityManager, channel: Channel, field: strin
 
 /**
  * Queues a channel's events again as new deliveries (same webhook-id), from a cursor or an
- * instant. A dry run only counts.
+ * instant. A dry run only counts. The events are locked FOR KEY SHARE as they are read, as
+ * the purge expects (see redeliver): one the purge is deleting is waited for and then left
+ * out, never queued and deleted.
  */
 export async function replay(
   em: EntityManager,
@@ -191,7 +204,7 @@ export async function replay(
   const rows = await em.execute<{ n: string }[]>(
     `with queued as (
        insert into webhook_deliveries (event_seq, channel, entity_id)
-       select e.seq, e.channel, e.entity_id from events e where ${where.join(' and ')} order by e.txid, e.seq
+       select e.seq, e.channel, e.entity_id from events e where ${where.join(' and ')} order by e.txid, e.seq for key share of e
        returning 1)
      select count(*) as n, pg_notify('${EVENTS_NOTIFY_CHANNEL}', 'replay') from queued`,
     params,
