@@ -20,6 +20,8 @@ export type EventRow = {
   /** The payload exactly as stored: what the webhook body is. */
   body: string;
   occurredAt: Date;
+  /** Where a reader resumes to get what follows this event: `Event.cursor` (see handedOutCursor). */
+  cursor: Position;
 };
 
 export type Position = { txid: string; seq: string };
@@ -56,6 +58,9 @@ type RawEvent = {
   entity_id: string;
   body: string;
   occurred_at: Date;
+  /** Present when the event was read without the readable bound (handedOutCursor). */
+  cursor_txid?: string;
+  cursor_seq?: string;
 };
 
 export const EVENT_COLUMNS = `e.seq::text as seq, e.id, e.txid::text as txid, e.type, e.channel, e.entity_id::text as entity_id, e.payload::text as body, e.occurred_at`;
@@ -73,7 +78,21 @@ export function toEventRow(raw: RawEvent): EventRow {
       return JSON.parse(raw.body) as unknown;
     },
     occurredAt: raw.occurred_at,
+    cursor: raw.cursor_txid === undefined ? { txid: raw.txid, seq: raw.seq } : { txid: raw.cursor_txid, seq: raw.cursor_seq! },
   };
+}
+
+/**
+ * The cursor columns of an event read without the readable bound `below` (the delivery log
+ * reads events by delivery, whatever their transaction): the event's own position once its
+ * transaction is below the bound; until then the bound itself, (below, 0), which sorts after
+ * every readable event and before every event that may still commit. A reader resuming from
+ * it skips nothing (it gets this event again), whereas the event's own position would pass
+ * the events an older transaction has yet to commit.
+ */
+export function handedOutCursor(below: string): string {
+  return `case when e.txid < ${below} then e.txid else ${below} end::text as cursor_txid,
+    case when e.txid < ${below} then e.seq else 0 end::text as cursor_seq`;
 }
 
 /** Committed events after `after`, in log order, at most `limit`; `types` filters. */

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { NotFoundError, ValidationError, describeValue } from '../errors.js';
 import { EVENT_TYPES, type Channel, type EventTypeName } from '../events/event-types.js';
-import { EVENT_COLUMNS, READABLE_BELOW, decodeCursor, toEventRow, type EventRow } from '../outbox/event-log.js';
+import { EVENT_COLUMNS, READABLE_BELOW, decodeCursor, handedOutCursor, toEventRow, type EventRow } from '../outbox/event-log.js';
 import { EVENTS_NOTIFY_CHANNEL } from '../outbox/record-event.js';
 
 /** The delivery log: a product feature, read by `webhookDeliveries` and written by the worker. */
@@ -35,9 +35,14 @@ type RawDelivery = {
   d_created_at: Date;
 } & Parameters<typeof toEventRow>[0];
 
+/**
+ * A delivery is listed as soon as it commits, while its event may not be readable yet (an
+ * older transaction still running): its Event.cursor is then the readable bound instead of
+ * the event's own position (handedOutCursor).
+ */
 const DELIVERY_SELECT = `select d.id::text as d_id, d.channel as d_channel, d.status as d_status, d.attempt_count as d_attempt_count,
-  d.next_attempt_at as d_next_attempt_at, d.created_at as d_created_at, ${EVENT_COLUMNS}
-  from webhook_deliveries d join events e on e.seq = d.event_seq`;
+  d.next_attempt_at as d_next_attempt_at, d.created_at as d_created_at, ${EVENT_COLUMNS}, ${handedOutCursor('r.below')}
+  from webhook_deliveries d join events e on e.seq = d.event_seq cross join (select ${READABLE_BELOW} as below) r`;
 
 function toDelivery(raw: RawDelivery): DeliveryRow {
   return {

@@ -16,7 +16,7 @@ export const eventResolvers: Resolvers = {
     },
   },
   Event: {
-    cursor: (e) => encodeCursor(positionOf(e)),
+    cursor: (e) => encodeCursor(e.cursor),
     type: (e) => eventTypeName(e.type),
   },
 };
