@@ -15,6 +15,9 @@ const WAITING = `exists (select 1 from webhook_deliveries d where d.event_seq = 
  * insert of a delivery does), which conflicts: one that committed before the lock is seen
  * by the second statement, and one that comes after waits and finds the event gone. Events
  * locked by one under way are skipped until the next purge.
+ *
+ * The batch also records the newest position it deleted in events_purged: a cursor below
+ * it has lost an event after it and is refused (CURSOR_EXPIRED).
  */
 export async function purgeExpired(em: EntityManager, retentionMs: number, batch = 5_000): Promise<number> {
   let total = 0;
@@ -30,7 +33,11 @@ export async function purgeExpired(em: EntityManager, retentionMs: number, batch
       const [row] = await tx.execute<{ n: string }[]>(
         `with gone as (
            delete from events e where e.seq in (select value::bigint from jsonb_array_elements_text(?::jsonb)) and not ${WAITING}
-           returning 1
+           returning e.txid, e.seq
+         ), newest as (
+           select txid, seq from gone order by txid desc, seq desc limit 1
+         ), marked as (
+           update events_purged p set txid = newest.txid, seq = newest.seq from newest where (p.txid, p.seq) < (newest.txid, newest.seq)
          )
          select count(*) as n from gone`,
         [JSON.stringify(seqs.map((s) => s.seq))],

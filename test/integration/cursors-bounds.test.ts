@@ -1,10 +1,18 @@
 import pg from 'pg';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Broadcaster } from '../../src/bridge/broadcaster.js';
+import { CursorExpiredError } from '../../src/errors.js';
+import type { ContextFactory } from '../../src/graphql/context-factory.js';
+import { subscriptionStreams } from '../../src/subscriptions/streams.js';
+import { purgeExpired } from '../../src/webhooks/purge.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { createContact, deliveries } from '../helpers/webhooks.js';
+import { createContact, deliveries, sql } from '../helpers/webhooks.js';
 import { TestWsClient } from '../helpers/ws-client.js';
 
 type EventNode = { id: string; cursor: string; payload: { name?: string } };
+
+const RETENTION_MS = 30 * 24 * 3_600_000;
 
 let t: TestApp;
 const clients: TestWsClient[] = [];
@@ -36,6 +44,21 @@ async function log(after: string | null = null): Promise<EventNode[]> {
   return res.data!.events.edges.map((e) => e.node);
 }
 
+/** Events written straight into the log: many of them, cheaply, for paging. */
+async function insertEvents(count: number, name: string) {
+  await sql(
+    t.databaseUrl,
+    `insert into events (type, channel, entity_id, payload)
+     select 'contact.updated', 'CONTACT', 1, json_build_object('name', $1::text || n) from generate_series(1, $2::int) n`,
+    [name, count],
+  );
+}
+
+/** Moves events into the past, beyond the retention period: what no API does. */
+async function age(ids: string[]) {
+  await sql(t.databaseUrl, `update events set occurred_at = now() - interval '40 days' where id = any($1)`, [ids]);
+}
+
 describe('cursors from the delivery log', () => {
   it('never pass an event that an older, still open transaction commits later', async () => {
     await t.ok(`mutation { configureWebhooks(input: { offlineMode: true, contact: { url: "http://127.0.0.1:9/hook", enabled: true } }) { offlineMode } }`);
@@ -65,6 +88,70 @@ describe('cursors from the delivery log', () => {
     } finally {
       await older.end();
       await t.ok(`mutation { configureWebhooks(input: { offlineMode: false, contact: { url: null } }) { offlineMode } }`);
+    }
+  });
+});
+
+describe('a cursor older than what retention keeps', () => {
+  it('is refused with CURSOR_EXPIRED and the oldest cursor, over HTTP, over WebSocket and by replay; one at that cursor reads on', async () => {
+    const first = (await log()).length;
+    await insertEvents(4, 'Kept For Now ');
+    const events = (await log()).slice(first);
+    expect(events).toHaveLength(4);
+    const [e1, e2, e3, e4] = events as [EventNode, EventNode, EventNode, EventNode];
+    await age([e1.id, e2.id, e3.id]);
+    expect(await purgeExpired(t.app.database.orm.em.fork(), RETENTION_MS)).toBeGreaterThanOrEqual(3);
+
+    for (const expired of [e1.cursor, e2.cursor]) {
+      const res = await logAfter(expired);
+      expect(res.errors?.[0]).toMatchObject({
+        message: expect.stringContaining(JSON.stringify(expired)),
+        extensions: { code: 'CURSOR_EXPIRED', field: 'after', value: expired, oldestCursor: e3.cursor },
+      });
+    }
+    expect((await log(e3.cursor)).map((e) => e.id)).toEqual([e4.id]);
+
+    const c = client();
+    const refused = c.subscribe(`subscription($after: String) { events(after: $after) { id } }`, { after: e1.cursor });
+    await refused.end();
+    expect(refused.results).toHaveLength(1);
+    expect(refused.results[0]!.errors![0]).toMatchObject({ extensions: { code: 'CURSOR_EXPIRED', value: e1.cursor, oldestCursor: e3.cursor } });
+    const reading = c.subscribe<{ events: EventNode }>(`subscription($after: String) { events(after: $after) { id } }`, { after: e3.cursor });
+    await reading.waitFor(1);
+    expect(reading.data[0]!.events.id).toBe(e4.id);
+    reading.stop();
+
+    const replay = await t.gql(`mutation($after: String!) { replayWebhooks(input: { channel: CONTACT, afterCursor: $after, dryRun: true }) { count } }`, {
+      after: e2.cursor,
+    });
+    expect(replay.errors?.[0]).toMatchObject({ extensions: { code: 'CURSOR_EXPIRED', field: 'afterCursor', value: e2.cursor, oldestCursor: e3.cursor } });
+  });
+
+  it('ends a subscription that the purge overtakes while it catches up, with CURSOR_EXPIRED instead of a gap', async () => {
+    const orm = t.app.database.orm;
+    const [start] = (await log()).slice(-1);
+    await insertEvents(150, 'Catching Up ');
+    const created = await log(start!.cursor);
+    expect(created).toHaveLength(150);
+    // A broadcaster started after the events exist keeps none of them: the stream pages through the log.
+    const renders: ContextFactory = () => {
+      throw new Error('no event is rendered here');
+    };
+    const broadcaster = new Broadcaster(orm, renders, { pollIntervalMs: 3_600_000 }, pino({ level: 'silent' }));
+    await broadcaster.start();
+    try {
+      const streams = subscriptionStreams({ orm, broadcaster, deliveryFeed: t.app.deliveryFeed, makeContext: renders, bufferSize: 1_000 }, () => undefined);
+      const stream = await streams.events({ after: start!.cursor });
+      for (let i = 0; i < 100; i++) expect((await stream.next()).done).toBe(false);
+      // The next page would begin with these twenty; the purge takes them first.
+      await age(created.slice(100, 120).map((e) => e.id));
+      await purgeExpired(orm.em.fork(), RETENTION_MS);
+      const next = await stream.next();
+      expect(next.value).toBeInstanceOf(CursorExpiredError);
+      expect((next.value as CursorExpiredError).details).toMatchObject({ oldestCursor: created[119]!.cursor });
+      expect((await stream.next()).done).toBe(true);
+    } finally {
+      await broadcaster.stop();
     }
   });
 });

@@ -11,6 +11,7 @@ export const eventResolvers: Resolvers = {
         after: after ? decodeCursor(after) : START,
         limit: limit + 1,
         types: types?.map((t) => EVENT_TYPES[t]),
+        refuseExpired: !!after,
       });
       return connection(rows, limit, (e) => encodeCursor(positionOf(e)));
     },
