@@ -7,6 +7,7 @@ import type { ContextFactory } from '../../src/graphql/context-factory.js';
 import { subscriptionStreams } from '../../src/subscriptions/streams.js';
 import { purgeExpired } from '../../src/webhooks/purge.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { TestReceiver } from '../helpers/receiver.js';
 import { createContact, deliveries, sql } from '../helpers/webhooks.js';
 import { TestWsClient } from '../helpers/ws-client.js';
 
@@ -88,6 +89,34 @@ describe('cursors from the delivery log', () => {
     } finally {
       await older.end();
       await t.ok(`mutation { configureWebhooks(input: { offlineMode: false, contact: { url: null } }) { offlineMode } }`);
+    }
+  });
+
+  it('as webhookDeliveryUpdated streams them, never pass an event that an older transaction commits later', async () => {
+    const receiver = await new TestReceiver().start();
+    const older = new pg.Client({ connectionString: t.databaseUrl });
+    await older.connect();
+    try {
+      await t.ok(`mutation($u: String) { configureWebhooks(input: { contact: { url: $u, enabled: true } }) { offlineMode } }`, { u: receiver.url });
+      const c = client();
+      const updates = c.subscribe<{ webhookDeliveryUpdated: { delivery: { event: EventNode } } }>(
+        `subscription { webhookDeliveryUpdated(channel: CONTACT) { delivery { event { id cursor payload } } } }`,
+      );
+      await t.app.deliveryFeed.fanout.whenAttached(1);
+      await older.query('begin');
+      await older.query('select pg_current_xact_id()');
+      await createContact(t, 'Attempted Later');
+      await updates.waitFor(1);
+      const streamed = updates.data[0]!.webhookDeliveryUpdated.delivery.event;
+      expect(streamed.payload.name).toBe('Attempted Later');
+      await older.query(`insert into events (type, channel, entity_id, payload) values ('contact.updated', 'CONTACT', 1, '{"name":"Older Than The Attempt"}')`);
+      await older.query('commit');
+      expect((await log(streamed.cursor)).map((e) => e.payload.name)).toEqual(expect.arrayContaining(['Older Than The Attempt', 'Attempted Later']));
+      updates.stop();
+    } finally {
+      await older.end();
+      await t.ok(`mutation { configureWebhooks(input: { contact: { url: null } }) { offlineMode } }`);
+      await receiver.stop();
     }
   });
 });
