@@ -3,7 +3,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Broadcaster } from '../../src/bridge/broadcaster.js';
 import { CursorExpiredError } from '../../src/errors.js';
+import { decodeCursor, encodeCursor } from '../../src/outbox/event-log.js';
 import type { ContextFactory } from '../../src/graphql/context-factory.js';
+import { compare, toPos } from '../../src/subscriptions/position.js';
 import { subscriptionStreams } from '../../src/subscriptions/streams.js';
 import { purgeExpired } from '../../src/webhooks/purge.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -53,6 +55,13 @@ async function insertEvents(count: number, name: string) {
      select 'contact.updated', 'CONTACT', 1, json_build_object('name', $1::text || n) from generate_series(1, $2::int) n`,
     [name, count],
   );
+}
+
+/** The cursor of the newest event in the log, written first so that there is one. */
+async function newestCursor(): Promise<string> {
+  await insertEvents(1, 'Start ');
+  const [newest] = await sql<{ txid: string; seq: string }>(t.databaseUrl, `select txid::text, seq::text from events order by txid desc, seq desc limit 1`);
+  return encodeCursor(newest!);
 }
 
 /** Moves events into the past, beyond the retention period: what no API does. */
@@ -158,9 +167,9 @@ describe('a cursor older than what retention keeps', () => {
 
   it('ends a subscription that the purge overtakes while it catches up, with CURSOR_EXPIRED instead of a gap', async () => {
     const orm = t.app.database.orm;
-    const [start] = (await log()).slice(-1);
+    const start = await newestCursor();
     await insertEvents(150, 'Catching Up ');
-    const created = await log(start!.cursor);
+    const created = await log(start);
     expect(created).toHaveLength(150);
     // A broadcaster started after the events exist keeps none of them: the stream pages through the log.
     const renders: ContextFactory = () => {
@@ -170,7 +179,7 @@ describe('a cursor older than what retention keeps', () => {
     await broadcaster.start();
     try {
       const streams = subscriptionStreams({ orm, broadcaster, deliveryFeed: t.app.deliveryFeed, makeContext: renders, bufferSize: 1_000 }, () => undefined);
-      const stream = await streams.events({ after: start!.cursor });
+      const stream = await streams.events({ after: start });
       for (let i = 0; i < 100; i++) expect((await stream.next()).done).toBe(false);
       // The next page would begin with these twenty; the purge takes them first.
       await age(created.slice(100, 120).map((e) => e.id));
@@ -181,6 +190,54 @@ describe('a cursor older than what retention keeps', () => {
       expect((await stream.next()).done).toBe(true);
     } finally {
       await broadcaster.stop();
+    }
+  });
+
+  it('over WebSocket: a subscription whose catch-up read the purge overtakes gets CURSOR_EXPIRED as its last result', async () => {
+    const orm = t.app.database.orm;
+    const start = await newestCursor();
+    // More than the broadcaster keeps in memory, so that the subscription reads the log itself.
+    await insertEvents(300, 'Overtaken ');
+    const created = await log(start);
+    expect(created).toHaveLength(300);
+    const last = toPos(decodeCursor(created.at(-1)!.cursor));
+    const deadline = Date.now() + 20_000;
+    while (compare(t.app.broadcaster.position, last) < 0) {
+      if (Date.now() > deadline) throw new Error('the broadcaster did not read the inserted events');
+      t.app.broadcaster.wake();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+
+    // The purge's transaction holds the log: the subscription's first read (the only one with
+    // a type filter) waits for it, past its check at subscribe, and then sees the purge.
+    const purge = orm.em.fork();
+    await purge.begin();
+    try {
+      await purge.execute('lock table events in access exclusive mode');
+      const c = client();
+      const sub = c.subscribe(`subscription($after: String) { events(types: [CONTACT_UPDATED], after: $after) { id } }`, { after: start });
+      const waitDeadline = Date.now() + 20_000;
+      for (;;) {
+        const waiting = await sql(
+          t.databaseUrl,
+          `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%jsonb_array_elements_text%'`,
+        );
+        if (waiting.length) break;
+        if (Date.now() > waitDeadline) throw new Error('the subscription never read the log');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await purge.execute(`update events set occurred_at = now() - interval '40 days' where id in (select jsonb_array_elements_text(?::jsonb))`, [
+        JSON.stringify(created.slice(0, 20).map((e) => e.id)),
+      ]);
+      expect(await purgeExpired(purge, RETENTION_MS)).toBe(20);
+      await purge.commit();
+      await sub.waitFor(1);
+      expect(sub.results[0]!.errors?.[0]).toMatchObject({ extensions: { code: 'CURSOR_EXPIRED', value: start, oldestCursor: created[19]!.cursor } });
+      await sub.end();
+      expect(sub.completed).toBe(true);
+      expect(sub.results).toHaveLength(1);
+    } finally {
+      if (purge.isInTransaction()) await purge.rollback();
     }
   });
 });
