@@ -27,6 +27,14 @@ export class NotFoundError extends AppError {
   }
 }
 
+/**
+ * A cursor the purge has passed: some event after it is gone (WEBHOOK_RETENTION), so reading
+ * on from it would skip events without saying so. `CURSOR_EXPIRED`, with `oldestCursor`.
+ */
+export class CursorExpiredError extends AppError {
+  readonly code = 'CURSOR_EXPIRED';
+}
+
 /** No token, or a token that is not (or no longer) valid: `UNAUTHENTICATED`. */
 export class UnauthenticatedError extends AppError {
   readonly code = 'UNAUTHENTICATED';

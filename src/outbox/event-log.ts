@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ValidationError, describeValue } from '../errors.js';
+import { CursorExpiredError, ValidationError, describeValue } from '../errors.js';
 import type { Channel, EventTypeString } from '../events/event-types.js';
 
 /**
@@ -20,6 +20,8 @@ export type EventRow = {
   /** The payload exactly as stored: what the webhook body is. */
   body: string;
   occurredAt: Date;
+  /** Where a reader resumes to get what follows this event: `Event.cursor` (see handedOutCursor). */
+  cursor: Position;
 };
 
 export type Position = { txid: string; seq: string };
@@ -56,6 +58,9 @@ type RawEvent = {
   entity_id: string;
   body: string;
   occurred_at: Date;
+  /** Present when the event was read without the readable bound (handedOutCursor). */
+  cursor_txid?: string;
+  cursor_seq?: string;
 };
 
 export const EVENT_COLUMNS = `e.seq::text as seq, e.id, e.txid::text as txid, e.type, e.channel, e.entity_id::text as entity_id, e.payload::text as body, e.occurred_at`;
@@ -73,27 +78,64 @@ export function toEventRow(raw: RawEvent): EventRow {
       return JSON.parse(raw.body) as unknown;
     },
     occurredAt: raw.occurred_at,
+    cursor: raw.cursor_txid === undefined ? { txid: raw.txid, seq: raw.seq } : { txid: raw.cursor_txid, seq: raw.cursor_seq! },
   };
 }
 
-/** Committed events after `after`, in log order, at most `limit`; `types` filters. */
+/**
+ * The cursor columns of an event read without the readable bound `below` (the delivery log
+ * reads events by delivery, whatever their transaction): the event's own position once its
+ * transaction is below the bound; until then the bound itself, (below, 0), which sorts after
+ * every readable event and before every event that may still commit. A reader resuming from
+ * it skips nothing (it gets this event again), whereas the event's own position would pass
+ * the events an older transaction has yet to commit.
+ */
+export function handedOutCursor(below: string): string {
+  return `case when e.txid < ${below} then e.txid else ${below} end::text as cursor_txid,
+    case when e.txid < ${below} then e.seq else 0 end::text as cursor_seq`;
+}
+
+/**
+ * CURSOR_EXPIRED when `after` is below `purged`, the position of the newest event the purge
+ * has deleted: an event after such a cursor is gone. At or after it, nothing after is gone.
+ */
+export function checkNotPurged(after: Position, purged: Position, field = 'after'): void {
+  if (BigInt(after.txid) < BigInt(purged.txid) || (after.txid === purged.txid && BigInt(after.seq) < BigInt(purged.seq))) {
+    const value = encodeCursor(after);
+    const oldestCursor = encodeCursor(purged);
+    throw new CursorExpiredError(
+      `${field} ${describeValue(value)} is older than what the event log keeps (WEBHOOK_RETENTION): events after it were purged; the oldest cursor to read on from is ${describeValue(oldestCursor)}`,
+      { field, value, oldestCursor },
+    );
+  }
+}
+
+/**
+ * Committed events after `after`, in log order, at most `limit`; `types` filters. With
+ * `refuseExpired` (`after` is a reader's cursor), a cursor the purge has passed is refused
+ * with CURSOR_EXPIRED: the check and the read are one statement, so they see the same purge.
+ */
 export async function readEvents(
   em: EntityManager,
-  opts: { after: Position; limit: number; types?: readonly EventTypeString[] | undefined },
+  opts: { after: Position; limit: number; types?: readonly EventTypeString[] | undefined; refuseExpired?: boolean },
 ): Promise<EventRow[]> {
   const typeFilter = opts.types && opts.types.length ? `and e.type in (select jsonb_array_elements_text(?::jsonb))` : '';
   const params: unknown[] = [opts.after.txid, opts.after.seq];
   // Arrays travel as JSON: knex would expand a JS array into a list of placeholders.
   if (typeFilter) params.push(JSON.stringify(opts.types));
   params.push(opts.limit);
-  const rows = await em.execute<RawEvent[]>(
-    `select ${EVENT_COLUMNS} from events e
-     where (e.txid, e.seq) > (?::xid8, ?::bigint) ${typeFilter}
-       and e.txid < ${READABLE_BELOW}
-     order by e.txid, e.seq limit ?`,
+  const rows = await em.execute<(Partial<RawEvent> & { purged_txid: string; purged_seq: string; position_txid: string | null })[]>(
+    `select p.txid::text as purged_txid, p.seq::text as purged_seq, page.*
+     from events_purged p left join lateral (
+       select ${EVENT_COLUMNS}, e.txid as position_txid, e.seq as position_seq from events e
+       where (e.txid, e.seq) > (?::xid8, ?::bigint) ${typeFilter}
+         and e.txid < ${READABLE_BELOW}
+       order by e.txid, e.seq limit ?) page on true
+     order by page.position_txid, page.position_seq`,
     params,
   );
-  return rows.map(toEventRow);
+  if (opts.refuseExpired && rows[0]) checkNotPurged(opts.after, { txid: rows[0].purged_txid, seq: rows[0].purged_seq });
+  return rows.filter((r) => r.position_txid !== null).map((r) => toEventRow(r as RawEvent));
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Broadcaster } from '../bridge/broadcaster.js';
 import type { DeliveryFeed, DeliveryUpdate } from '../bridge/delivery-feed.js';
-import { ValidationError, describeValue } from '../errors.js';
+import { CursorExpiredError, ValidationError, describeValue } from '../errors.js';
 import type { Channel, EventTypeString } from '../events/event-types.js';
-import { decodeCursor, readEvents } from '../outbox/event-log.js';
+import { checkNotPurged, decodeCursor, readEvents } from '../outbox/event-log.js';
 import type { LiveQueue } from './fanout.js';
 import { compare, toPos, toPosition, type Pos } from './position.js';
 import { PublishedEvent, type Published } from './published.js';
@@ -18,7 +18,8 @@ export type DocumentFilter = { folderId?: number; contactId?: number; docType?: 
 
 /** What the Subscription resolvers stream from; one per WebSocket, bound to it. */
 export type SubscriptionStreams = {
-  events(args: { types?: readonly EventTypeString[]; after?: string | null }): Promise<AsyncIterableIterator<PublishedEvent>>;
+  /** Ends with a CursorExpiredError, for the resolver to raise, when the purge overtakes a reader catching up. */
+  events(args: { types?: readonly EventTypeString[]; after?: string | null }): Promise<AsyncIterableIterator<PublishedEvent | CursorExpiredError>>;
   changes(types: readonly EventTypeString[], filter?: (payload: Record<string, unknown>) => boolean): AsyncIterableIterator<PublishedEvent>;
   deliveries(channel?: Channel | null): AsyncIterableIterator<Published<DeliveryUpdate>>;
 };
@@ -56,16 +57,23 @@ export function subscriptionStreams(deps: StreamDeps, onOverflow: () => void): S
   };
 }
 
-/** A well-formed cursor of this log: one past its end is refused rather than waited for. */
+/**
+ * A well-formed cursor of this log: one past its end is refused rather than waited for, and
+ * one the purge has passed (CURSOR_EXPIRED) rather than read on from with a gap.
+ */
 async function checkedCursor(orm: MikroORM, after: string): Promise<Pos> {
-  const cursor = toPos(decodeCursor(after));
-  const [end] = await orm.em.fork().execute<{ next_txid: string; last_seq: string }[]>(
+  const position = decodeCursor(after);
+  const cursor = toPos(position);
+  const [end] = await orm.em.fork().execute<{ next_txid: string; last_seq: string; purged_txid: string; purged_seq: string }[]>(
     `select pg_snapshot_xmax(pg_current_snapshot())::text as next_txid,
-            coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'seq')), 0)::text as last_seq`,
+            coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'seq')), 0)::text as last_seq,
+            p.txid::text as purged_txid, p.seq::text as purged_seq
+     from events_purged p`,
   );
   if (cursor.txid >= BigInt(end!.next_txid) || cursor.seq > BigInt(end!.last_seq)) {
     throw new ValidationError(`after ${describeValue(after)} points past the end of the event log`, { field: 'after', value: after });
   }
+  checkNotPurged(position, { txid: end!.purged_txid, seq: end!.purged_seq });
   return cursor;
 }
 
@@ -79,7 +87,7 @@ async function checkedCursor(orm: MikroORM, after: string): Promise<Pos> {
  * event is one the broadcaster has yet to publish. Events the stream already gave (it may
  * have read past the broadcaster) are skipped by position.
  */
-class EventStream implements AsyncIterableIterator<PublishedEvent, undefined> {
+class EventStream implements AsyncIterableIterator<PublishedEvent | CursorExpiredError, undefined> {
   private page: PublishedEvent[] = [];
   private live: LiveQueue<PublishedEvent> | undefined;
   private closed = false;
@@ -92,12 +100,19 @@ class EventStream implements AsyncIterableIterator<PublishedEvent, undefined> {
     private readonly attach: (accept: (event: PublishedEvent) => boolean) => LiveQueue<PublishedEvent>,
   ) {}
 
-  async next(): Promise<IteratorResult<PublishedEvent, undefined>> {
+  async next(): Promise<IteratorResult<PublishedEvent | CursorExpiredError, undefined>> {
     while (!this.closed) {
       const event = this.page.shift();
       if (event) return { value: event, done: false };
       if (this.live) return this.live.next();
-      await this.catchUp();
+      try {
+        await this.catchUp();
+      } catch (err) {
+        if (!(err instanceof CursorExpiredError)) throw err;
+        // The subscriber gets the error as its last result, then the stream completes.
+        this.closed = true;
+        return { value: err, done: false };
+      }
     }
     return DONE;
   }
@@ -127,7 +142,7 @@ class EventStream implements AsyncIterableIterator<PublishedEvent, undefined> {
       this.cursor = recent.at(-1)!.position;
       return;
     }
-    const rows = await readEvents(this.deps.orm.em.fork(), { after: toPosition(cursor), limit: CATCH_UP_PAGE, types: this.types });
+    const rows = await readEvents(this.deps.orm.em.fork(), { after: toPosition(cursor), limit: CATCH_UP_PAGE, types: this.types, refuseExpired: true });
     if (this.closed) return;
     this.page = rows.map((row) => new PublishedEvent(row, this.deps.makeContext));
     const last = this.page.at(-1)?.position ?? cursor;

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { NotFoundError, ValidationError, describeValue } from '../errors.js';
 import { EVENT_TYPES, type Channel, type EventTypeName } from '../events/event-types.js';
-import { EVENT_COLUMNS, READABLE_BELOW, decodeCursor, toEventRow, type EventRow } from '../outbox/event-log.js';
+import { EVENT_COLUMNS, READABLE_BELOW, checkNotPurged, decodeCursor, handedOutCursor, toEventRow, type EventRow } from '../outbox/event-log.js';
 import { EVENTS_NOTIFY_CHANNEL } from '../outbox/record-event.js';
 
 /** The delivery log: a product feature, read by `webhookDeliveries` and written by the worker. */
@@ -35,9 +35,14 @@ type RawDelivery = {
   d_created_at: Date;
 } & Parameters<typeof toEventRow>[0];
 
+/**
+ * A delivery is listed as soon as it commits, while its event may not be readable yet (an
+ * older transaction still running): its Event.cursor is then the readable bound instead of
+ * the event's own position (handedOutCursor).
+ */
 const DELIVERY_SELECT = `select d.id::text as d_id, d.channel as d_channel, d.status as d_status, d.attempt_count as d_attempt_count,
-  d.next_attempt_at as d_next_attempt_at, d.created_at as d_created_at, ${EVENT_COLUMNS}
-  from webhook_deliveries d join events e on e.seq = d.event_seq`;
+  d.next_attempt_at as d_next_attempt_at, d.created_at as d_created_at, ${EVENT_COLUMNS}, ${handedOutCursor('r.below')}
+  from webhook_deliveries d join events e on e.seq = d.event_seq cross join (select ${READABLE_BELOW} as below) r`;
 
 function toDelivery(raw: RawDelivery): DeliveryRow {
   return {
@@ -126,14 +131,25 @@ export async function attemptsOf(em: EntityManager, deliveryIds: readonly string
 /**
  * Queues a delivery again, now, with a fresh retry schedule, whatever its status; its
  * webhook-id stays the same. A delivery in flight is left to its attempt.
+ *
+ * The event is locked first (FOR KEY SHARE, as inserting a delivery for it would): the purge
+ * locks the events it deletes FOR UPDATE, so either it waits for this to commit and then sees
+ * the delivery waiting, or this waits for the purge and finds the delivery gone (NOT_FOUND).
+ * Event before delivery, in the purge's order, so that the two cannot deadlock.
  */
 export async function redeliver(em: EntityManager, id: string): Promise<DeliveryRow> {
   const deliveryId = parseDeliveryId(id);
   await em.transactional(async (tx) => {
-    const [row] = await tx.execute<{ channel: Channel; in_flight: boolean }[]>(
-      `select d.channel, d.status = 'PENDING' and d.lease_until > now() as in_flight from webhook_deliveries d where d.id = ? for update`,
+    const [event] = await tx.execute<{ seq: string }[]>(
+      `select e.seq from events e join webhook_deliveries d on d.event_seq = e.seq where d.id = ? for key share of e`,
       [deliveryId],
     );
+    const [row] = event
+      ? await tx.execute<{ channel: Channel; in_flight: boolean }[]>(
+          `select d.channel, d.status = 'PENDING' and d.lease_until > now() as in_flight from webhook_deliveries d where d.id = ? for update`,
+          [deliveryId],
+        )
+      : [];
     if (!row) throw new NotFoundError('WebhookDelivery', id);
     await assertChannelOn(tx, row.channel, 'deliveryId', id);
     if (row.in_flight) return;
@@ -162,7 +178,10 @@ async function assertChannelOn(em: EntityManager, channel: Channel, field: strin
 
 /**
  * Queues a channel's events again as new deliveries (same webhook-id), from a cursor or an
- * instant. A dry run only counts.
+ * instant. A dry run only counts. A cursor the purge has passed is refused (CURSOR_EXPIRED),
+ * checked in the statement that reads the events. The events are locked FOR KEY SHARE as they
+ * are read, as the purge expects (see redeliver): one the purge is deleting is waited for
+ * and then left out, never queued and deleted.
  */
 export async function replay(
   em: EntityManager,
@@ -173,28 +192,34 @@ export async function replay(
   }
   const where = ['e.channel = ?'];
   const params: unknown[] = [input.channel];
-  if (input.afterCursor) {
-    const p = decodeCursor(input.afterCursor, 'afterCursor');
+  const after = input.afterCursor ? decodeCursor(input.afterCursor, 'afterCursor') : undefined;
+  if (after) {
     where.push('(e.txid, e.seq) > (?::xid8, ?::bigint)');
-    params.push(p.txid, p.seq);
+    params.push(after.txid, after.seq);
   }
   if (input.since) {
     where.push('e.occurred_at >= ?');
     params.push(input.since);
   }
   where.push(`e.txid < ${READABLE_BELOW}`);
-  if (input.dryRun) {
-    const [row] = await em.execute<{ n: string }[]>(`select count(*) as n from events e where ${where.join(' and ')}`, params);
-    return { count: Number(row!.n), queued: false };
-  }
-  await assertChannelOn(em, input.channel, 'channel', input.channel);
-  const rows = await em.execute<{ n: string }[]>(
-    `with queued as (
-       insert into webhook_deliveries (event_seq, channel, entity_id)
-       select e.seq, e.channel, e.entity_id from events e where ${where.join(' and ')} order by e.txid, e.seq
-       returning 1)
-     select count(*) as n, pg_notify('${EVENTS_NOTIFY_CHANNEL}', 'replay') from queued`,
-    params,
+  if (!input.dryRun) await assertChannelOn(em, input.channel, 'channel', input.channel);
+  // An expired cursor selects nothing, and the purge's mark read in the same statement says why.
+  const kept = after ? `(?::xid8, ?::bigint) >= (p.txid, p.seq)` : 'true';
+  const keptParams = after ? [after.txid, after.seq] : [];
+  const from = `from events e, events_purged p where ${kept} and ${where.join(' and ')}`;
+  const rows = await em.execute<{ n: string; purged_txid: string; purged_seq: string }[]>(
+    input.dryRun
+      ? `select (select count(*) ${from}) as n, m.txid::text as purged_txid, m.seq::text as purged_seq from events_purged m`
+      : `with queued as (
+           insert into webhook_deliveries (event_seq, channel, entity_id)
+           select e.seq, e.channel, e.entity_id ${from} order by e.txid, e.seq for key share of e
+           returning 1)
+         select (select count(*) from queued) as n, m.txid::text as purged_txid, m.seq::text as purged_seq,
+                pg_notify('${EVENTS_NOTIFY_CHANNEL}', 'replay')
+         from events_purged m`,
+    [...keptParams, ...params],
   );
-  return { count: Number(rows[0]!.n), queued: true };
+  const [row] = rows;
+  if (after) checkNotPurged(after, { txid: row!.purged_txid, seq: row!.purged_seq }, 'afterCursor');
+  return { count: Number(row!.n), queued: !input.dryRun };
 }

@@ -11,12 +11,13 @@ export const eventResolvers: Resolvers = {
         after: after ? decodeCursor(after) : START,
         limit: limit + 1,
         types: types?.map((t) => EVENT_TYPES[t]),
+        refuseExpired: !!after,
       });
       return connection(rows, limit, (e) => encodeCursor(positionOf(e)));
     },
   },
   Event: {
-    cursor: (e) => encodeCursor(positionOf(e)),
+    cursor: (e) => encodeCursor(e.cursor),
     type: (e) => eventTypeName(e.type),
   },
 };

@@ -3,7 +3,7 @@ import type { IContact } from '../../domain/contacts/contact.entity.js';
 import type { IDocument } from '../../domain/documents/document.entity.js';
 import type { IFolder } from '../../domain/folders/folder.entity.js';
 import { parseId } from '../../domain/validate.js';
-import { ValidationError } from '../../errors.js';
+import { CursorExpiredError, ValidationError } from '../../errors.js';
 import { EVENT_TYPES } from '../../events/event-types.js';
 import type { Published, PublishedEvent } from '../../subscriptions/published.js';
 import type { SubscriptionStreams } from '../../subscriptions/streams.js';
@@ -22,7 +22,10 @@ export const subscriptionResolvers: Resolvers = {
   Subscription: {
     events: {
       subscribe: (_, { types, after }, ctx) => streams(ctx).events({ types: types?.map((t) => EVENT_TYPES[t]), after }),
-      resolve: (event: PublishedEvent) => event.value,
+      resolve: (item: PublishedEvent | CursorExpiredError) => {
+        if (item instanceof CursorExpiredError) throw item;
+        return item.value;
+      },
     },
     documentExported: {
       subscribe: (_, { folderId, contactId, docType }, ctx) => {
