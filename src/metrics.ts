@@ -79,6 +79,14 @@ export function createMetrics(orm: MikroORM) {
     );
     for (const r of rows) gauge.set({ channel: r.channel }, r.on ? 1 : 0);
   });
+  databaseGauge(
+    registry,
+    { name: 'webhook_channel_disabled', help: 'Whether a channel with a URL is switched off, by the service (410, failing too long) or by hand', labelNames: ['channel'] as const },
+    async (gauge) => {
+      const rows = await orm.em.fork().execute<{ channel: string; off: boolean }[]>(`select channel, url is not null and not enabled as off from webhook_channels`);
+      for (const r of rows) gauge.set({ channel: r.channel }, r.off ? 1 : 0);
+    },
+  );
   databaseGauge(registry, { name: 'webhook_channel_consecutive_failures', help: 'Failed attempts in a row; from WEBHOOK_CIRCUIT_FAILURES on, the channel gets one attempt at a time', labelNames: ['channel'] as const }, async (gauge) => {
     const rows = await orm.em.fork().execute<{ channel: string; n: number }[]>(`select channel, consecutive_failures as n from webhook_channels`);
     for (const r of rows) gauge.set({ channel: r.channel }, r.n);
