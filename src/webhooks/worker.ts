@@ -52,7 +52,7 @@ export class DeliveryWorker {
     private readonly log: Logger,
     private readonly metrics: Metrics,
   ) {
-    this.successes = new SuccessRecorder(sql, this.id);
+    this.successes = new SuccessRecorder(sql, this.id, opts.circuitFailures);
   }
 
   /**
@@ -170,6 +170,7 @@ export class DeliveryWorker {
         result,
         decision,
         disableAfterMs: this.opts.disableAfterMs,
+        circuitFailures: this.opts.circuitFailures,
       });
       if (channelDisabled) this.log.warn({ channel: delivery.channel, decision }, 'webhook channel disabled');
     } catch (err) {
