@@ -49,7 +49,7 @@ export type App = {
  * The composition root: builds every part, starts them in order, and stops them in reverse
  * order (HTTP and WebSocket first, then the worker, the listener and the database).
  */
-export async function startApp(config: Config, log: Logger = createLogger(config.logLevel)): Promise<App> {
+export async function startApp(config: Config, log: Logger = createLogger(config.logLevel, config.logFormat)): Promise<App> {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

@@ -76,6 +76,8 @@ const schema = z.object({
     .optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** auto: readable lines when stdout is a terminal, JSON lines otherwise. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DB_POOL_SIZE: integer(2, 200).default(20),
   GRAPHQL_MAX_DEPTH: integer(2, 50).default(10),
   GRAPHQL_MAX_BODY: byteSize('1mb', 1024, 100 * 1024 * 1024),
@@ -134,6 +136,7 @@ export type Config = {
   apiToken: string | undefined;
   publicUrl: string | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  logFormat: z.infer<typeof schema>['LOG_FORMAT'];
   dbPoolSize: number;
   /** maxBody: the largest request body, in bytes. */
   graphql: { maxDepth: number; maxBody: number; maxCost: number };
@@ -199,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiToken: e.API_TOKEN,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     dbPoolSize: e.DB_POOL_SIZE,
     graphql: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxBody: e.GRAPHQL_MAX_BODY, maxCost: e.GRAPHQL_MAX_COST },
     webhooks: {

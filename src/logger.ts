@@ -1,9 +1,21 @@
 import { pino, type Logger } from 'pino';
+import { currentRequestScope } from './request-scope.js';
 
-export function createLogger(level: string): Logger {
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/**
+ * JSON lines for machines, readable lines for a person at a terminal. Every line written
+ * while a request is served carries its requestId (the id its errors name too).
+ */
+export function createLogger(level: string, format: LogFormat = 'auto', isTerminal = Boolean(process.stdout.isTTY)): Logger {
+  const pretty = format === 'pretty' || (format === 'auto' && isTerminal);
   return pino({
     level,
     base: { service: 'recordengine-bridge' },
     redact: { paths: ['req.headers.authorization', 'authorization', 'token', 'bearerToken'], censor: '[redacted]' },
+    mixin: () => currentRequestScope() ?? {},
+    ...(pretty && {
+      transport: { target: 'pino-pretty', options: { colorize: isTerminal, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } },
+    }),
   });
 }

@@ -19,7 +19,7 @@ async function main() {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFormat);
   let app: App | undefined;
   let stopRequested = false;
   const stop = (started: App) =>

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { answerWithin } from './db/unavailable.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -22,6 +23,11 @@ export function createMetrics(orm: MikroORM) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 30],
       registers: [registry],
     }),
+    serviceUnavailable: new Counter({
+      name: 'graphql_service_unavailable_total',
+      help: 'GraphQL answers of HTTP 503 SERVICE_UNAVAILABLE: the database could not be reached',
+      registers: [registry],
+    }),
     graphqlDuration: new Histogram({
       name: 'graphql_operation_duration_seconds',
       help: 'Duration of GraphQL operations over HTTP',
@@ -31,15 +37,17 @@ export function createMetrics(orm: MikroORM) {
     }),
   };
   // Read from the delivery log at scrape time (the log, not this process, knows the backlog),
-  // in one statement that all four gauges share.
-  const figures = deliveryFigures(orm);
+  // in one statement that all these gauges share. While the database is away the read fails:
+  // the gauges keep their last values, so that /metrics still answers, and database_up says why.
+  const read = deliveryFigures(orm);
+  const figures = () => read().catch(() => undefined);
   new Gauge({
     name: 'webhook_deliveries_pending',
     help: 'Deliveries waiting for an attempt or in flight, by channel',
     labelNames: ['channel'] as const,
     registers: [registry],
     async collect() {
-      for (const r of (await figures()).channels) this.set({ channel: r.channel }, Number(r.pending));
+      for (const r of (await figures())?.channels ?? []) this.set({ channel: r.channel }, Number(r.pending));
     },
   });
   new Gauge({
@@ -47,7 +55,8 @@ export function createMetrics(orm: MikroORM) {
     help: 'Age of the oldest delivery still pending (0 when none is): how far delivery lags behind',
     registers: [registry],
     async collect() {
-      this.set((await figures()).oldestPendingAge);
+      const f = await figures();
+      if (f) this.set(f.oldestPendingAge);
     },
   });
   new Gauge({
@@ -56,7 +65,16 @@ export function createMetrics(orm: MikroORM) {
     labelNames: ['channel'] as const,
     registers: [registry],
     async collect() {
-      for (const r of (await figures()).channels) this.set({ channel: r.channel }, r.on ? 1 : 0);
+      for (const r of (await figures())?.channels ?? []) this.set({ channel: r.channel }, r.on ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'webhook_channel_disabled',
+    help: 'Whether a channel with a URL is switched off, by the service (410, failing too long) or by hand',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+    async collect() {
+      for (const r of (await figures())?.channels ?? []) this.set({ channel: r.channel }, r.off ? 1 : 0);
     },
   });
   new Gauge({
@@ -65,7 +83,15 @@ export function createMetrics(orm: MikroORM) {
     labelNames: ['channel'] as const,
     registers: [registry],
     async collect() {
-      for (const r of (await figures()).channels) this.set({ channel: r.channel }, r.failures);
+      for (const r of (await figures())?.channels ?? []) this.set({ channel: r.channel }, r.failures);
+    },
+  });
+  new Gauge({
+    name: 'database_up',
+    help: 'Whether the database answered the scrape\'s read of the delivery log within a second',
+    registers: [registry],
+    async collect() {
+      this.set((await figures()) ? 1 : 0);
     },
   });
   return metrics;
@@ -73,9 +99,11 @@ export function createMetrics(orm: MikroORM) {
 
 /** Scrapes closer together than this share one read of the delivery log. */
 const FIGURES_MAX_AGE_MS = 1_000;
+/** How long a scrape waits for the database before it reports it down. */
+const FIGURES_TIMEOUT_MS = 1_000;
 
 type DeliveryFigures = {
-  channels: { channel: string; on: boolean; failures: number; pending: string }[];
+  channels: { channel: string; on: boolean; off: boolean; failures: number; pending: string }[];
   oldestPendingAge: number;
 };
 
@@ -91,7 +119,7 @@ function deliveryFigures(orm: MikroORM): () => Promise<DeliveryFigures> {
     const stale = settledAt !== undefined && Date.now() - settledAt >= FIGURES_MAX_AGE_MS;
     if (!read || stale) {
       settledAt = undefined;
-      const current = readFigures(orm);
+      const current = answerWithin(readFigures(orm), FIGURES_TIMEOUT_MS);
       read = current;
       current.then(
         () => {
@@ -109,7 +137,7 @@ function deliveryFigures(orm: MikroORM): () => Promise<DeliveryFigures> {
 
 async function readFigures(orm: MikroORM): Promise<DeliveryFigures> {
   const rows = await orm.em.fork().execute<(DeliveryFigures['channels'][number] & { oldest_age: number | null })[]>(
-    `select c.channel, c.enabled and c.url is not null as "on", c.consecutive_failures as failures,
+    `select c.channel, c.enabled and c.url is not null as "on", c.url is not null and not c.enabled as off, c.consecutive_failures as failures,
        (select count(*) from webhook_deliveries d where d.channel = c.channel and d.status = 'PENDING') as pending,
        (select extract(epoch from now() - min(created_at)) from webhook_deliveries where status = 'PENDING') as oldest_age
      from webhook_channels c order by c.channel`,

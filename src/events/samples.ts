@@ -62,3 +62,12 @@ export const SAMPLE_FOLDER: FolderFacts = {
   createdAt: new Date('2025-10-01T10:05:00Z'),
   updatedAt: new Date('2025-10-01T10:05:00Z'),
 };
+
+/** A channel.failing as the service writes it (webhooks/record-failure.ts), for a test of the operations URL. */
+export const SAMPLE_CHANNEL_FAILING = {
+  channel: 'document',
+  url: 'https://erp.example.com/webhooks/recordengine',
+  consecutive_failures: 5,
+  failing_since: '2025-11-15T09:01:12Z',
+  last_attempt: { http_status: 503, error: null, at: '2025-11-15T09:03:40Z' },
+};

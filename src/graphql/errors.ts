@@ -2,7 +2,9 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/unavailable.js';
 import { AppError, describeValue } from '../errors.js';
+import { currentRequestScope } from '../request-scope.js';
 
 const VALUE_KINDS: ReadonlySet<string> = new Set([
   Kind.INT,
@@ -54,20 +56,43 @@ function clipped(error: GraphQLFormattedError): GraphQLFormattedError {
   return { ...error, message: clipMessage(error.message), ...(extensions && { extensions }) };
 }
 
+/** The answer to an operation that needed the database while it could not be reached. */
+export function serviceUnavailable(): GraphQLError {
+  return new GraphQLError(`The database cannot be reached; retry in ${UNAVAILABLE_RETRY_AFTER_SECONDS} seconds`, {
+    extensions: {
+      code: 'SERVICE_UNAVAILABLE',
+      retryAfter: UNAVAILABLE_RETRY_AFTER_SECONDS,
+      http: { status: 503, headers: new Map([['retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)]]) },
+    },
+  });
+}
+
 /**
  * The one place errors become what a client sees: our named errors keep their message and
  * code; a bad value is BAD_USER_INPUT whether it came as a variable or in the query text;
- * GraphQL's other errors (syntax, validation) pass as they are; anything else is masked and
- * logged with an id the client can quote. Offending values are cut to a short prefix.
+ * a database that cannot be reached is SERVICE_UNAVAILABLE, to be retried; GraphQL's other
+ * errors (syntax, validation) pass as they are; anything else is masked and logged with an
+ * id the client can quote. Offending values are cut to a short prefix. Each error of an HTTP
+ * request names the request's id.
  */
 export function formatError(log: Logger) {
   const format = formatOne(log);
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => clipped(format(formatted, error));
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const result = clipped(format(formatted, error));
+    const scope = currentRequestScope();
+    return scope ? { ...result, extensions: { ...result.extensions, requestId: scope.requestId } } : result;
+  };
 }
 
 function formatOne(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
+    if (isDatabaseUnavailable(original)) {
+      log.warn({ err: original, path: formatted.path }, 'the database cannot be reached');
+      const { message, extensions } = serviceUnavailable();
+      const { http: _http, ...shown } = extensions;
+      return { message, locations: formatted.locations, path: formatted.path, extensions: shown };
+    }
     if (original instanceof AppError) {
       return { ...formatted, message: original.message, extensions: { ...original.details, code: original.code } };
     }

@@ -216,10 +216,18 @@ export type EventEdge = {
 };
 
 export type EventType =
+  /** channel.disabled: a channel was switched off (410 Gone, failing for WEBHOOK_DISABLE_AFTER, or by hand) */
+  | 'CHANNEL_DISABLED'
+  /** channel.failing: a channel's circuit breaker opened (WEBHOOK_CIRCUIT_FAILURES failures in a row) */
+  | 'CHANNEL_FAILING'
+  /** channel.recovered: a channel whose circuit breaker was open delivered again */
+  | 'CHANNEL_RECOVERED'
   /** contact.created */
   | 'CONTACT_CREATED'
   /** contact.updated */
   | 'CONTACT_UPDATED'
+  /** delivery.failed: a delivery's retry schedule is spent */
+  | 'DELIVERY_FAILED'
   /** document.exported */
   | 'DOCUMENT_EXPORTED'
   /** folder.created */
@@ -740,7 +748,9 @@ export type UpdateFolderInput = {
 export type WebhookChannel =
   | 'CONTACT'
   | 'DOCUMENT'
-  | 'FOLDER';
+  | 'FOLDER'
+  /** Operational events: what happens to the other channels (failing, recovered, switched off, a delivery given up). */
+  | 'OPERATIONS';
 
 export type WebhookChannelInput = {
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
@@ -811,6 +821,8 @@ export type WebhookSettings = {
   folder: WebhookChannelSettings;
   /** While true, nothing is sent: every event is held and goes out when it is switched off. */
   offlineMode: Scalars['Boolean']['output'];
+  /** Where operational events go (channel.failing, channel.recovered, channel.disabled, delivery.failed). */
+  operations: WebhookChannelSettings;
   /**
    * After rotateWebhookSigningSecret, webhooks also carry a signature made with the secret it
    * replaced, until this instant (WEBHOOK_SECRET_OVERLAP); null when they carry only one.
@@ -827,6 +839,8 @@ export type WebhookSettingsInput = {
   document?: InputMaybe<WebhookChannelInput>;
   folder?: InputMaybe<WebhookChannelInput>;
   offlineMode?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The operations URL, for operational events. */
+  operations?: InputMaybe<WebhookChannelInput>;
 };
 
 
@@ -1320,6 +1334,7 @@ export type WebhookSettingsResolvers<ContextType = GraphQLContext, ParentType ex
   document?: Resolver<ResolversTypes['WebhookChannelSettings'], ParentType, ContextType>;
   folder?: Resolver<ResolversTypes['WebhookChannelSettings'], ParentType, ContextType>;
   offlineMode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  operations?: Resolver<ResolversTypes['WebhookChannelSettings'], ParentType, ContextType>;
   previousSecretExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   signingSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };

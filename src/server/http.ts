@@ -9,17 +9,22 @@ import type { Logger } from 'pino';
 import { bearerToken } from '../auth/tokens.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { migrationsApplied } from '../db/database.js';
-import { Document } from '../domain/documents/document.entity.js';
+import { Document, type IDocument } from '../domain/documents/document.entity.js';
 import type { EventSettings } from '../domain/events-context.js';
 import { documentPayload } from '../events/payloads.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { depthLimit } from '../graphql/depth-limit.js';
-import { formatError } from '../graphql/errors.js';
+import { formatError, serviceUnavailable } from '../graphql/errors.js';
 import { MAX_QUERY_TOKENS } from '../graphql/limits.js';
 import { requestLimitErrors } from '../graphql/request-limits.js';
 import type { Metrics } from '../metrics.js';
 import type { ContextFactory } from '../graphql/context-factory.js';
+import { answerWithin, isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/unavailable.js';
+import { currentRequestScope, requestIdFor, runInRequestScope } from '../request-scope.js';
 
+
+/** How long /readyz waits for the database before it says it cannot reach it. */
+const READINESS_TIMEOUT_MS = 1000;
 
 /** Distinct operation names the duration histogram keeps apart; clients choose names, so later ones share one label. */
 const MAX_OPERATION_LABELS = 200;
@@ -51,8 +56,16 @@ async function authenticate(tokens: TokenVerifier, req: Request): Promise<void> 
   if (!header) throw unauthenticated('Missing bearer token: send Authorization: Bearer <token>');
   const token = bearerToken(header);
   if (!token) throw unauthenticated('The Authorization header is not of the form "Bearer <token>"');
-  if (!(await tokens.isValid(token))) throw unauthenticated('The bearer token is not valid (or was regenerated)');
+  let valid: boolean;
+  try {
+    valid = await tokens.isValid(token);
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw serviceUnavailable();
+    throw err;
+  }
+  if (!valid) throw unauthenticated('The bearer token is not valid (or was regenerated)');
 }
+
 
 export async function createHttpApp(deps: HttpDeps) {
   const { orm, log, metrics } = deps;
@@ -82,7 +95,18 @@ export async function createHttpApp(deps: HttpDeps) {
         async requestDidStart() {
           const end = metrics.graphqlDuration.startTimer();
           // The operation's name as resolved from the document, whether or not the client sent operationName.
-          return { willSendResponse: async ({ operationName }) => void end({ operation: operationLabel(operationName ?? undefined) }) };
+          return {
+            willSendResponse: async ({ operationName, response }) => {
+              end({ operation: operationLabel(operationName ?? undefined) });
+              // An error thrown during execution cannot set the status itself: the whole answer is a 503 to retry.
+              const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+              if (errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {
+                metrics.serviceUnavailable.inc();
+                response.http.status = 503;
+                response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+              }
+            },
+          };
         },
       },
       {
@@ -103,10 +127,23 @@ export async function createHttpApp(deps: HttpDeps) {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    const requestId = requestIdFor(req.headers['x-request-id']);
+    const started = performance.now();
+    // Read now: a mounted router rewrites req.path while it serves.
+    const { method, path } = req;
+    res.setHeader('x-request-id', requestId);
+    res.on('finish', () => {
+      const line = { requestId, method, path, status: res.statusCode, ms: Math.round(performance.now() - started) };
+      if (res.statusCode >= 500) log.warn(line, 'request answered with an error');
+      else log.debug(line, 'request');
+    });
+    runInRequestScope({ requestId }, next);
+  });
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     try {
-      const ready = await migrationsApplied(orm);
+      const ready = await answerWithin(migrationsApplied(orm), READINESS_TIMEOUT_MS);
       res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'migrations pending' });
     } catch (err) {
       res.status(503).json({ status: 'database unreachable', error: (err as Error).message });
@@ -125,7 +162,14 @@ export async function createHttpApp(deps: HttpDeps) {
     // Digits only: Number() would read "0x10" or "1e1" as another document's id.
     const id = /^[1-9]\d{0,9}$/.test(req.params.id) ? Number(req.params.id) : 0;
     const em = orm.em.fork();
-    const doc = id > 0 && id <= 2_147_483_647 ? await em.findOne(Document, id, { populate: ['contact', 'folder'] }) : null;
+    let doc: IDocument | null;
+    try {
+      doc = id > 0 && id <= 2_147_483_647 ? await em.findOne(Document, id, { populate: ['contact', 'folder'] }) : null;
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      res.status(503).set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)).json({ error: serviceUnavailable().message });
+      return;
+    }
     if (!doc) {
       res.status(404).json({ error: `Document ${JSON.stringify(req.params.id)} does not exist` });
       return;
@@ -150,7 +194,7 @@ export async function createHttpApp(deps: HttpDeps) {
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
     const message =
       status === 413 ? `The request body is over the limit of ${deps.maxBody} bytes (GRAPHQL_MAX_BODY)` : status < 500 ? err.message : 'Internal error';
-    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+    res.status(status).json({ errors: [{ message, extensions: { code, requestId: currentRequestScope()?.requestId } }] });
   };
   app.use(onError);
   return { app, apollo };

@@ -73,6 +73,9 @@ export class PublishedEvent extends Published<EventRow> {
         return em.findOne(Contact, id);
       case 'FOLDER':
         return em.findOne(Folder, id);
+      case 'OPERATIONS':
+        // An operational event is about a channel or a delivery, not a record of the product.
+        return Promise.resolve(null);
     }
   }
 }

@@ -3,6 +3,7 @@ import type { SqlPool } from '../db/sql-pool.js';
 import { formatDuration } from '../duration.js';
 import type { Channel } from '../events/event-types.js';
 import { WAITING_DELIVERY } from './channel-state.js';
+import { APPEND_OPERATIONAL_EVENTS, channelDisabledPayloadSql, channelEntitySql, isoSql } from './operational-events.js';
 import type { Decision } from './retry-policy.js';
 import type { AttemptResult } from './sender.js';
 
@@ -15,6 +16,8 @@ export type FailedAttempt = {
   result: AttemptResult;
   decision: Exclude<Decision, { action: 'succeeded' }>;
   disableAfterMs: number;
+  /** WEBHOOK_CIRCUIT_FAILURES: the failure in a row that opens the circuit is told as channel.failing. */
+  circuitFailures: number;
 };
 
 /**
@@ -26,7 +29,10 @@ export type FailedAttempt = {
  * - the delivery's next attempt, or its end when the schedule is spent or the channel is off,
  *   written only while this instance still holds the lease;
  * - when the channel went off, what waits on it fails (WAITING_DELIVERY, as for a switch-off by
- *   hand), so that nothing is claimed on it in between.
+ *   hand), so that nothing is claimed on it in between;
+ * - the operational events this causes: channel.failing when this failure opens the circuit
+ *   ($15 in a row), channel.disabled when the channel went off, delivery.failed when the
+ *   retry schedule is spent (operational-events.ts).
  */
 const RECORD_FAILURE_SQL = `
 with attempt as (
@@ -48,7 +54,7 @@ with attempt as (
       updated_at = case when v.switch_off then now() else c.updated_at end
   from verdict v
   where c.channel = v.channel
-  returning c.enabled
+  returning c.channel, c.url, c.enabled, c.consecutive_failures, c.failing_since, c.disabled_at, c.disabled_reason
 ), delivery as (
   update webhook_deliveries d
   set status = case when $8 and c.is_on then 'PENDING' else 'FAILED' end,
@@ -57,12 +63,31 @@ with attempt as (
       lease_until = null, leased_by = null
   from (select coalesce((select enabled from health), false) and url is not null as is_on from webhook_channels where channel = $7) c
   where d.id = $1 and d.leased_by = $10
+  returning d.id, d.status, d.event_seq, d.channel, d.entity_id, d.attempt_count
 ), waiting as (
   update webhook_deliveries w set status = 'FAILED', completed_at = now(), lease_until = null, leased_by = null
   where w.channel = $7 and w.id <> $1 and ${WAITING_DELIVERY}
     and exists (select 1 from health where not health.enabled)
-)
-select (select not enabled from health) as switched_off, pg_notify('${DELIVERY_NOTIFY_CHANNEL}', $1::text)`;
+  returning w.id
+), last_attempt as (
+  select json_build_object('http_status', $4::int, 'error', $6::text, 'at', ${isoSql('$2::timestamptz')}) as body
+), ops (type, entity_id, payload) as (
+  select 'channel.failing', ${channelEntitySql('h.channel')}, json_build_object(
+      'channel', lower(h.channel), 'url', h.url, 'consecutive_failures', h.consecutive_failures,
+      'failing_since', ${isoSql('h.failing_since')}, 'last_attempt', (select body from last_attempt))
+    from health h where h.channel <> 'OPERATIONS' and h.consecutive_failures = $15
+  union all
+  select 'channel.disabled', ${channelEntitySql('h.channel')},
+      ${channelDisabledPayloadSql('h', 'h.disabled_reason', "(select count(*) from waiting) + (select count(*) from delivery where delivery.status = 'FAILED')")}
+    from health h where h.channel <> 'OPERATIONS' and not h.enabled
+  union all
+  select 'delivery.failed', d.id, json_build_object(
+      'delivery_id', d.id::text, 'event_id', e.id, 'event_type', e.type, 'channel', lower(d.channel), 'entity_id', d.entity_id,
+      'attempts', d.attempt_count, 'last_attempt', (select body from last_attempt), 'failed_at', ${isoSql('now()')})
+    from delivery d join events e on e.seq = d.event_seq
+    where d.channel <> 'OPERATIONS' and d.status = 'FAILED' and exists (select 1 from health where health.enabled)
+), ${APPEND_OPERATIONAL_EVENTS}
+select (select not enabled from health) as switched_off, pg_notify('${DELIVERY_NOTIFY_CHANNEL}', $1::text), (select n from ops_notified) as operational_events`;
 
 /**
  * Whether PostgreSQL refused a statement and nothing of it was written: an error reply
@@ -115,6 +140,7 @@ async function writeFailure(sql: SqlPool, opts: FailedAttempt, excerpt: string |
       opts.disableAfterMs / 1000,
       gone ? decision.reason : null,
       formatDuration(opts.disableAfterMs),
+      opts.circuitFailures,
     ],
   });
   return rows[0]?.switched_off === true;

@@ -1,5 +1,6 @@
 import type { SqlPool } from '../db/sql-pool.js';
 import type { Channel } from '../events/event-types.js';
+import { APPEND_OPERATIONAL_EVENTS, channelEntitySql, isoSql } from './operational-events.js';
 import { DELIVERY_NOTIFY_CHANNEL, refusedByDatabase } from './record-failure.js';
 import type { AttemptResult } from './sender.js';
 
@@ -8,7 +9,8 @@ export type Success = { deliveryId: string; channel: Channel; result: AttemptRes
 /**
  * What record-failure.ts writes for a success, for many successes in one statement (one
  * statement is one transaction): the attempt rows, the channels' health cleared, each
- * delivery SUCCEEDED while this instance still holds its lease, and a NOTIFY per delivery.
+ * delivery SUCCEEDED while this instance still holds its lease, a NOTIFY per delivery, and
+ * channel.recovered for a channel whose circuit was open ($3 failures in a row or more).
  * Every data-modifying CTE runs to completion whether or not the final select reads it.
  */
 const RECORD_SUCCESSES_SQL = `
@@ -19,16 +21,24 @@ with done as (
   insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok, response_excerpt, error)
   select delivery_id, started_at, duration_ms, http_status, true, response_excerpt, null from done
 ), healthy as (
+  -- prev is the row as it was: RETURNING gives the new values.
   update webhook_channels c set failing_since = null, consecutive_failures = 0
-  where c.channel in (select channel from done) and (c.failing_since is not null or c.consecutive_failures > 0)
-), mine as (
+  from webhook_channels prev
+  where prev.channel = c.channel and c.channel in (select channel from done) and (c.failing_since is not null or c.consecutive_failures > 0)
+  returning c.channel, c.url, prev.consecutive_failures as failures, prev.failing_since
+), ops (type, entity_id, payload) as (
+  select 'channel.recovered', ${channelEntitySql('h.channel')}, json_build_object(
+      'channel', lower(h.channel), 'url', h.url, 'failing_since', ${isoSql('h.failing_since')},
+      'failed_attempts', h.failures, 'recovered_at', ${isoSql('now()')})
+  from healthy h where h.channel <> 'OPERATIONS' and h.failures >= $3
+), ${APPEND_OPERATIONAL_EVENTS}, mine as (
   -- Locked in id order, as lease renewal (claim.ts) locks them, so that the two never deadlock.
   select d.id from webhook_deliveries d join done on d.id = done.delivery_id where d.leased_by = $2 order by d.id for update of d
 ), delivered as (
   update webhook_deliveries d set status = 'SUCCEEDED', completed_at = now(), lease_until = null, leased_by = null
   from mine where d.id = mine.id
 )
-select count(pg_notify('${DELIVERY_NOTIFY_CHANNEL}', delivery_id::text)) as notified from done`;
+select count(pg_notify('${DELIVERY_NOTIFY_CHANNEL}', delivery_id::text)) as notified, (select n from ops_notified) as operational_events from done`;
 
 /** What became of a success's record: `excerptRefused` when it was written without the answer's excerpt, and why. */
 export type SuccessRecorded = { excerptRefused?: unknown };
@@ -48,6 +58,7 @@ export class SuccessRecorder {
   constructor(
     private readonly sql: SqlPool,
     private readonly workerId: string,
+    private readonly circuitFailures: number,
   ) {}
 
   /** Resolves once the success is written; rejects when the write failed (the lease then runs out and the delivery is retried). */
@@ -105,6 +116,6 @@ export class SuccessRecorder {
       http_status: result.httpStatus,
       response_excerpt: withExcerpt ? result.responseExcerpt : null,
     }));
-    await this.sql.query({ name: 'record-successes', text: RECORD_SUCCESSES_SQL, values: [JSON.stringify(rows), this.workerId] });
+    await this.sql.query({ name: 'record-successes', text: RECORD_SUCCESSES_SQL, values: [JSON.stringify(rows), this.workerId, this.circuitFailures] });
   }
 }

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ValidationError } from '../errors.js';
 import { CHANNELS, type Channel } from '../events/event-types.js';
 import { EVENTS_NOTIFY_CHANNEL } from '../outbox/record-event.js';
+import { CHANNEL_SWITCHED_OFF_SQL } from './operational-events.js';
 import { failWaitingDeliveries } from './channel-state.js';
 import { validateWebhookUrl } from './url-guard.js';
 
@@ -22,6 +23,7 @@ export type WebhookSettingsRow = {
   document: ChannelRow;
   contact: ChannelRow;
   folder: ChannelRow;
+  operations: ChannelRow;
   bearerTokenSet: boolean;
   offlineMode: boolean;
   signingSecret: string;
@@ -34,6 +36,7 @@ export type WebhookSettingsInput = {
   document?: { url?: string | null; enabled?: boolean | null } | null;
   contact?: { url?: string | null; enabled?: boolean | null } | null;
   folder?: { url?: string | null; enabled?: boolean | null } | null;
+  operations?: { url?: string | null; enabled?: boolean | null } | null;
   bearerToken?: string | null;
   offlineMode?: boolean | null;
 };
@@ -91,6 +94,7 @@ export async function readSettings(em: EntityManager): Promise<WebhookSettingsRo
     document: row('DOCUMENT'),
     contact: row('CONTACT'),
     folder: row('FOLDER'),
+    operations: row('OPERATIONS'),
     bearerTokenSet: settings!.bearer_token !== null,
     offlineMode: settings!.offline_mode,
     signingSecret: secret,
@@ -108,7 +112,7 @@ export async function readSettings(em: EntityManager): Promise<WebhookSettingsRo
 export async function configureWebhooks(em: EntityManager, input: WebhookSettingsInput, allowPrivate: boolean): Promise<WebhookSettingsRow> {
   const channelUpdates: { channel: Channel; url?: string | null; enabled?: boolean }[] = [];
   for (const channel of CHANNELS) {
-    const key = channel.toLowerCase() as 'document' | 'contact' | 'folder';
+    const key = channel.toLowerCase() as Lowercase<Channel>;
     const change = input[key];
     if (!change) continue;
     const update: { channel: Channel; url?: string | null; enabled?: boolean } = { channel };
@@ -158,8 +162,11 @@ export async function configureWebhooks(em: EntityManager, input: WebhookSetting
         if (u.enabled !== undefined) params.push(u.enabled);
       }
       if (sets.length === 0) continue;
+      const [before] = await tx.execute<{ on: boolean }[]>('select enabled and url is not null as "on" from webhook_channels where channel = ? for update', [u.channel]);
       await tx.execute(`update webhook_channels set ${sets.join(', ')}, updated_at = now() where channel = ?`, [...params, u.channel]);
-      if (u.enabled === false || u.url === null) await failWaitingDeliveries(tx, u.channel);
+      const failed = u.enabled === false || u.url === null ? await failWaitingDeliveries(tx, u.channel) : 0;
+      // The operations channel tells of the others, never of itself.
+      if (u.enabled === false && before!.on && u.channel !== 'OPERATIONS') await tx.execute(CHANNEL_SWITCHED_OFF_SQL, [failed, u.channel]);
     }
     if (input.bearerToken !== undefined) {
       await tx.execute('update webhook_settings set bearer_token = ?, updated_at = now() where id = 1', [input.bearerToken || null]);

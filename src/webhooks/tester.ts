@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../errors.js';
 import type { Channel, EventTypeString } from '../events/event-types.js';
 import { contactPayload, documentPayload, folderPayload } from '../events/payloads.js';
-import { SAMPLE_CONTACT, SAMPLE_DOCUMENT, SAMPLE_FOLDER } from '../events/samples.js';
+import { SAMPLE_CHANNEL_FAILING, SAMPLE_CONTACT, SAMPLE_DOCUMENT, SAMPLE_FOLDER } from '../events/samples.js';
 import type { WebhookSender } from './sender.js';
 import type { AttemptRow } from './delivery-log.js';
 import { readSettings } from './settings.js';
@@ -18,13 +18,15 @@ export function samplePayload(channel: Channel, publicUrl: string): { type: Even
       return { type: 'contact.updated', payload: contactPayload(SAMPLE_CONTACT) };
     case 'FOLDER':
       return { type: 'folder.updated', payload: folderPayload(SAMPLE_FOLDER) };
+    case 'OPERATIONS':
+      return { type: 'channel.failing', payload: SAMPLE_CHANNEL_FAILING };
   }
 }
 
 /** Sends a sample payload to the channel's URL now, outside the delivery log, and returns the attempt. */
 export async function testWebhook(em: EntityManager, sender: WebhookSender, channel: Channel, publicUrl: string): Promise<AttemptRow> {
   const settings = await readSettings(em);
-  const target = settings[channel.toLowerCase() as 'document' | 'contact' | 'folder'];
+  const target = settings[channel.toLowerCase() as Lowercase<Channel>];
   if (!target.url) {
     throw new ValidationError(`The ${channel} channel has no URL to test; set one with configureWebhooks first`, { field: 'channel', value: channel });
   }

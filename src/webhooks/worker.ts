@@ -52,7 +52,7 @@ export class DeliveryWorker {
     private readonly log: Logger,
     private readonly metrics: Metrics,
   ) {
-    this.successes = new SuccessRecorder(sql, this.id);
+    this.successes = new SuccessRecorder(sql, this.id, opts.circuitFailures);
   }
 
   /**
@@ -171,6 +171,7 @@ export class DeliveryWorker {
         result,
         decision,
         disableAfterMs: this.opts.disableAfterMs,
+        circuitFailures: this.opts.circuitFailures,
       });
       if (excerptRefused) this.excerptRefused(delivery.id, excerptRefused);
       if (channelDisabled) this.log.warn({ channel: delivery.channel, decision }, 'webhook channel disabled');

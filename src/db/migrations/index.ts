@@ -5,6 +5,7 @@ import { Migration20261127020000_circuit } from './Migration20261127020000_circu
 import { Migration20261127030000_secret_overlap } from './Migration20261127030000_secret_overlap.js';
 import { Migration20261127040000_rule_executions_age } from './Migration20261127040000_rule_executions_age.js';
 import { Migration20261129000000_events_purged } from './Migration20261129000000_events_purged.js';
+import { Migration20261129010000_operations } from './Migration20261129010000_operations.js';
 
 /** Every migration, in order. Listed here so that a bundled or compiled build needs no file globbing. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127030000_secret_overlap', class: Migration20261127030000_secret_overlap },
   { name: 'Migration20261127040000_rule_executions_age', class: Migration20261127040000_rule_executions_age },
   { name: 'Migration20261129000000_events_purged', class: Migration20261129000000_events_purged },
+  { name: 'Migration20261129010000_operations', class: Migration20261129010000_operations },
 ];
