@@ -1,8 +1,9 @@
 /**
  * The soak: a steady mix of mutations, 100 subscribers resuming by cursor and three
  * receivers (healthy; hostile, answering each event's first attempt in a way no receiver
- * should, and 200 after; slow), while the service is killed with SIGKILL and restarted,
- * runs as two instances for a while, loses its PostgreSQL connections and its WebSockets.
+ * should, and 200 after; slow) and one for operational events, while the service is killed
+ * with SIGKILL and restarted, runs as two instances for a while, loses its PostgreSQL
+ * connections and its WebSockets.
  * At the end a ledger accounts for every committed event and exits non-zero on any loss.
  *
  *   npm run soak                      # 5 minutes
@@ -349,6 +350,7 @@ async function main() {
   const sentinel = await startReceiver('sentinel', () => ({ status: 200, delayMs: 0 }));
   const hostile = await startHostileReceiver(sentinel);
   const slow = await startReceiver('slow', () => ({ status: 200, delayMs: 2_000 }));
+  const operations = await startReceiver('operations', () => ({ status: 200, delayMs: 0 }));
 
   const a = new Instance('A', await freePort(), databaseUrl);
   const b = new Instance('B', await freePort(), databaseUrl);
@@ -356,8 +358,8 @@ async function main() {
   await a.start();
   await gql(
     a,
-    `mutation($d: String, $c: String, $f: String) { configureWebhooks(input: { document: { url: $d, enabled: true }, contact: { url: $c, enabled: true }, folder: { url: $f, enabled: true }, bearerToken: "soak" }) { offlineMode } }`,
-    { d: healthy.url, c: hostile.url, f: slow.url },
+    `mutation($d: String, $c: String, $f: String, $o: String) { configureWebhooks(input: { document: { url: $d, enabled: true }, contact: { url: $c, enabled: true }, folder: { url: $f, enabled: true }, operations: { url: $o }, bearerToken: "soak" }) { offlineMode } }`,
+    { d: healthy.url, c: hostile.url, f: slow.url, o: operations.url },
   );
 
   log(`seed ${initialSeed}; ${DURATION_MS / 1000} s at ${RATE} mutations/s, ${SUBSCRIBERS} subscribers; instances A :${a.port}, B :${b.port}`);
@@ -459,7 +461,7 @@ async function main() {
   clearInterval(progress);
 
   // ------------------------------------------------------------ the ledger
-  const events = (await db.query<{ id: string; channel: string }>(`select id, channel from events`)).rows;
+  const events = (await db.query<{ id: string; channel: string; type: string; payload: { channel?: string } }>(`select id, channel, type, payload from events`)).rows;
   const deliveries = (
     await db.query<{ event_id: string; channel: string; status: string; attempt_count: number; ok_attempts: string; attempts: string }>(
       `select e.id as event_id, d.channel, d.status, d.attempt_count,
@@ -468,7 +470,7 @@ async function main() {
        from webhook_deliveries d join events e on e.seq = d.event_seq`,
     )
   ).rows;
-  const receiverOf: Record<string, Receiver> = { DOCUMENT: healthy, CONTACT: hostile, FOLDER: slow };
+  const receiverOf: Record<string, Receiver> = { DOCUMENT: healthy, CONTACT: hostile, FOLDER: slow, OPERATIONS: operations };
   const problems: string[] = [];
   const deliveriesByEvent = new Map<string, typeof deliveries>();
   for (const d of deliveries) deliveriesByEvent.set(d.event_id, [...(deliveriesByEvent.get(d.event_id) ?? []), d]);
@@ -517,6 +519,17 @@ async function main() {
     problems.push(`${unrecordedAttempts} attempts were made and never recorded, with no kill or lost connection to explain them`);
   }
   if (sentinel.received.size > 0) problems.push(`the redirect target got ${sentinel.received.size} requests: a redirect was followed`);
+  // Operational events: every receiver ends healthy, so each channel that started failing has
+  // recovered by the end, and none was switched off (no receiver answers 410).
+  const operational = new Map<string, number>();
+  for (const e of events.filter((e) => e.channel === 'OPERATIONS')) operational.set(e.type, (operational.get(e.type) ?? 0) + 1);
+  for (const channel of ['document', 'contact', 'folder']) {
+    const told = events.filter((e) => e.channel === 'OPERATIONS' && e.payload.channel === channel).map((e) => e.type);
+    const failing = told.filter((t) => t === 'channel.failing').length;
+    const recovered = told.filter((t) => t === 'channel.recovered').length;
+    if (failing !== recovered) problems.push(`the ${channel} channel was told failing ${failing} times and recovered ${recovered} times`);
+    if (told.includes('channel.disabled')) problems.push(`the ${channel} channel was switched off`);
+  }
   const eventIds = new Set(events.map((e) => e.id));
   let subscriberDuplicates = 0;
   for (const s of subscribers) {
@@ -532,6 +545,7 @@ async function main() {
     ['events committed', events.length],
     ['deliveries delivered', delivered],
     ['deliveries failed after the schedule', failed],
+    ['operational events', [...operational].map(([type, n]) => `${n} ${type}`).join(', ') || 'none'],
     ['deliveries still pending', pending],
     ['hostile first answers recorded as failed', `${hostileFirstsRecorded} of ${hostileFirsts}`],
     ['attempts never recorded (kills, cuts)', unrecordedAttempts],
@@ -551,7 +565,7 @@ async function main() {
   await Promise.all(subscribers.map((s) => s.stop()));
   await a.stop();
   await b.stop();
-  for (const r of [healthy, hostile, slow, sentinel]) {
+  for (const r of [healthy, hostile, slow, sentinel, operations]) {
     r.server.closeAllConnections();
     r.server.close();
   }
