@@ -21,11 +21,15 @@ export function storableText(text: string, maxBytes: number): string {
 /**
  * The first RESPONSE_EXCERPT_BYTES of an answer, as storable text (invalid UTF-8 becomes
  * U+FFFD). The rest is never read: the stream is cancelled, so a 3 MB or endless body costs
- * one chunk of memory and no more time.
+ * one chunk of memory and no more time. An answer still arriving when `signal` aborts (the
+ * attempt's time limit) throws its reason: a trickle is not a complete answer.
  */
-export async function readExcerpt(response: Response): Promise<string | null> {
+export async function readExcerpt(response: Response, signal: AbortSignal): Promise<string | null> {
   if (!response.body) return null;
   const reader = response.body.getReader();
+  // Listening also keeps a timeout signal alive: one nothing listens to may be collected and never fire.
+  const stop = () => void reader.cancel().catch(() => undefined);
+  signal.addEventListener('abort', stop, { once: true });
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -35,7 +39,9 @@ export async function readExcerpt(response: Response): Promise<string | null> {
       chunks.push(value);
       size += value.byteLength;
     }
+    signal.throwIfAborted();
   } finally {
+    signal.removeEventListener('abort', stop);
     await reader.cancel().catch(() => undefined);
   }
   // stream: a character cut by the byte limit is dropped, not shown as U+FFFD.

@@ -113,7 +113,7 @@ export class WebhookSender {
     }
     let excerpt: string | null;
     try {
-      excerpt = await readExcerpt(response);
+      excerpt = await readExcerpt(response, signal);
     } catch (err) {
       // The status came but the body broke off or stalled: not a complete answer, whatever the status.
       const why = describeError(err, this.opts.timeoutMs);
