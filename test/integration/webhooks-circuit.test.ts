@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
 import { createContact, deliveries, pointChannel } from '../helpers/webhooks.js';
@@ -9,11 +9,20 @@ let receiver: TestReceiver;
 beforeAll(async () => {
   // Three attempts a delivery (then it fails for good), three failures in a row open the circuit.
   t = await startTestApp({ WEBHOOK_CIRCUIT_FAILURES: '3', WEBHOOK_RETRY_SCHEDULE: '0ms,0ms', WEBHOOK_TIMEOUT: '10s', WEBHOOK_DISABLE_AFTER: '1h' });
-  receiver = await new TestReceiver().start();
 });
 afterAll(async () => {
-  await receiver.stop();
   await t.stop();
+});
+// Each test has a receiver of its own and a channel switched back on, which closes the circuit.
+beforeEach(async () => {
+  receiver = await new TestReceiver().start();
+  await pointChannel(t, 'contact', receiver.url);
+});
+// Switching the channel off fails what waits on it; stopping the receiver ends what is under way.
+afterEach(async () => {
+  await t.ok(`mutation { configureWebhooks(input: { contact: { url: null, enabled: false } }) { contact { url } } }`);
+  await receiver.stop();
+  await t.app.worker!.drain();
 });
 
 async function contactChannel() {
@@ -23,7 +32,6 @@ async function contactChannel() {
 
 describe('the circuit breaker', () => {
   it('gives a channel that keeps failing one attempt at a time, and its full pace back after a success', async () => {
-    await pointChannel(t, 'contact', receiver.url);
     receiver.fallback = { status: 500, body: 'down' };
     await createContact(t, 'First Failure Ltd');
     await t.app.worker!.drain();

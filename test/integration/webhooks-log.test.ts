@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { purgeExpired } from '../../src/webhooks/purge.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
@@ -20,11 +20,19 @@ afterAll(async () => {
   await receiver.stop();
   await t.stop();
 });
+// Each test starts with only the contact channel on, offline mode off, and nothing under way.
+beforeEach(async () => {
+  receiver.answers = [];
+  await t.ok(`mutation { configureWebhooks(input: { offlineMode: false, document: { url: null }, folder: { url: null } }) { offlineMode } }`);
+  await t.app.worker!.drain();
+});
 
 const nodes = (connection: { edges: { node: any }[] }) => connection.edges.map((e) => e.node);
 
 describe('the delivery log', () => {
   it('lists deliveries newest first, filtered by channel, status, event type and entity, in Relay pages', async () => {
+    const [newest] = nodes(await deliveries(t, {}, 1));
+    const mine = (list: any[]) => list.filter((d) => Number(d.id) > Number(newest?.id ?? 0));
     receiver.answers = [{ status: 500 }, { status: 500 }];
     const failing = await createContact(t, 'Filter One');
     await t.app.worker!.drain();
@@ -36,17 +44,18 @@ describe('the delivery log', () => {
 
     const all = nodes(await deliveries(t, {}, 500));
     expect(all.map((d) => Number(d.id))).toEqual([...all.map((d) => Number(d.id))].sort((a, b) => b - a));
-    expect(new Set(all.map((d) => d.channel))).toEqual(new Set(['CONTACT', 'FOLDER']));
+    expect(new Set(mine(all).map((d) => d.channel))).toEqual(new Set(['CONTACT', 'FOLDER']));
 
-    const folderOnly = nodes(await deliveries(t, { channel: 'FOLDER' }, 500));
+    // The deliveries this test made: those after the newest one before it.
+    const folderOnly = mine(nodes(await deliveries(t, { channel: 'FOLDER' }, 500)));
     expect(folderOnly).toHaveLength(2);
     expect(folderOnly.every((d) => d.channel === 'FOLDER' && d.event.type === 'FOLDER_CREATED')).toBe(true);
 
-    const failed = nodes(await deliveries(t, { status: 'FAILED' }));
+    const failed = mine(nodes(await deliveries(t, { status: 'FAILED' }, 500)));
     expect(failed.map((d) => [d.channel, d.event.payload.id])).toEqual([['CONTACT', Number(failing)]]);
     expect(failed[0].attempts.map((a: { httpStatus: number }) => a.httpStatus)).toEqual([500, 500]);
 
-    const updates = nodes(await deliveries(t, { eventType: 'CONTACT_UPDATED' }));
+    const updates = mine(nodes(await deliveries(t, { eventType: 'CONTACT_UPDATED' }, 500)));
     expect(updates.map((d) => d.event.payload.name)).toEqual(['Filter Two (renamed)']);
 
     const ofOther = nodes(await deliveries(t, { channel: 'CONTACT', entityId: other }));
@@ -123,6 +132,8 @@ describe('the delivery log', () => {
   });
 
   it('replays a channel from an event cursor or an instant, with a dry run that only counts', async () => {
+    for (const name of ['Replay One', 'Replay Two', 'Replay Three']) await createContact(t, name);
+    await t.app.worker!.drain();
     const { events } = await t.ok(`{ events(types: [CONTACT_CREATED, CONTACT_UPDATED], first: 500) { edges { node { id cursor occurredAt } } } }`);
     const log = events.edges.map((e: { node: { id: string; cursor: string } }) => e.node);
     const from = log[log.length - 3];
@@ -198,6 +209,9 @@ describe('the delivery log', () => {
   });
 
   it('purges delivered events and their attempts past the retention, and keeps what is pending', async () => {
+    // Two delivered contacts: six events (each contact's and its two folders'), two batches of three and more.
+    for (const name of ['Delivered One', 'Delivered Two']) await createContact(t, name);
+    await t.app.worker!.drain();
     await t.ok(`mutation { configureWebhooks(input: { offlineMode: true }) { offlineMode } }`);
     const held = await createContact(t, 'Held Back');
     const [pending] = nodes(await deliveries(t, { channel: 'CONTACT', entityId: held }));

@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
-import { closedPort, createContact, deliveries, pointChannel, sql, webhookSettings } from '../helpers/webhooks.js';
+import { createContact, deliveries, pointChannel, sql, webhookSettings } from '../helpers/webhooks.js';
 
 let t: TestApp;
 let receiver: TestReceiver;
 
 beforeAll(async () => {
-  t = await startTestApp({ WEBHOOK_TIMEOUT: '300ms', WEBHOOK_LEASE: '5s', WEBHOOK_RETRY_SCHEDULE: '0ms,0ms', WEBHOOK_DISABLE_AFTER: '1h' });
+  // An attempt that is not meant to time out never does, however loaded the machine.
+  t = await startTestApp({ WEBHOOK_TIMEOUT: '60s', WEBHOOK_RETRY_SCHEDULE: '0ms,0ms', WEBHOOK_DISABLE_AFTER: '1h' });
 });
 afterAll(async () => {
   await t.stop();
@@ -19,31 +20,62 @@ beforeEach(async () => {
   await pointChannel(t, 'contact', receiver.url);
 });
 afterEach(async () => {
-  await t.ok(`mutation { configureWebhooks(input: { contact: { url: null } }) { contact { url } } }`);
+  // Switched off and back on by the next test's pointChannel: each test starts with a channel
+  // that has no failures recorded, nothing waiting on it, and offline mode off.
+  await t.ok(`mutation { configureWebhooks(input: { contact: { url: null, enabled: false }, offlineMode: false }) { contact { url } } }`);
   await receiver.stop();
 });
 
 /** The contact.created delivery of a new contact once the worker has nothing left to do (retries are due at once here). */
-async function settledDelivery(contactId: string) {
-  await t.app.worker!.drain();
-  const edges = (await deliveries(t, { channel: 'CONTACT', entityId: contactId })).edges;
+async function settledDelivery(contactId: string, app: TestApp = t) {
+  await app.app.worker!.drain();
+  const edges = (await deliveries(app, { channel: 'CONTACT', entityId: contactId })).edges;
   expect(edges).toHaveLength(1);
   return edges[0]!.node;
 }
 
-describe('delivery outcomes', () => {
+/**
+ * A URL whose connections are refused, and that nothing else can start serving meanwhile:
+ * the test keeps the port bound on 127.0.0.1 (so no one else can bind it, on any address)
+ * and the URL points at 127.0.0.2, where nothing listens on it.
+ */
+async function refusingUrl(): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const { port } = holder.address() as AddressInfo;
+  return { url: `http://127.0.0.2:${port}/webhook`, port, close: () => new Promise((resolve) => holder.close(() => resolve())) };
+}
+
+describe('timeouts', () => {
+  let short: TestApp;
+  const TIMED_OUT = { ok: false, httpStatus: null, responseExcerpt: null, error: 'no complete answer within 500 ms (WEBHOOK_TIMEOUT)' };
+
+  beforeAll(async () => {
+    // Several retries: on a loaded machine an answer meant to come at once may also miss 500 ms.
+    short = await startTestApp({ WEBHOOK_TIMEOUT: '500ms', WEBHOOK_RETRY_SCHEDULE: '0ms,0ms,0ms,0ms', WEBHOOK_DISABLE_AFTER: '1h' });
+  });
+  afterAll(async () => {
+    await short.stop();
+  });
+  beforeEach(async () => {
+    await pointChannel(short, 'contact', receiver.url);
+  });
+  afterEach(async () => {
+    await short.ok(`mutation { configureWebhooks(input: { contact: { url: null, enabled: false } }) { contact { url } } }`);
+  });
+
   it('counts a receiver that does not answer within WEBHOOK_TIMEOUT as a failed attempt, and retries', async () => {
     receiver.answers = [{ status: 200, hang: true }];
-    const id = await createContact(t, 'Slow Ltd');
-    const delivery = await settledDelivery(id);
-    // The next attempt is answered at once (on a loaded machine it may take one more).
+    const id = await createContact(short, 'Slow Ltd');
+    const delivery = await settledDelivery(id, short);
     expect(delivery.status).toBe('SUCCEEDED');
-    const [timedOut] = delivery.attempts;
-    const ok = delivery.attempts.at(-1);
-    expect(timedOut).toMatchObject({ ok: false, httpStatus: null, responseExcerpt: null, error: 'no complete answer within 300 ms (WEBHOOK_TIMEOUT)' });
-    expect(timedOut.durationMs).toBeGreaterThanOrEqual(290);
-    expect(timedOut.durationMs).toBeLessThan(2_000);
-    expect(ok).toMatchObject({ ok: true, httpStatus: 200, error: null });
+    const [timedOut, ...later] = delivery.attempts;
+    expect(timedOut).toMatchObject(TIMED_OUT);
+    // A timer never fires early: the attempt lasted the whole limit.
+    expect(timedOut.durationMs).toBeGreaterThanOrEqual(495);
+    // The next attempt is answered at once; one that a loaded machine made miss the limit failed the same way.
+    expect(later.at(-1)).toMatchObject({ ok: true, httpStatus: 200, error: null });
+    for (const attempt of later.slice(0, -1)) expect(attempt).toMatchObject(TIMED_OUT);
   });
 
   it('times out a receiver that sends its headers and then stalls', async () => {
@@ -56,12 +88,12 @@ describe('delivery outcomes', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      await pointChannel(t, 'contact', `http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      const id = await createContact(t, 'Stalling Ltd');
-      const delivery = await settledDelivery(id);
-      expect(delivery).toMatchObject({ status: 'FAILED', attemptCount: 3 });
+      await pointChannel(short, 'contact', `http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const id = await createContact(short, 'Stalling Ltd');
+      const delivery = await settledDelivery(id, short);
+      expect(delivery).toMatchObject({ status: 'FAILED', attemptCount: 5 });
       for (const attempt of delivery.attempts) {
-        expect(attempt).toMatchObject({ ok: false, error: 'no complete answer within 300 ms (WEBHOOK_TIMEOUT)' });
+        expect(attempt).toMatchObject({ ok: false, error: TIMED_OUT.error });
       }
     } finally {
       for (const res of stalled) res.destroy();
@@ -69,18 +101,23 @@ describe('delivery outcomes', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+});
 
+describe('delivery outcomes', () => {
   it('counts a refused connection as a failed attempt and fails the delivery once the schedule is spent', async () => {
-    const port = await closedPort();
-    await pointChannel(t, 'contact', `http://127.0.0.1:${port}/webhook`);
-    const id = await createContact(t, 'Nobody Home');
-    const delivery = await settledDelivery(id);
-    // WEBHOOK_RETRY_SCHEDULE=0ms,0ms: the first attempt and two retries, each due at once.
-    expect(delivery).toMatchObject({ status: 'FAILED', attemptCount: 3, nextAttemptAt: null });
-    expect(delivery.attempts).toHaveLength(3);
-    for (const attempt of delivery.attempts) {
-      expect(attempt).toMatchObject({ ok: false, httpStatus: null });
-      expect(attempt.error).toMatch(new RegExp(`^ECONNREFUSED: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`));
+    const refusing = await refusingUrl();
+    try {
+      await pointChannel(t, 'contact', refusing.url);
+      const id = await createContact(t, 'Nobody Home');
+      const delivery = await settledDelivery(id);
+      // WEBHOOK_RETRY_SCHEDULE=0ms,0ms: the first attempt and two retries, each due at once.
+      expect(delivery).toMatchObject({ status: 'FAILED', attemptCount: 3, nextAttemptAt: null });
+      expect(delivery.attempts).toHaveLength(3);
+      for (const attempt of delivery.attempts) {
+        expect(attempt).toMatchObject({ ok: false, httpStatus: null, error: `ECONNREFUSED: connect ECONNREFUSED 127.0.0.2:${refusing.port}` });
+      }
+    } finally {
+      await refusing.close();
     }
   });
 
@@ -126,6 +163,7 @@ describe('channel health', () => {
   it('disables a channel that has failed without a success for WEBHOOK_DISABLE_AFTER, says when and why, and fails what waits', async () => {
     receiver.fallback = { status: 500 };
     // The channel has been failing for two hours already; WEBHOOK_DISABLE_AFTER is 1h.
+    const before = Date.now();
     await sql(t.databaseUrl, `update webhook_channels set failing_since = now() - interval '2 hours' where channel = 'CONTACT'`);
     await t.ok(`mutation { configureWebhooks(input: { offlineMode: true }) { offlineMode } }`);
     const first = await createContact(t, 'Last Straw');
@@ -133,10 +171,14 @@ describe('channel health', () => {
     await t.ok(`mutation { configureWebhooks(input: { offlineMode: false }) { offlineMode } }`);
     await t.app.worker!.drain();
     const { contact } = await webhookSettings(t);
+    const after = Date.now();
     expect(contact).toMatchObject({ enabled: false, url: receiver.url });
     const [, since] = /^no attempt succeeded since (\S+Z) \(WEBHOOK_DISABLE_AFTER is 1h\)$/.exec(contact.disabledReason) ?? [];
-    expect(Math.abs(Date.now() - 2 * 3_600_000 - new Date(since!).getTime())).toBeLessThan(10_000);
-    expect(Date.now() - new Date(contact.disabledAt).getTime()).toBeLessThan(10_000);
+    // The reason names the second the failures began (cut to the second), the settings when it was switched off.
+    expect(new Date(since!).getTime()).toBeGreaterThanOrEqual(before - 2 * 3_600_000 - 1_000);
+    expect(new Date(since!).getTime()).toBeLessThanOrEqual(after - 2 * 3_600_000);
+    expect(new Date(contact.disabledAt).getTime()).toBeGreaterThanOrEqual(before - 1_000);
+    expect(new Date(contact.disabledAt).getTime()).toBeLessThanOrEqual(after);
     const statuses = await Promise.all([first, waiting].map(async (id) => (await deliveries(t, { channel: 'CONTACT', entityId: id })).edges[0]!.node));
     expect(statuses.map((d) => d.status)).toEqual(['FAILED', 'FAILED']);
     // Whichever of the two was claimed first made the only attempt; the other failed waiting.
@@ -186,11 +228,14 @@ describe('channel health', () => {
 
   it('starts the failing clock at the first failure after a success, without disabling', async () => {
     receiver.fallback = { status: 500 };
+    const before = Date.now();
     const id = await createContact(t, 'First Failure');
     const delivery = await settledDelivery(id);
     expect(delivery.status).toBe('FAILED');
     const [row] = await sql(t.databaseUrl, `select failing_since, enabled from webhook_channels where channel = 'CONTACT'`);
     expect(row!.enabled).toBe(true);
-    expect(Date.now() - new Date(row!.failing_since).getTime()).toBeLessThan(10_000);
+    // Set by the first failed attempt, which came after the contact was created.
+    expect(row!.failing_since.getTime()).toBeGreaterThanOrEqual(before);
+    expect(row!.failing_since.getTime()).toBeLessThanOrEqual(Date.now());
   });
 });
