@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import type { TestApp } from './app.js';
@@ -70,13 +68,4 @@ export async function sql<T = Record<string, any>>(databaseUrl: string, text: st
   } finally {
     await client.end();
   }
-}
-
-/** A local port with nothing listening on it: connections to it are refused. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

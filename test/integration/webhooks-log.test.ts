@@ -168,9 +168,17 @@ describe('the delivery log', () => {
     await pointChannel(t, 'document', receiver.url);
     const logged = (await deliveries(t, {}, 500)).edges.length;
     const before = receiver.requests.length;
+    // The receiver takes 50 ms to answer: the attempt's duration includes them.
+    receiver.answers = [{ status: 200, body: '{"received":true}', delayMs: 50 }];
+    const called = Date.now();
     const { testWebhook } = await t.ok(`mutation { testWebhook(channel: DOCUMENT) { ok httpStatus durationMs startedAt responseExcerpt error } }`);
+    const answered = Date.now();
     expect(testWebhook).toMatchObject({ ok: true, httpStatus: 200, responseExcerpt: '{"received":true}', error: null });
-    expect(testWebhook.durationMs).toBeGreaterThanOrEqual(0);
+    // The attempt happened within the call: it started after the call and lasted no longer than it.
+    expect(Number.isInteger(testWebhook.durationMs)).toBe(true);
+    expect(testWebhook.durationMs).toBeGreaterThanOrEqual(50);
+    expect(testWebhook.durationMs).toBeLessThanOrEqual(answered - called);
+    expect(new Date(testWebhook.startedAt).getTime()).toBeGreaterThanOrEqual(Math.floor(called / 1000) * 1000);
     const sent = receiver.requests[before]!;
     expect(sent.headers['x-recordengine-event']).toBe('document.exported');
     expect(sent.headers['webhook-id']).toMatch(/^msg_test_[0-9a-f]{32}$/);
