@@ -30,6 +30,8 @@ const config: CodegenConfig = {
           Rule: '../rules/definition.js#RuleRow',
           RuleAction: '../rules/definition.js#RuleActionRow',
           RuleExecution: '../rules/executions.js#ExecutionRow',
+          Inspector: '../inspector/store.js#InspectorRow',
+          InspectorRequest: '../inspector/store.js#InspectorRequestRow',
         },
       },
     },

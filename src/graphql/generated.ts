@@ -9,6 +9,7 @@ import type { DeliveryRow, AttemptRow } from '../webhooks/delivery-log.js';
 import type { WebhookSettingsRow, ChannelRow } from '../webhooks/settings.js';
 import type { RuleRow, RuleActionRow } from '../rules/definition.js';
 import type { ExecutionRow } from '../rules/executions.js';
+import type { InspectorRow, InspectorRequestRow } from '../inspector/store.js';
 import type { GraphQLContext } from './context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -281,6 +282,54 @@ export type FolderEdge = {
   node: Folder;
 };
 
+/**
+ * A temporary receiving URL hosted by the service (`/inspect/<id>`): it answers 200 to any
+ * request and keeps the newest 100 for 24 hours, so a channel pointed at it shows the exact
+ * webhooks it gets, with no receiver of your own and no internet.
+ */
+export type Inspector = {
+  __typename?: 'Inspector';
+  createdAt: Scalars['DateTime']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Newest first. */
+  requests: Array<InspectorRequest>;
+  /** PUBLIC_URL + /inspect/<id>: accepted as a webhook URL because the service serves it. */
+  url: Scalars['String']['output'];
+};
+
+
+/**
+ * A temporary receiving URL hosted by the service (`/inspect/<id>`): it answers 200 to any
+ * request and keeps the newest 100 for 24 hours, so a channel pointed at it shows the exact
+ * webhooks it gets, with no receiver of your own and no internet.
+ */
+export type InspectorRequestsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type InspectorHeader = {
+  __typename?: 'InspectorHeader';
+  name: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
+export type InspectorRequest = {
+  __typename?: 'InspectorRequest';
+  /** The body as text (its first 256 KiB). */
+  body: Scalars['String']['output'];
+  bodyTruncated: Scalars['Boolean']['output'];
+  /** In the order received, names in lower case. */
+  headers: Array<InspectorHeader>;
+  id: Scalars['ID']['output'];
+  method: Scalars['String']['output'];
+  /** Path and query as received. */
+  path: Scalars['String']['output'];
+  receivedAt: Scalars['DateTime']['output'];
+  /** The body's size in bytes. */
+  size: Scalars['Int']['output'];
+};
+
 export type LineItem = {
   __typename?: 'LineItem';
   amount: Scalars['Float']['output'];
@@ -307,6 +356,8 @@ export type Mutation = {
   createExtractionProfile: ExtractionProfile;
   /** Fires folder.created. */
   createFolder: Folder;
+  /** A new inspector URL, kept for 24 hours. */
+  createInspector: Inspector;
   createRule: Rule;
   /** The rule's executions stay, with its name. */
   deleteRule: Scalars['Boolean']['output'];
@@ -453,6 +504,8 @@ export type Query = {
   extractionProfiles: Array<ExtractionProfile>;
   folder?: Maybe<Folder>;
   folders: FolderConnection;
+  /** Null when it does not exist or has expired. */
+  inspector?: Maybe<Inspector>;
   rule?: Maybe<Rule>;
   /** Newest first. */
   ruleExecutions: RuleExecutionConnection;
@@ -503,6 +556,11 @@ export type QueryFoldersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   contactId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryInspectorArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -689,6 +747,8 @@ export type Subscription = {
    */
   events: Event;
   folderChanged: Folder;
+  /** The inspector's requests after the request id `after` (every kept one when absent), then each as it arrives. */
+  inspectorRequestReceived: InspectorRequest;
   /** Each delivery attempt of a channel as it happens. */
   webhookDeliveryUpdated: WebhookDeliveryUpdate;
 };
@@ -704,6 +764,12 @@ export type SubscriptionDocumentExportedArgs = {
 export type SubscriptionEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   types?: InputMaybe<Array<EventType>>;
+};
+
+
+export type SubscriptionInspectorRequestReceivedArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
+  id: Scalars['ID']['input'];
 };
 
 
@@ -934,6 +1000,9 @@ export type ResolversTypes = {
   FolderConnection: ResolverTypeWrapper<Omit<FolderConnection, 'edges'> & { edges: Array<ResolversTypes['FolderEdge']> }>;
   FolderEdge: ResolverTypeWrapper<Omit<FolderEdge, 'node'> & { node: ResolversTypes['Folder'] }>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Inspector: ResolverTypeWrapper<InspectorRow>;
+  InspectorHeader: ResolverTypeWrapper<InspectorHeader>;
+  InspectorRequest: ResolverTypeWrapper<InspectorRequestRow>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   LineItem: ResolverTypeWrapper<LineItem>;
@@ -1001,6 +1070,9 @@ export type ResolversParentTypes = {
   FolderConnection: Omit<FolderConnection, 'edges'> & { edges: Array<ResolversParentTypes['FolderEdge']> };
   FolderEdge: Omit<FolderEdge, 'node'> & { node: ResolversParentTypes['Folder'] };
   ID: Scalars['ID']['output'];
+  Inspector: InspectorRow;
+  InspectorHeader: InspectorHeader;
+  InspectorRequest: InspectorRequestRow;
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   LineItem: LineItem;
@@ -1159,6 +1231,30 @@ export type FolderEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   node?: Resolver<ResolversTypes['Folder'], ParentType, ContextType>;
 };
 
+export type InspectorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Inspector'] = ResolversParentTypes['Inspector']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  requests?: Resolver<Array<ResolversTypes['InspectorRequest']>, ParentType, ContextType, RequireFields<InspectorRequestsArgs, 'first'>>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type InspectorHeaderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InspectorHeader'] = ResolversParentTypes['InspectorHeader']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type InspectorRequestResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InspectorRequest'] = ResolversParentTypes['InspectorRequest']> = {
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  bodyTruncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  headers?: Resolver<Array<ResolversTypes['InspectorHeader']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
@@ -1176,6 +1272,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationCreateDocumentArgs, 'input'>>;
   createExtractionProfile?: Resolver<ResolversTypes['ExtractionProfile'], ParentType, ContextType, RequireFields<MutationCreateExtractionProfileArgs, 'input'>>;
   createFolder?: Resolver<ResolversTypes['Folder'], ParentType, ContextType, RequireFields<MutationCreateFolderArgs, 'input'>>;
+  createInspector?: Resolver<ResolversTypes['Inspector'], ParentType, ContextType>;
   createRule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType, RequireFields<MutationCreateRuleArgs, 'input'>>;
   deleteRule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteRuleArgs, 'id'>>;
   exportDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationExportDocumentArgs, 'id'>>;
@@ -1207,6 +1304,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   extractionProfiles?: Resolver<Array<ResolversTypes['ExtractionProfile']>, ParentType, ContextType>;
   folder?: Resolver<Maybe<ResolversTypes['Folder']>, ParentType, ContextType, RequireFields<QueryFolderArgs, 'id'>>;
   folders?: Resolver<ResolversTypes['FolderConnection'], ParentType, ContextType, RequireFields<QueryFoldersArgs, 'first'>>;
+  inspector?: Resolver<Maybe<ResolversTypes['Inspector']>, ParentType, ContextType, RequireFields<QueryInspectorArgs, 'id'>>;
   rule?: Resolver<Maybe<ResolversTypes['Rule']>, ParentType, ContextType, RequireFields<QueryRuleArgs, 'id'>>;
   ruleExecutions?: Resolver<ResolversTypes['RuleExecutionConnection'], ParentType, ContextType, RequireFields<QueryRuleExecutionsArgs, 'first'>>;
   rules?: Resolver<Array<ResolversTypes['Rule']>, ParentType, ContextType>;
@@ -1275,6 +1373,7 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   documentExported?: SubscriptionResolver<ResolversTypes['Document'], "documentExported", ParentType, ContextType, Partial<SubscriptionDocumentExportedArgs>>;
   events?: SubscriptionResolver<ResolversTypes['Event'], "events", ParentType, ContextType, Partial<SubscriptionEventsArgs>>;
   folderChanged?: SubscriptionResolver<ResolversTypes['Folder'], "folderChanged", ParentType, ContextType>;
+  inspectorRequestReceived?: SubscriptionResolver<ResolversTypes['InspectorRequest'], "inspectorRequestReceived", ParentType, ContextType, RequireFields<SubscriptionInspectorRequestReceivedArgs, 'id'>>;
   webhookDeliveryUpdated?: SubscriptionResolver<ResolversTypes['WebhookDeliveryUpdate'], "webhookDeliveryUpdated", ParentType, ContextType, Partial<SubscriptionWebhookDeliveryUpdatedArgs>>;
 };
 
@@ -1342,6 +1441,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Folder?: FolderResolvers<ContextType>;
   FolderConnection?: FolderConnectionResolvers<ContextType>;
   FolderEdge?: FolderEdgeResolvers<ContextType>;
+  Inspector?: InspectorResolvers<ContextType>;
+  InspectorHeader?: InspectorHeaderResolvers<ContextType>;
+  InspectorRequest?: InspectorRequestResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   LineItem?: LineItemResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import ky, { type KyInstance } from 'ky';
 import { Webhook } from 'standardwebhooks';
-import type { Agent } from 'undici';
+import { Agent } from 'undici';
 import { createSafeDispatcher } from './safe-dispatcher.js';
 import { addressProblem } from './url-guard.js';
 import type { AttemptOutcome } from './retry-policy.js';
@@ -47,15 +47,20 @@ export class WebhookSender {
   private readonly dispatcher: Agent;
   private readonly signers = new Map<string, Webhook>();
 
-  constructor(private readonly opts: { timeoutMs: number; allowPrivate: boolean; connections: number }) {
+  /** For the service's own inspector URLs, which may be on a private address without private networks being allowed. */
+  private readonly ownDispatcher: Agent;
+  private readonly ownHttp: KyInstance;
+
+  constructor(
+    private readonly opts: { timeoutMs: number; allowPrivate: boolean; connections: number; isOwnUrl?: (url: string) => boolean },
+  ) {
     this.dispatcher = createSafeDispatcher({ allowPrivate: opts.allowPrivate, connections: opts.connections, timeoutMs: opts.timeoutMs });
-    this.http = ky.create({
-      retry: 0,
-      throwHttpErrors: false,
-      timeout: false,
-      redirect: 'manual',
-      dispatcher: this.dispatcher,
-    } as Parameters<typeof ky.create>[0]);
+    this.ownDispatcher = new Agent({ connections: 4, connectTimeout: Math.min(opts.timeoutMs, 10_000) });
+    // ky deep-copies options it merges (extend, per request), which breaks an Agent: one instance per dispatcher.
+    const client = (dispatcher: Agent) =>
+      ky.create({ retry: 0, throwHttpErrors: false, timeout: false, redirect: 'manual', dispatcher } as Parameters<typeof ky.create>[0]);
+    this.http = client(this.dispatcher);
+    this.ownHttp = client(this.ownDispatcher);
   }
 
   /** Signers of the current secret and, during an overlap, the previous one; older ones are dropped. */
@@ -96,12 +101,13 @@ export class WebhookSender {
       startedAt,
       durationMs: Math.round(performance.now() - started),
     });
+    const own = this.opts.isOwnUrl?.(message.url) ?? false;
     const literal = new URL(message.url).hostname.replace(/^\[|\]$/g, '');
-    const problem = isIP(literal) ? addressProblem(literal, this.opts.allowPrivate) : undefined;
+    const problem = !own && isIP(literal) ? addressProblem(literal, this.opts.allowPrivate) : undefined;
     if (problem) return done({ outcome: { kind: 'error', error: problem }, ok: false, httpStatus: null, responseExcerpt: null, error: problem });
     try {
       const signal = AbortSignal.timeout(this.opts.timeoutMs);
-      const response = await this.http.post(message.url, { body: message.body, headers: this.headers(message, startedAt), signal });
+      const response = await (own ? this.ownHttp : this.http).post(message.url, { body: message.body, headers: this.headers(message, startedAt), signal });
       const excerpt = await readExcerpt(response);
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       const ok = isSuccess(response.status);
@@ -119,7 +125,7 @@ export class WebhookSender {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await Promise.all([this.dispatcher.close(), this.ownDispatcher.close()]);
   }
 }
 

@@ -4,6 +4,7 @@ import { Migration20261127010000_rules } from './Migration20261127010000_rules.j
 import { Migration20261127020000_circuit } from './Migration20261127020000_circuit.js';
 import { Migration20261127030000_secret_overlap } from './Migration20261127030000_secret_overlap.js';
 import { Migration20261127040000_rule_executions_age } from './Migration20261127040000_rule_executions_age.js';
+import { Migration20261129000000_inspectors } from './Migration20261129000000_inspectors.js';
 
 /** Every migration, in order. Listed here so that a bundled or compiled build needs no file globbing. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127020000_circuit', class: Migration20261127020000_circuit },
   { name: 'Migration20261127030000_secret_overlap', class: Migration20261127030000_secret_overlap },
   { name: 'Migration20261127040000_rule_executions_age', class: Migration20261127040000_rule_executions_age },
+  { name: 'Migration20261129000000_inspectors', class: Migration20261129000000_inspectors },
 ];
