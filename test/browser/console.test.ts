@@ -1,0 +1,164 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { TestReceiver } from '../helpers/receiver.js';
+import { createContact, webhookSettings } from '../helpers/webhooks.js';
+import { connectBrowser, newContext, openConsole } from './console-page.js';
+
+let t: TestApp;
+let receiver: TestReceiver;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  [t, receiver, browser] = await Promise.all([startTestApp(), new TestReceiver().start(), connectBrowser()]);
+});
+afterEach(async () => {
+  await context?.close();
+});
+afterAll(async () => {
+  await browser?.close();
+  await receiver?.stop();
+  await t?.stop();
+});
+
+/** A document in READY, made through the API as an extraction pipeline would. */
+async function readyDocument(filename: string): Promise<string> {
+  const contactId = await createContact(t, `Contact of ${filename}`);
+  const { contact } = await t.ok(`query($id: ID!) { contact(id: $id) { folders { edges { node { id } } } } }`, { id: contactId });
+  const folderId = contact.folders.edges[0].node.id;
+  const { createDocument } = await t.ok(`mutation($folderId: ID!, $filename: String!) { createDocument(input: { folderId: $folderId, filename: $filename }) { id } }`, {
+    folderId,
+    filename,
+  });
+  const id = createDocument.id as string;
+  await t.ok(`mutation($id: ID!) { recordExtraction(id: $id, input: { docType: "Invoice", confidenceScore: 91 }) { id } }`, { id });
+  await t.ok(`mutation($id: ID!) { setDocumentStatus(id: $id, status: READY) { id } }`, { id });
+  return id;
+}
+
+/** The console's live views have subscribed on the server: events and delivery attempts. */
+async function liveViewsSubscribed(): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (t.app.broadcaster.fanout.size < 1 || t.app.deliveryFeed.fanout.size < 1) {
+    if (Date.now() > deadline) throw new Error('the live tail did not subscribe');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('console in a real browser', () => {
+  it('signs in with the token (keyboard only), keeps it for the tab, and forgets it on sign out', async () => {
+    context = await newContext(browser, t.url);
+    const { page, cspErrors } = await openConsole(context);
+    await page.getByLabel('API token').focus();
+    await page.keyboard.type(`re_${'f'.repeat(40)}`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not valid/);
+    await page.getByLabel('API token').fill(t.token);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Settings → Webhooks' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Settings → Webhooks' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(cspErrors).toEqual([]);
+  });
+
+  it('saves the Document URL, and shows a refused URL beside its field with nothing saved', async () => {
+    context = await newContext(browser, t.url);
+    const { page, cspErrors } = await openConsole(context, t.token, '#/settings');
+    await page.getByLabel('Document URL').fill(receiver.url);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect((await webhookSettings(t)).document.url).toBe(receiver.url);
+
+    const before = await webhookSettings(t);
+    await page.getByLabel('Contact URL').fill('http://169.254.169.254/latest/meta-data');
+    await page.getByLabel('Document URL').fill('https://93.184.215.14/elsewhere');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const error = page.locator('#contact-url-error');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/contact\.url "http:\/\/169\.254\.169\.254\/latest\/meta-data" is refused: .*cloud metadata/);
+    expect(await page.getByLabel('Contact URL').getAttribute('aria-invalid')).toBe('true');
+    expect(await webhookSettings(t)).toStrictEqual(before);
+    expect(cspErrors).toEqual([]);
+  });
+
+  it('approves and exports with the Webhook Export button; the live tail and the delivery log show it; redeliver sends it again', async () => {
+    await t.ok('mutation($url: String!) { configureWebhooks(input: { document: { url: $url, enabled: true } }) { document { url } } }', { url: receiver.url });
+    const id = await readyDocument('invoice-browser.pdf');
+    const already = receiver.requests.length;
+    context = await newContext(browser, t.url);
+    const tail = await openConsole(context, t.token, '#/live');
+    await tail.page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await liveViewsSubscribed();
+
+    const docs = await openConsole(context, t.token, '#/documents');
+    await docs.page.getByLabel('Status').selectOption('READY');
+    await docs.page.getByRole('button', { name: 'Approve invoice-browser.pdf' }).click();
+    await docs.page.getByRole('button', { name: 'Webhook Export invoice-browser.pdf' }).click();
+    await docs.page.getByRole('status').filter({ hasText: 'exported' }).waitFor();
+    await receiver.waitFor(already + 1);
+    const sent = receiver.requests[already]!;
+    expect(sent.json).toMatchObject({ id: Number(id), status: 'Export' });
+
+    const tailList = tail.page.getByRole('list', { name: /Events and delivery attempts/ });
+    await tailList.getByText('DOCUMENT_EXPORTED').first().waitFor();
+    await tailList.getByText(/attempt DOCUMENT_EXPORTED → DOCUMENT delivery #\d+: HTTP 200/).waitFor();
+
+    const log = docs.page;
+    await log.goto('/console/#/deliveries');
+    await log.getByLabel('Entity id').fill(id);
+    await log.getByRole('button', { name: 'Refresh' }).click();
+    const row = log.getByRole('button', { name: /^#\d+$/ });
+    await expect.poll(() => row.count()).toBe(1);
+    await row.click();
+    const details = log.locator('.details');
+    await details.getByRole('cell', { name: '200' }).waitFor();
+    expect(await details.getByLabel('Webhook body').textContent()).toContain('"filename": "invoice-browser.pdf"');
+    await details.getByRole('button', { name: 'Redeliver' }).click();
+    await receiver.waitFor(already + 2);
+    expect(receiver.requests[already + 1]!.headers['webhook-id']).toBe(sent.headers['webhook-id']);
+    expect([...tail.cspErrors, ...docs.cspErrors]).toEqual([]);
+  });
+
+  it('points a channel at an inspector URL and shows the payload the moment it arrives', async () => {
+    context = await newContext(browser, t.url);
+    const { page, cspErrors } = await openConsole(context, t.token, '#/inspector');
+    await page.getByRole('button', { name: 'Create an inspector URL' }).click();
+    const url = await page.getByLabel('Inspector URL').inputValue();
+    expect(url).toMatch(new RegExp(`^${t.url}/inspect/insp_[0-9a-f]{24}$`));
+    await page.getByRole('button', { name: 'Send Document webhooks here' }).click();
+    await page.getByRole('status').filter({ hasText: 'now sends its webhooks to this inspector' }).waitFor();
+    expect((await webhookSettings(t)).document.url).toBe(url);
+    await page.getByText('No request yet').waitFor();
+
+    await t.ok('mutation { testWebhook(channel: DOCUMENT) { ok } }');
+    const request = page.getByRole('article', { name: /^POST request/ });
+    await request.waitFor();
+    expect(await request.getByText('webhook-signature').count()).toBe(1);
+    expect(await request.getByLabel(/^Body of request/).textContent()).toContain('"doc_type": "Invoice"');
+    expect(cspErrors).toEqual([]);
+  });
+
+  it('holds its layout at 1280 and 390 pixels wide on every page', async () => {
+    // CONSOLE_SCREENSHOTS=<dir> also saves each page, for the README.
+    const shots = process.env.CONSOLE_SCREENSHOTS;
+    if (shots) mkdirSync(shots, { recursive: true });
+    for (const width of [1280, 390]) {
+      context = await newContext(browser, t.url, width);
+      const { page } = await openConsole(context, t.token);
+      for (const name of ['settings', 'documents', 'deliveries', 'live', 'inspector']) {
+        await page.goto(`/console/#/${name}`);
+        await page.locator('main h1').waitFor();
+        await page.waitForLoadState('networkidle');
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${name} at ${width}px`).toBeLessThanOrEqual(0);
+        if (shots) await page.screenshot({ path: `${shots}/${name}-${width}.png`, fullPage: width > 600 });
+      }
+      await context.close();
+    }
+  });
+});
