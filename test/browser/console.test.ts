@@ -62,7 +62,7 @@ describe('console in a real browser', () => {
     await page.getByRole('heading', { name: 'Settings → Webhooks' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
     expect(cspErrors).toEqual([]);
   });
 
@@ -143,18 +143,47 @@ describe('console in a real browser', () => {
     expect(cspErrors).toEqual([]);
   });
 
-  it('holds its layout at 1280 and 390 pixels wide on every page', async () => {
+  it('holds its layout at 1280 and 390 pixels wide on every page, with content', async () => {
     // CONSOLE_SCREENSHOTS=<dir> also saves each page, for the README.
     const shots = process.env.CONSOLE_SCREENSHOTS;
     if (shots) mkdirSync(shots, { recursive: true });
+    await readyDocument('receipt-layout.pdf');
     for (const width of [1280, 390]) {
       context = await newContext(browser, t.url, width);
       const { page } = await openConsole(context, t.token);
-      for (const name of ['settings', 'documents', 'deliveries', 'live', 'inspector']) {
+      const pages: [string, () => Promise<void>][] = [
+        ['settings', async () => undefined],
+        ['documents', async () => undefined],
+        ['deliveries', () => page.getByRole('button', { name: /^#\d+$/ }).first().click()],
+        [
+          'inspector',
+          async () => {
+            await page.getByRole('button', { name: /inspector URL/ }).click();
+            await page.getByRole('button', { name: 'Send Document webhooks here' }).click();
+            await page.getByRole('status').filter({ hasText: 'now sends its webhooks' }).waitFor();
+            await t.ok('mutation { testWebhook(channel: DOCUMENT) { ok } }');
+            await page.getByRole('article').first().waitFor();
+          },
+        ],
+        [
+          'live',
+          async () => {
+            await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+            // The live tail starts from now, and a subscriber of the page closed before may still be counted:
+            // changes are made until one shows.
+            let n = 0;
+            await expect
+              .poll(async () => (await createContact(t, `Layout ${width} ${++n}`), page.getByText('CONTACT_CREATED').count()), { timeout: 20_000, interval: 300 })
+              .toBeGreaterThan(0);
+          },
+        ],
+      ];
+      for (const [name, fill] of pages) {
         await page.goto(`/console/#/${name}`);
         await page.locator('main h1').waitFor();
         await page.waitForLoadState('networkidle');
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        await fill();
+        const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
         expect(overflow, `${name} at ${width}px`).toBeLessThanOrEqual(0);
         if (shots) await page.screenshot({ path: `${shots}/${name}-${width}.png`, fullPage: width > 600 });
       }

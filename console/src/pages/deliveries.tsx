@@ -177,16 +177,22 @@ function ReplayForm() {
       <h2 id="replay-title">Replay</h2>
       <p>Queues a channel's events again, from an instant or after an event cursor. The count comes first; nothing is queued until you confirm.</p>
       <div class="filters">
-        <label for="replay-channel">Channel</label>
-        <select id="replay-channel" value={channel} onChange={(e) => setChannel(e.currentTarget.value as WebhookChannel)}>
-          {CHANNELS.map((c) => (
-            <option key={c}>{c}</option>
-          ))}
-        </select>
-        <label for="replay-since">Since</label>
-        <input id="replay-since" type="datetime-local" step={1} value={since} onInput={(e) => setSince(e.currentTarget.value)} />
-        <label for="replay-cursor">or after cursor</label>
-        <input id="replay-cursor" value={cursor} onInput={(e) => setCursor(e.currentTarget.value)} />
+        <div class="field">
+          <label for="replay-channel">Channel</label>
+          <select id="replay-channel" value={channel} onChange={(e) => setChannel(e.currentTarget.value as WebhookChannel)}>
+            {CHANNELS.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="replay-since">Since</label>
+          <input id="replay-since" type="datetime-local" step={1} value={since} onInput={(e) => setSince(e.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for="replay-cursor">or after cursor</label>
+          <input id="replay-cursor" value={cursor} onInput={(e) => setCursor(e.currentTarget.value)} />
+        </div>
         <button type="submit" class="secondary">
           Count
         </button>
@@ -246,29 +252,37 @@ export function DeliveriesPage() {
           void load();
         }}
       >
-        <label for="f-channel">Channel</label>
-        <select id="f-channel" value={channel} onChange={(e) => setChannel(e.currentTarget.value as WebhookChannel | '')}>
-          <option value="">All</option>
-          {CHANNELS.map((c) => (
-            <option key={c}>{c}</option>
-          ))}
-        </select>
-        <label for="f-status">Status</label>
-        <select id="f-status" value={status} onChange={(e) => setStatus(e.currentTarget.value as DeliveryStatus | '')}>
-          <option value="">All</option>
-          {STATUSES.map((s) => (
-            <option key={s}>{s}</option>
-          ))}
-        </select>
-        <label for="f-type">Event</label>
-        <select id="f-type" value={eventType} onChange={(e) => setEventType(e.currentTarget.value as EventType | '')}>
-          <option value="">All</option>
-          {EVENT_TYPES.map((t) => (
-            <option key={t}>{t}</option>
-          ))}
-        </select>
-        <label for="f-entity">Entity id</label>
-        <input id="f-entity" inputMode="numeric" value={entityId} onInput={(e) => setEntityId(e.currentTarget.value)} />
+        <div class="field">
+          <label for="f-channel">Channel</label>
+          <select id="f-channel" value={channel} onChange={(e) => setChannel(e.currentTarget.value as WebhookChannel | '')}>
+            <option value="">All</option>
+            {CHANNELS.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-status">Status</label>
+          <select id="f-status" value={status} onChange={(e) => setStatus(e.currentTarget.value as DeliveryStatus | '')}>
+            <option value="">All</option>
+            {STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-type">Event</label>
+          <select id="f-type" value={eventType} onChange={(e) => setEventType(e.currentTarget.value as EventType | '')}>
+            <option value="">All</option>
+            {EVENT_TYPES.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-entity">Entity id</label>
+          <input id="f-entity" inputMode="numeric" value={entityId} onInput={(e) => setEntityId(e.currentTarget.value)} />
+        </div>
         <button type="submit" class="secondary">
           Refresh
         </button>

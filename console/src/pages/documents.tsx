@@ -85,15 +85,17 @@ export function DocumentsPage() {
     <section>
       <h1>Documents</h1>
       <div class="filters">
-        <label for="status-filter">Status</label>
-        <select id="status-filter" value={status} onChange={(e) => setStatus(e.currentTarget.value as DocumentStatus | '')}>
-          <option value="">All</option>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
+        <div class="field">
+          <label for="status-filter">Status</label>
+          <select id="status-filter" value={status} onChange={(e) => setStatus(e.currentTarget.value as DocumentStatus | '')}>
+            <option value="">All</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
       </div>
       <Alert>{error}</Alert>
       <Notice>{done}</Notice>
