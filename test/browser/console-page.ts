@@ -3,6 +3,8 @@ import { inject } from 'vitest';
 
 /** The shared Chromium of the run (global-setup.ts). */
 export function connectBrowser(): Promise<Browser> {
+  const missing = inject('browserMissing');
+  if (missing) throw new Error(missing);
   return chromium.connect(inject('browserWsEndpoint'));
 }
 
