@@ -113,6 +113,8 @@ export type DeliveryAttempt = {
   error?: Maybe<Scalars['String']['output']>;
   httpStatus?: Maybe<Scalars['Int']['output']>;
   ok: Scalars['Boolean']['output'];
+  /** The request as sent, with the bearer token masked; only in testWebhook's answer. */
+  request?: Maybe<WebhookRequest>;
   /** The first bytes of the receiver's answer. */
   responseExcerpt?: Maybe<Scalars['String']['output']>;
   startedAt: Scalars['DateTime']['output'];
@@ -282,6 +284,12 @@ export type FolderEdge = {
   node: Folder;
 };
 
+export type HttpHeader = {
+  __typename?: 'HttpHeader';
+  name: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
 /**
  * A temporary receiving URL hosted by the service (`/inspect/<id>`): it answers 200 to any
  * request and keeps the newest 100 for 24 hours, so a channel pointed at it shows the exact
@@ -308,19 +316,13 @@ export type InspectorRequestsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
-export type InspectorHeader = {
-  __typename?: 'InspectorHeader';
-  name: Scalars['String']['output'];
-  value: Scalars['String']['output'];
-};
-
 export type InspectorRequest = {
   __typename?: 'InspectorRequest';
   /** The body as text (its first 256 KiB). */
   body: Scalars['String']['output'];
   bodyTruncated: Scalars['Boolean']['output'];
   /** In the order received, names in lower case. */
-  headers: Array<InspectorHeader>;
+  headers: Array<HttpHeader>;
   id: Scalars['ID']['output'];
   method: Scalars['String']['output'];
   /** Path and query as received. */
@@ -868,6 +870,13 @@ export type WebhookDeliveryUpdate = {
   delivery: WebhookDelivery;
 };
 
+export type WebhookRequest = {
+  __typename?: 'WebhookRequest';
+  body: Scalars['String']['output'];
+  headers: Array<HttpHeader>;
+  url: Scalars['String']['output'];
+};
+
 export type WebhookSettings = {
   __typename?: 'WebhookSettings';
   /** The bearer token is write-only: this says only whether one is set. */
@@ -999,9 +1008,9 @@ export type ResolversTypes = {
   Folder: ResolverTypeWrapper<IFolder>;
   FolderConnection: ResolverTypeWrapper<Omit<FolderConnection, 'edges'> & { edges: Array<ResolversTypes['FolderEdge']> }>;
   FolderEdge: ResolverTypeWrapper<Omit<FolderEdge, 'node'> & { node: ResolversTypes['Folder'] }>;
+  HttpHeader: ResolverTypeWrapper<HttpHeader>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Inspector: ResolverTypeWrapper<InspectorRow>;
-  InspectorHeader: ResolverTypeWrapper<InspectorHeader>;
   InspectorRequest: ResolverTypeWrapper<InspectorRequestRow>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -1038,6 +1047,7 @@ export type ResolversTypes = {
   WebhookDeliveryEdge: ResolverTypeWrapper<Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookDelivery'] }>;
   WebhookDeliveryFilter: WebhookDeliveryFilter;
   WebhookDeliveryUpdate: ResolverTypeWrapper<Omit<WebhookDeliveryUpdate, 'attempt' | 'delivery'> & { attempt: ResolversTypes['DeliveryAttempt'], delivery: ResolversTypes['WebhookDelivery'] }>;
+  WebhookRequest: ResolverTypeWrapper<WebhookRequest>;
   WebhookSettings: ResolverTypeWrapper<WebhookSettingsRow>;
   WebhookSettingsInput: WebhookSettingsInput;
 };
@@ -1069,9 +1079,9 @@ export type ResolversParentTypes = {
   Folder: IFolder;
   FolderConnection: Omit<FolderConnection, 'edges'> & { edges: Array<ResolversParentTypes['FolderEdge']> };
   FolderEdge: Omit<FolderEdge, 'node'> & { node: ResolversParentTypes['Folder'] };
+  HttpHeader: HttpHeader;
   ID: Scalars['ID']['output'];
   Inspector: InspectorRow;
-  InspectorHeader: InspectorHeader;
   InspectorRequest: InspectorRequestRow;
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
@@ -1103,6 +1113,7 @@ export type ResolversParentTypes = {
   WebhookDeliveryEdge: Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookDelivery'] };
   WebhookDeliveryFilter: WebhookDeliveryFilter;
   WebhookDeliveryUpdate: Omit<WebhookDeliveryUpdate, 'attempt' | 'delivery'> & { attempt: ResolversParentTypes['DeliveryAttempt'], delivery: ResolversParentTypes['WebhookDelivery'] };
+  WebhookRequest: WebhookRequest;
   WebhookSettings: WebhookSettingsRow;
   WebhookSettingsInput: WebhookSettingsInput;
 };
@@ -1144,6 +1155,7 @@ export type DeliveryAttemptResolvers<ContextType = GraphQLContext, ParentType ex
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   httpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  request?: Resolver<Maybe<ResolversTypes['WebhookRequest']>, ParentType, ContextType>;
   responseExcerpt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
@@ -1231,6 +1243,11 @@ export type FolderEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   node?: Resolver<ResolversTypes['Folder'], ParentType, ContextType>;
 };
 
+export type HttpHeaderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HttpHeader'] = ResolversParentTypes['HttpHeader']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type InspectorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Inspector'] = ResolversParentTypes['Inspector']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1239,15 +1256,10 @@ export type InspectorResolvers<ContextType = GraphQLContext, ParentType extends 
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export type InspectorHeaderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InspectorHeader'] = ResolversParentTypes['InspectorHeader']> = {
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-};
-
 export type InspectorRequestResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InspectorRequest'] = ResolversParentTypes['InspectorRequest']> = {
   body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   bodyTruncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  headers?: Resolver<Array<ResolversTypes['InspectorHeader']>, ParentType, ContextType>;
+  headers?: Resolver<Array<ResolversTypes['HttpHeader']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1413,6 +1425,12 @@ export type WebhookDeliveryUpdateResolvers<ContextType = GraphQLContext, ParentT
   delivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType>;
 };
 
+export type WebhookRequestResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookRequest'] = ResolversParentTypes['WebhookRequest']> = {
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  headers?: Resolver<Array<ResolversTypes['HttpHeader']>, ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type WebhookSettingsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookSettings'] = ResolversParentTypes['WebhookSettings']> = {
   bearerTokenSet?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   contact?: Resolver<ResolversTypes['WebhookChannelSettings'], ParentType, ContextType>;
@@ -1441,8 +1459,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Folder?: FolderResolvers<ContextType>;
   FolderConnection?: FolderConnectionResolvers<ContextType>;
   FolderEdge?: FolderEdgeResolvers<ContextType>;
+  HttpHeader?: HttpHeaderResolvers<ContextType>;
   Inspector?: InspectorResolvers<ContextType>;
-  InspectorHeader?: InspectorHeaderResolvers<ContextType>;
   InspectorRequest?: InspectorRequestResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   LineItem?: LineItemResolvers<ContextType>;
@@ -1462,6 +1480,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
   WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
   WebhookDeliveryUpdate?: WebhookDeliveryUpdateResolvers<ContextType>;
+  WebhookRequest?: WebhookRequestResolvers<ContextType>;
   WebhookSettings?: WebhookSettingsResolvers<ContextType>;
 };
 

@@ -24,6 +24,8 @@ export type AttemptRow = {
   startedAt: Date;
   responseExcerpt: string | null;
   error: string | null;
+  /** The request as sent: testWebhook shows it; the delivery log keeps only the event's body. */
+  request?: { url: string; headers: { name: string; value: string }[]; body: string } | null;
 };
 
 type RawDelivery = {

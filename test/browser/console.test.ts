@@ -84,6 +84,15 @@ describe('console in a real browser', () => {
     expect(await error.textContent()).toMatch(/contact\.url "http:\/\/169\.254\.169\.254\/latest\/meta-data" is refused: .*cloud metadata/);
     expect(await page.getByLabel('Contact URL').getAttribute('aria-invalid')).toBe('true');
     expect(await webhookSettings(t)).toStrictEqual(before);
+
+    const already = receiver.requests.length;
+    await page.getByRole('button', { name: 'Send a test Document webhook' }).click();
+    await page.getByText(/^Delivered: HTTP 200 in \d+ ms/).waitFor();
+    await page.getByText(`Request: POST ${receiver.url}`).click();
+    const sent = receiver.requests[already]!;
+    expect(await page.getByLabel('Headers of the test Document webhook').textContent()).toContain(`webhook-id${sent.headers['webhook-id']}`);
+    expect(JSON.parse((await page.getByLabel('Body of the test Document webhook').textContent())!)).toStrictEqual(sent.json);
+    expect(await page.getByLabel("The receiver's answer to the test Document webhook").textContent()).toBe('{"received":true}');
     expect(cspErrors).toEqual([]);
   });
 

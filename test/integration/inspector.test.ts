@@ -56,15 +56,18 @@ describe('inspector', () => {
 
   it('receives the channel webhooks, shown live over the subscription', async () => {
     const inspector = await newInspector();
-    await app.ok('mutation($url: String!) { configureWebhooks(input: { document: { url: $url, enabled: true } }) { document { url } } }', { url: inspector.url });
+    await app.ok('mutation($url: String!) { configureWebhooks(input: { document: { url: $url, enabled: true }, bearerToken: "receiver-secret" }) { document { url } } }', {
+      url: inspector.url,
+    });
     const ws = new TestWsClient(app.url, { token: app.token });
     const live = ws.subscribe<{ inspectorRequestReceived: { id: string; body: string; headers: { name: string; value: string }[] } }>(
       'subscription($id: ID!) { inspectorRequestReceived(id: $id) { id body headers { name value } } }',
       { id: inspector.id },
     );
     try {
-      const { testWebhook } = await app.ok<{ testWebhook: { ok: boolean; httpStatus: number; error: string | null } }>(
-        'mutation { testWebhook(channel: DOCUMENT) { ok httpStatus error } }',
+      type Sent = { url: string; headers: { name: string; value: string }[]; body: string };
+      const { testWebhook } = await app.ok<{ testWebhook: { ok: boolean; httpStatus: number; error: string | null; request: Sent } }>(
+        'mutation { testWebhook(channel: DOCUMENT) { ok httpStatus error request { url headers { name value } body } } }',
       );
       expect(testWebhook).toMatchObject({ ok: true, httpStatus: 200, error: null });
       await live.waitFor(1);
@@ -72,6 +75,14 @@ describe('inspector', () => {
       expect(JSON.parse(got.body)).toMatchObject({ doc_type: 'Invoice', confidence_score: 87 });
       expect(got.headers).toContainEqual({ name: 'x-recordengine-event', value: 'document.exported' });
       expect(got.headers.map((h) => h.name)).toEqual(expect.arrayContaining(['webhook-id', 'webhook-signature', 'webhook-timestamp']));
+      // testWebhook's answer shows the request exactly as it was received, but for the write-only bearer token.
+      expect(testWebhook.request.url).toBe(inspector.url);
+      expect(testWebhook.request.body).toBe(got.body);
+      expect(got.headers).toContainEqual({ name: 'authorization', value: 'Bearer receiver-secret' });
+      expect(testWebhook.request.headers).toContainEqual({ name: 'authorization', value: 'Bearer ••••••' });
+      for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-type', 'user-agent', 'x-recordengine-event']) {
+        expect(testWebhook.request.headers.find((h) => h.name === name), name).toStrictEqual(got.headers.find((h) => h.name === name));
+      }
     } finally {
       live.stop();
       await ws.dispose();

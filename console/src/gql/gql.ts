@@ -31,7 +31,7 @@ type Documents = {
     "\n  mutation SaveWebhookSettings($input: WebhookSettingsInput!) {\n    configureWebhooks(input: $input) {\n      document { channel url enabled disabledAt disabledReason failingSince consecutiveFailures }\n      contact { channel url enabled disabledAt disabledReason failingSince consecutiveFailures }\n      folder { channel url enabled disabledAt disabledReason failingSince consecutiveFailures }\n      bearerTokenSet\n      offlineMode\n      previousSecretExpiresAt\n    }\n  }\n": typeof types.SaveWebhookSettingsDocument,
     "\n  query RevealSigningSecret {\n    webhookSettings {\n      signingSecret\n      previousSecretExpiresAt\n    }\n  }\n": typeof types.RevealSigningSecretDocument,
     "\n  mutation RotateSigningSecret {\n    rotateWebhookSigningSecret {\n      signingSecret\n      previousSecretExpiresAt\n    }\n  }\n": typeof types.RotateSigningSecretDocument,
-    "\n  mutation TestChannel($channel: WebhookChannel!) {\n    testWebhook(channel: $channel) {\n      ok\n      httpStatus\n      durationMs\n      responseExcerpt\n      error\n    }\n  }\n": typeof types.TestChannelDocument,
+    "\n  mutation TestChannel($channel: WebhookChannel!) {\n    testWebhook(channel: $channel) {\n      ok\n      httpStatus\n      durationMs\n      responseExcerpt\n      error\n      request {\n        url\n        headers {\n          name\n          value\n        }\n        body\n      }\n    }\n  }\n": typeof types.TestChannelDocument,
     "\n  query CheckToken {\n    webhookSettings {\n      offlineMode\n    }\n  }\n": typeof types.CheckTokenDocument,
 };
 const documents: Documents = {
@@ -51,7 +51,7 @@ const documents: Documents = {
     "\n  mutation SaveWebhookSettings($input: WebhookSettingsInput!) {\n    configureWebhooks(input: $input) {\n      document { channel url enabled disabledAt disabledReason failingSince consecutiveFailures }\n      contact { channel url enabled disabledAt disabledReason failingSince consecutiveFailures }\n      folder { channel url enabled disabledAt disabledReason failingSince consecutiveFailures }\n      bearerTokenSet\n      offlineMode\n      previousSecretExpiresAt\n    }\n  }\n": types.SaveWebhookSettingsDocument,
     "\n  query RevealSigningSecret {\n    webhookSettings {\n      signingSecret\n      previousSecretExpiresAt\n    }\n  }\n": types.RevealSigningSecretDocument,
     "\n  mutation RotateSigningSecret {\n    rotateWebhookSigningSecret {\n      signingSecret\n      previousSecretExpiresAt\n    }\n  }\n": types.RotateSigningSecretDocument,
-    "\n  mutation TestChannel($channel: WebhookChannel!) {\n    testWebhook(channel: $channel) {\n      ok\n      httpStatus\n      durationMs\n      responseExcerpt\n      error\n    }\n  }\n": types.TestChannelDocument,
+    "\n  mutation TestChannel($channel: WebhookChannel!) {\n    testWebhook(channel: $channel) {\n      ok\n      httpStatus\n      durationMs\n      responseExcerpt\n      error\n      request {\n        url\n        headers {\n          name\n          value\n        }\n        body\n      }\n    }\n  }\n": types.TestChannelDocument,
     "\n  query CheckToken {\n    webhookSettings {\n      offlineMode\n    }\n  }\n": types.CheckTokenDocument,
 };
 
@@ -122,7 +122,7 @@ export function graphql(source: "\n  mutation RotateSigningSecret {\n    rotateW
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation TestChannel($channel: WebhookChannel!) {\n    testWebhook(channel: $channel) {\n      ok\n      httpStatus\n      durationMs\n      responseExcerpt\n      error\n    }\n  }\n"): typeof import('./graphql').TestChannelDocument;
+export function graphql(source: "\n  mutation TestChannel($channel: WebhookChannel!) {\n    testWebhook(channel: $channel) {\n      ok\n      httpStatus\n      durationMs\n      responseExcerpt\n      error\n      request {\n        url\n        headers {\n          name\n          value\n        }\n        body\n      }\n    }\n  }\n"): typeof import('./graphql').TestChannelDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -187,7 +187,7 @@ export type TestChannelMutationVariables = Exact<{
 }>;
 
 
-export type TestChannelMutation = { testWebhook: { ok: boolean, httpStatus: number | null, durationMs: number, responseExcerpt: string | null, error: string | null } };
+export type TestChannelMutation = { testWebhook: { ok: boolean, httpStatus: number | null, durationMs: number, responseExcerpt: string | null, error: string | null, request: { url: string, body: string, headers: Array<{ name: string, value: string }> } | null } };
 
 export type CheckTokenQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -476,6 +476,14 @@ export const TestChannelDocument = new TypedDocumentString(`
     durationMs
     responseExcerpt
     error
+    request {
+      url
+      headers {
+        name
+        value
+      }
+      body
+    }
   }
 }
     `) as unknown as TypedDocumentString<TestChannelMutation, TestChannelMutationVariables>;

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { graphql } from '../gql';
-import type { ConsoleSettingsQuery, WebhookChannel } from '../gql/graphql';
-import { Alert, Code, Notice, message, when } from '../ui';
+import type { ConsoleSettingsQuery, TestChannelMutation, WebhookChannel } from '../gql/graphql';
+import { Alert, Code, Notice, message, pretty, when } from '../ui';
 
 const ReadSettings = graphql(`
   query ConsoleSettings {
@@ -56,6 +56,14 @@ const TestChannel = graphql(`
       durationMs
       responseExcerpt
       error
+      request {
+        url
+        headers {
+          name
+          value
+        }
+        body
+      }
     }
   }
 `);
@@ -89,7 +97,7 @@ function ChannelState({ c }: { c: Channel }) {
   return <span class="state on">{c.url ? 'Enabled' : 'Enabled, no URL'}</span>;
 }
 
-type TestResult = { ok: boolean; httpStatus?: number | null; durationMs: number; responseExcerpt?: string | null; error?: string | null };
+type TestResult = TestChannelMutation['testWebhook'];
 
 function TestButton({ channel, label }: { channel: WebhookChannel; label: string }) {
   const [result, setResult] = useState<TestResult | null>(null);
@@ -116,7 +124,22 @@ function TestButton({ channel, label }: { channel: WebhookChannel; label: string
         <div class={`test-result ${result.ok ? 'ok' : 'bad'}`} role="status">
           {result.ok ? 'Delivered' : 'Not delivered'}: {result.httpStatus ? `HTTP ${result.httpStatus}` : 'no answer'} in {result.durationMs} ms
           {result.error && <span>. {result.error}</span>}
-          {result.responseExcerpt && <Code label="The receiver's answer">{result.responseExcerpt}</Code>}
+          {result.request && (
+            <details>
+              <summary>Request: POST {result.request.url}</summary>
+              <dl class="headers" aria-label={`Headers of the test ${label} webhook`}>
+                {result.request.headers.map((h) => (
+                  <div key={h.name}>
+                    <dt>{h.name}</dt>
+                    <dd>{h.value}</dd>
+                  </div>
+                ))}
+              </dl>
+              <Code label={`Body of the test ${label} webhook`}>{pretty(result.request.body)}</Code>
+            </details>
+          )}
+          <p>Answer:</p>
+          <Code label={`The receiver's answer to the test ${label} webhook`}>{result.responseExcerpt ?? '(empty)'}</Code>
         </div>
       )}
     </div>
