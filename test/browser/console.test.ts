@@ -67,7 +67,7 @@ describe('console in a real browser', () => {
     expect(cspErrors).toEqual([]);
   });
 
-  it('saves the Document URL, and shows a refused URL beside its field with nothing saved', async () => {
+  it('saves the Document URL, shows a refused URL beside its field with nothing saved, tests a channel, reveals and rotates the secret', async () => {
     context = await newContext(browser, t.url);
     const { page, cspErrors } = await openConsole(context, t.token, '#/settings');
     await page.getByLabel('Document URL').fill(receiver.url);
@@ -93,10 +93,21 @@ describe('console in a real browser', () => {
     expect(await page.getByLabel('Headers of the test Document webhook').textContent()).toContain(`webhook-id${sent.headers['webhook-id']}`);
     expect(JSON.parse((await page.getByLabel('Body of the test Document webhook').textContent())!)).toStrictEqual(sent.json);
     expect(await page.getByLabel("The receiver's answer to the test Document webhook").textContent()).toBe('{"received":true}');
+
+    const { webhookSettings: secrets } = await t.ok('{ webhookSettings { signingSecret } }');
+    await page.getByRole('button', { name: 'Reveal' }).click();
+    expect(await page.getByLabel('Current signing secret').textContent()).toBe(secrets.signingSecret);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Rotate' }).click();
+    await page.getByText('A new secret was made.').waitFor();
+    const { webhookSettings: rotated } = await t.ok('{ webhookSettings { signingSecret previousSecretExpiresAt } }');
+    expect(rotated.signingSecret).not.toBe(secrets.signingSecret);
+    expect(await page.getByLabel('Current signing secret').textContent()).toBe(rotated.signingSecret);
+    await page.getByText(/also carry a signature made with the previous secret until/).waitFor();
     expect(cspErrors).toEqual([]);
   });
 
-  it('approves and exports with the Webhook Export button; the live tail and the delivery log show it; redeliver sends it again', async () => {
+  it('approves and exports with the Webhook Export button; the live tail and the delivery log show it; redeliver and replay (count first) send it again', async () => {
     await t.ok('mutation($url: String!) { configureWebhooks(input: { document: { url: $url, enabled: true } }) { document { url } } }', { url: receiver.url });
     const id = await readyDocument('invoice-browser.pdf');
     const already = receiver.requests.length;
@@ -131,6 +142,17 @@ describe('console in a real browser', () => {
     await details.getByRole('button', { name: 'Redeliver' }).click();
     await receiver.waitFor(already + 2);
     expect(receiver.requests[already + 1]!.headers['webhook-id']).toBe(sent.headers['webhook-id']);
+
+    // Replay since an hour ago, in the browser's own time zone: the count first, then the queue.
+    const since = String(await log.evaluate('(() => { const d = new Date(Date.now() - 3600e3); d.setMinutes(d.getMinutes() - d.getTimezoneOffset()); return d.toISOString().slice(0, 19); })()'));
+    await log.getByLabel('Since').fill(since);
+    await log.getByRole('button', { name: 'Count' }).click();
+    await log.getByText('1 events would be delivered again.').waitFor();
+    expect(receiver.requests).toHaveLength(already + 2);
+    await log.getByRole('button', { name: 'Queue 1' }).click();
+    await log.getByText('1 deliveries queued.').waitFor();
+    await receiver.waitFor(already + 3);
+    expect(receiver.requests[already + 2]!.json).toMatchObject({ id: Number(id) });
     expect([...tail.cspErrors, ...docs.cspErrors]).toEqual([]);
   });
 

@@ -178,7 +178,7 @@ function SigningSecret({ overlapUntil }: { overlapUntil: string | null | undefin
       <p>Receivers check the webhook-signature header with it (Standard Webhooks).</p>
       <p>
         {secret ? (
-          <code class="secret" aria-label="Signing secret">
+          <code class="secret" aria-label="Current signing secret">
             {secret}
           </code>
         ) : (
