@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, WebSocketRoute } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
@@ -176,6 +176,40 @@ describe('console in a real browser', () => {
       expect(await page.getByText(missed).count()).toBe(0);
       await page.getByRole('button', { name: 'Resume' }).click();
       await page.getByText(missed).waitFor({ timeout: 15_000 });
+    } finally {
+      other.stop();
+      await ws.dispose();
+    }
+  });
+
+  it('resumes the live tail after a dropped connection from its last event, with none missed', async () => {
+    context = await newContext(browser, t.url);
+    // Every WebSocket of the page goes through here: it can be dropped, and refused while "down".
+    let down = false;
+    const sockets: WebSocketRoute[] = [];
+    await context.routeWebSocket(/\/graphql$/, (ws) => {
+      // 1012 (service restart): a close that graphql-ws retries.
+      if (down) return ws.close({ code: 1012, reason: 'down' });
+      ws.connectToServer();
+      sockets.push(ws);
+    });
+    const { page } = await openConsole(context, t.token, '#/live');
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    let n = 0;
+    await expect.poll(async () => (await createContact(t, `Before drop ${++n}`), page.getByText('CONTACT_CREATED').count()), { timeout: 20_000, interval: 300 }).toBeGreaterThan(0);
+
+    down = true;
+    for (const ws of sockets.splice(0)) await ws.close({ code: 1012, reason: 'dropped' });
+    const ws = new TestWsClient(t.url, { token: t.token });
+    const other = ws.subscribe<{ events: { id: string; payload: { name: string } } }>('subscription { events(types: [CONTACT_CREATED]) { id payload } }');
+    const duringDrop = () => other.data.map((d) => d.events).filter((e) => e.payload.name.startsWith('During drop'));
+    try {
+      await expect.poll(async () => (await createContact(t, `During drop ${++n}`), duringDrop().length), { timeout: 20_000, interval: 300 }).toBeGreaterThan(0);
+      const missed = duringDrop()[0]!.id;
+      expect(await page.getByText(missed).count()).toBe(0);
+      down = false;
+      await page.getByText(missed).waitFor({ timeout: 25_000 });
+      expect(sockets.length).toBeGreaterThan(0);
     } finally {
       other.stop();
       await ws.dispose();
