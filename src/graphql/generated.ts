@@ -858,6 +858,10 @@ export type WebhookDeliveryEdge = {
 
 export type WebhookDeliveryFilter = {
   channel?: InputMaybe<WebhookChannel>;
+  /** Deliveries queued before this instant. */
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Deliveries queued at or after this instant. */
+  createdSince?: InputMaybe<Scalars['DateTime']['input']>;
   entityId?: InputMaybe<Scalars['ID']['input']>;
   eventType?: InputMaybe<EventType>;
   status?: InputMaybe<DeliveryStatus>;

@@ -67,7 +67,14 @@ export async function getDelivery(em: EntityManager, id: string): Promise<Delive
   return rows[0] ? toDelivery(rows[0]) : null;
 }
 
-export type DeliveryFilter = { channel?: Channel | null; status?: DeliveryStatus | null; eventType?: EventTypeName | null; entityId?: string | null };
+export type DeliveryFilter = {
+  channel?: Channel | null;
+  status?: DeliveryStatus | null;
+  eventType?: EventTypeName | null;
+  entityId?: string | null;
+  createdSince?: Date | null;
+  createdBefore?: Date | null;
+};
 
 /** Newest first, `first + 1` rows (for the connection's hasNextPage), below the delivery id `before`. */
 export async function listDeliveries(em: EntityManager, filter: DeliveryFilter, first: number, before: number | undefined) {
@@ -91,6 +98,14 @@ export async function listDeliveries(em: EntityManager, filter: DeliveryFilter, 
     }
     where.push('d.entity_id = ?');
     params.push(filter.entityId);
+  }
+  if (filter.createdSince) {
+    where.push('d.created_at >= ?');
+    params.push(filter.createdSince);
+  }
+  if (filter.createdBefore) {
+    where.push('d.created_at < ?');
+    params.push(filter.createdBefore);
   }
   if (before !== undefined) {
     where.push('d.id < ?');

@@ -63,6 +63,10 @@ export type WebhookChannelInput = {
 
 export type WebhookDeliveryFilter = {
   channel?: WebhookChannel | null | undefined;
+  /** Deliveries queued before this instant. */
+  createdBefore?: string | null | undefined;
+  /** Deliveries queued at or after this instant. */
+  createdSince?: string | null | undefined;
   entityId?: string | null | undefined;
   eventType?: EventType | null | undefined;
   status?: DeliveryStatus | null | undefined;

@@ -218,6 +218,8 @@ export function DeliveriesPage() {
   const [status, setStatus] = useState<DeliveryStatus | ''>('');
   const [eventType, setEventType] = useState<EventType | ''>('');
   const [entityId, setEntityId] = useState('');
+  const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
   const [rows, setRows] = useState<Delivery[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
@@ -231,6 +233,9 @@ export function DeliveriesPage() {
         ...(status && { status }),
         ...(eventType && { eventType }),
         ...(entityId.trim() && { entityId: entityId.trim() }),
+        // datetime-local is the browser's local time; the API takes instants.
+        ...(since && { createdSince: new Date(since).toISOString() }),
+        ...(until && { createdBefore: new Date(until).toISOString() }),
       };
       const { webhookDeliveries } = await request(ListDeliveries, { filter, after });
       const page = webhookDeliveries.edges.map((e) => e.node);
@@ -240,7 +245,7 @@ export function DeliveriesPage() {
       setError(message(err));
     }
   };
-  useEffect(() => void load(), [channel, status, eventType]);
+  useEffect(() => void load(), [channel, status, eventType, since, until]);
 
   return (
     <section>
@@ -282,6 +287,14 @@ export function DeliveriesPage() {
         <div class="field">
           <label for="f-entity">Entity id</label>
           <input id="f-entity" inputMode="numeric" value={entityId} onInput={(e) => setEntityId(e.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for="f-since">Queued since</label>
+          <input id="f-since" type="datetime-local" step={1} value={since} onChange={(e) => setSince(e.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for="f-until">Queued before</label>
+          <input id="f-until" type="datetime-local" step={1} value={until} onChange={(e) => setUntil(e.currentTarget.value)} />
         </div>
         <button type="submit" class="secondary">
           Refresh
