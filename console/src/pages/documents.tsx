@@ -137,6 +137,11 @@ export function DocumentsPage() {
                         Webhook Export
                       </button>
                     )}
+                    {r.status === 'EXPORT' && (
+                      <button type="button" class="secondary" onClick={() => act(r, 'export')} aria-label={`Export ${r.filename} again`}>
+                        Export again
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}
