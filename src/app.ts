@@ -128,7 +128,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     let ws: WebSocketTransport | undefined;
     const wsMetrics = subscriptionMetrics(metrics.registry, {
       connections: () => ws?.connections ?? 0,
-      subscribers: () => broadcaster.fanout.size + deliveryFeed.fanout.size,
+      subscribers: () => broadcaster.fanout.size + deliveryFeed.fanout.size + inspectorFeed.size,
     });
     const broadcaster = new Broadcaster(orm, makeContext, { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), wsMetrics.published);
     const deliveryFeed = new DeliveryFeed(orm, makeContext, log.child({ part: 'delivery-feed' }));
