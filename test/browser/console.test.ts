@@ -48,14 +48,15 @@ async function liveViewsSubscribed(): Promise<void> {
   }
 }
 
-describe('console in a real browser', () => {
+// Several pages, receivers and live views per test: generous limits for a loaded machine.
+describe('console in a real browser', { timeout: 120_000 }, () => {
   it('signs in with the token (keyboard only), keeps it for the tab, and forgets it on sign out', async () => {
     context = await newContext(browser, t.url);
     const { page, cspErrors } = await openConsole(context);
     await page.getByLabel('API token').focus();
     await page.keyboard.type(`re_${'f'.repeat(40)}`);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not valid/);
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toMatch(/not valid/);
     await page.getByLabel('API token').fill(t.token);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Settings → Webhooks' }).waitFor();
@@ -140,7 +141,7 @@ describe('console in a real browser', () => {
     await log.getByLabel('Entity id').fill(id);
     await log.getByRole('button', { name: 'Refresh' }).click();
     const row = log.getByRole('button', { name: /^#\d+$/ });
-    await expect.poll(() => row.count()).toBe(1);
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
     await row.click();
     const details = log.locator('.details');
     await details.getByRole('cell', { name: '200' }).waitFor();
@@ -238,6 +239,30 @@ describe('console in a real browser', () => {
     expect(await request.getByText('webhook-signature').count()).toBe(1);
     expect(await request.getByLabel(/^Body of request/).textContent()).toContain('"doc_type": "Invoice"');
     expect(cspErrors).toEqual([]);
+  });
+
+  it('does the reference steps with an inspector in place of webhook.site: paste the URL, Save, export, see the payload', async () => {
+    const id = await readyDocument('reference-steps.pdf');
+    await t.ok('mutation($id: ID!) { setDocumentStatus(id: $id, status: APPROVED) { id } }', { id });
+    context = await newContext(browser, t.url);
+    const inspector = await openConsole(context, t.token, '#/inspector');
+    await inspector.page.getByRole('button', { name: /inspector URL/ }).click();
+    const url = await inspector.page.getByLabel('Inspector URL').inputValue();
+
+    const settings = await openConsole(context, t.token, '#/settings');
+    await settings.page.getByLabel('Document URL').fill(url);
+    await settings.page.getByRole('button', { name: 'Save' }).click();
+    await settings.page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await settings.page.goto('/console/#/documents');
+    await settings.page.getByLabel('Status').selectOption('APPROVED');
+    await settings.page.getByRole('button', { name: 'Webhook Export reference-steps.pdf' }).click();
+
+    const request = inspector.page.getByRole('article', { name: /^POST request/ });
+    await request.waitFor();
+    const body = JSON.parse((await request.getByLabel(/^Body of request/).textContent())!);
+    expect(body).toMatchObject({ id: Number(id), filename: 'reference-steps.pdf', status: 'Export' });
+    expect(await request.getByText('x-recordengine-event').count()).toBe(1);
+    expect([...inspector.cspErrors, ...settings.cspErrors]).toEqual([]);
   });
 
   it('holds its layout at 1280 and 390 pixels wide on every page, with content', async () => {

@@ -1,5 +1,5 @@
 import { Fragment } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from '../api';
 import { graphql } from '../gql';
 import type { DeliveryStatus, EventType, WebhookChannel } from '../gql/graphql';
@@ -224,9 +224,12 @@ export function DeliveriesPage() {
   const [next, setNext] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Bumped by every load: an answer that a later one overtook (filters changed meanwhile) is dropped.
+  const generation = useRef(0);
 
   const load = async (after: string | null = null) => {
     setError(null);
+    const mine = ++generation.current;
     try {
       const filter = {
         ...(channel && { channel }),
@@ -238,6 +241,7 @@ export function DeliveriesPage() {
         ...(until && { createdBefore: new Date(until).toISOString() }),
       };
       const { webhookDeliveries } = await request(ListDeliveries, { filter, after });
+      if (mine !== generation.current) return;
       const page = webhookDeliveries.edges.map((e) => e.node);
       setRows(after ? [...(rows ?? []), ...page] : page);
       setNext(webhookDeliveries.pageInfo.hasNextPage ? (webhookDeliveries.pageInfo.endCursor ?? null) : null);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from '../api';
 import { graphql } from '../gql';
 import type { DocumentStatus } from '../gql/graphql';
@@ -56,10 +56,15 @@ export function DocumentsPage() {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
+  // Bumped by every load and action: an answer that a later one overtook is dropped.
+  const generation = useRef(0);
+
   const load = async (after: string | null = null) => {
     setError(null);
+    const mine = ++generation.current;
     try {
       const { documents } = await request(ListDocuments, { filter: status ? { status } : null, after });
+      if (mine !== generation.current) return;
       const page = documents.edges.map((e) => e.node);
       setRows(after ? [...(rows ?? []), ...page] : page);
       setNext(documents.pageInfo.hasNextPage ? (documents.pageInfo.endCursor ?? null) : null);
@@ -72,6 +77,7 @@ export function DocumentsPage() {
   const act = async (row: Row, action: 'approve' | 'export') => {
     setError(null);
     setDone(null);
+    generation.current++;
     try {
       const doc = action === 'approve' ? (await request(Approve, { id: row.id })).setDocumentStatus : (await request(Export, { id: row.id })).exportDocument;
       setDone(action === 'approve' ? `${row.filename} approved.` : `${row.filename} exported: its document.exported webhook is queued.`);
