@@ -1,12 +1,13 @@
 # syntax=docker/dockerfile:1
 
-# Build: every dependency, then TypeScript to dist/ (dist/src/main.js, dist/schema.graphql).
+# Build: every dependency, then TypeScript to dist/ (dist/src/main.js, dist/schema.graphql) and the console's bundle (dist/console/dist).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json schema.graphql ./
 COPY src ./src
+COPY console ./console
 RUN npm run build
 
 # Runtime dependencies only. The embedded PostgreSQL binaries are optional dependencies and

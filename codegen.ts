@@ -1,6 +1,6 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-/** Resolver types from schema.graphql, with parents and results mapped to the ORM entities. */
+/** From schema.graphql: the resolver types (parents and results mapped to the ORM entities) and the console's operation types. */
 const config: CodegenConfig = {
   schema: './schema.graphql',
   generates: {
@@ -30,7 +30,21 @@ const config: CodegenConfig = {
           Rule: '../rules/definition.js#RuleRow',
           RuleAction: '../rules/definition.js#RuleActionRow',
           RuleExecution: '../rules/executions.js#ExecutionRow',
+          Inspector: '../inspector/store.js#InspectorRow',
+          InspectorRequest: '../inspector/store.js#InspectorRequestRow',
         },
+      },
+    },
+    // The console's operations, typed from the same schema: a change that breaks one fails codegen:check.
+    './console/src/gql/': {
+      documents: ['console/src/**/*.{ts,tsx}', '!console/src/gql/**'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        documentMode: 'string',
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: { ID: 'string', DateTime: 'string', Date: 'string', JSON: 'unknown' },
       },
     },
   },

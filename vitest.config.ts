@@ -4,7 +4,7 @@ export default defineConfig({
   // One graphql module for the app and the tests, or the schema is "from another realm".
   resolve: { alias: { graphql: 'graphql/index.js' } },
   test: {
-    globalSetup: ['./test/helpers/global-setup.ts'],
+    globalSetup: ['./test/helpers/global-setup.ts', './test/browser/global-setup.ts'],
     setupFiles: ['./test/helpers/leak-guard.ts'],
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

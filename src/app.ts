@@ -27,6 +27,11 @@ import { purgeExpired } from './webhooks/purge.js';
 import { WebhookSender } from './webhooks/sender.js';
 import { testWebhook } from './webhooks/tester.js';
 import { DeliveryWorker } from './webhooks/worker.js';
+import { InspectorFeed } from './inspector/feed.js';
+import { isOwnInspectorUrl } from './inspector/own-url.js';
+import { receiveInspectorRequest } from './inspector/receive.js';
+import { INSPECTOR_NOTIFY_CHANNEL, purgeInspectors } from './inspector/store.js';
+import { serveConsole } from './server/console.js';
 
 const SCHEMA_FILE = new URL('../schema.graphql', import.meta.url);
 const PURGE_INTERVAL_MS = 10 * 60_000;
@@ -74,6 +79,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       timeoutMs: config.webhooks.timeoutMs,
       allowPrivate: config.webhooks.allowPrivateNetworks,
       connections: config.webhooks.concurrency,
+      isOwnUrl: (url) => isOwnInspectorUrl(url, events.publicUrl),
     });
     stops.push(() => sender.close());
 
@@ -87,6 +93,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       maxPayloadBytes: config.webhooks.maxPayloadBytes,
     };
     const tokens = new TokenVerifier(sql);
+    const inspectorFeed = new InspectorFeed(sql);
     const services: Services = {
       allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
       secretOverlapMs: config.webhooks.secretOverlapMs,
@@ -97,6 +104,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
         tokens.forget();
         return token;
       },
+      inspectorFeed,
     };
 
     const worker = config.webhooks.worker
@@ -120,7 +128,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     let ws: WebSocketTransport | undefined;
     const wsMetrics = subscriptionMetrics(metrics.registry, {
       connections: () => ws?.connections ?? 0,
-      subscribers: () => broadcaster.fanout.size + deliveryFeed.fanout.size,
+      subscribers: () => broadcaster.fanout.size + deliveryFeed.fanout.size + inspectorFeed.size,
     });
     const broadcaster = new Broadcaster(orm, makeContext, { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), wsMetrics.published);
     const deliveryFeed = new DeliveryFeed(orm, makeContext, log.child({ part: 'delivery-feed' }));
@@ -128,7 +136,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
 
     const listener = new NotificationListener(
       database.url,
-      [EVENTS_NOTIFY_CHANNEL, DELIVERY_NOTIFY_CHANNEL, TOKENS_NOTIFY_CHANNEL],
+      [EVENTS_NOTIFY_CHANNEL, DELIVERY_NOTIFY_CHANNEL, TOKENS_NOTIFY_CHANNEL, INSPECTOR_NOTIFY_CHANNEL],
       {
         onNotification: (channel, payload) => {
           if (channel === EVENTS_NOTIFY_CHANNEL) {
@@ -136,6 +144,8 @@ export async function startApp(config: Config, log: Logger = createLogger(config
             broadcaster.wake(payload);
           } else if (channel === DELIVERY_NOTIFY_CHANNEL) {
             deliveryFeed.notify(payload);
+          } else if (channel === INSPECTOR_NOTIFY_CHANNEL) {
+            inspectorFeed.notify(payload);
           } else if (channel === TOKENS_NOTIFY_CHANNEL) {
             tokens.forget();
             revalidateTokens();
@@ -168,6 +178,10 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       maxBody: config.graphql.maxBody,
       // Apollo drains the WebSocket server with the HTTP server: sockets close with 1001 first.
       extraPlugins: [{ serverWillStart: async () => ({ drainServer: async () => ws?.dispose() }) }],
+      mount: (routes) => {
+        routes.all('/inspect/:id', receiveInspectorRequest(sql));
+        routes.use('/console', serveConsole());
+      },
     });
     httpServer.on('request', app);
 
@@ -183,6 +197,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const purgeTimer = setInterval(() => {
       purgeExpired(orm.em.fork(), config.webhooks.retentionMs).catch((err: unknown) => log.error({ err }, 'purge failed'));
       purgeExecutions(orm.em.fork(), config.rules.executionsRetentionMs).catch((err: unknown) => log.error({ err }, 'purging rule executions failed'));
+      purgeInspectors(sql).catch((err: unknown) => log.error({ err }, 'purging inspectors failed'));
     }, PURGE_INTERVAL_MS);
     purgeTimer.unref();
     stops.push(async () => clearInterval(purgeTimer));

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startApp, type App } from './app.js';
+import { ensureConsoleBuilt } from '../console/build.js';
 
 /**
  * Process entry: config → app; the first signal stops gracefully, a second one at once.
@@ -42,7 +43,13 @@ async function main() {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
+  // Built before the start, so that the printed console URL serves at once; a failed build leaves the API up.
+  await ensureConsoleBuilt().then(
+    (result) => log.info({ result }, 'console bundle'),
+    (err: unknown) => log.error({ err }, 'the console could not be built; /console answers 503'),
+  );
   app = await startApp(config, log);
+  process.stdout.write(`\nConsole: ${app.url}/console/ (sign in with an API token)\n`);
   // Printed even when a stop is waiting: the token is generated once and stored only hashed.
   if (app.generatedToken) {
     process.stdout.write(

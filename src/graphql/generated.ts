@@ -9,6 +9,7 @@ import type { DeliveryRow, AttemptRow } from '../webhooks/delivery-log.js';
 import type { WebhookSettingsRow, ChannelRow } from '../webhooks/settings.js';
 import type { RuleRow, RuleActionRow } from '../rules/definition.js';
 import type { ExecutionRow } from '../rules/executions.js';
+import type { InspectorRow, InspectorRequestRow } from '../inspector/store.js';
 import type { GraphQLContext } from './context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -112,6 +113,8 @@ export type DeliveryAttempt = {
   error?: Maybe<Scalars['String']['output']>;
   httpStatus?: Maybe<Scalars['Int']['output']>;
   ok: Scalars['Boolean']['output'];
+  /** The request as sent, with the bearer token masked; only in testWebhook's answer. */
+  request?: Maybe<WebhookRequest>;
   /** The first bytes of the receiver's answer. */
   responseExcerpt?: Maybe<Scalars['String']['output']>;
   startedAt: Scalars['DateTime']['output'];
@@ -289,6 +292,54 @@ export type FolderEdge = {
   node: Folder;
 };
 
+export type HttpHeader = {
+  __typename?: 'HttpHeader';
+  name: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
+/**
+ * A temporary receiving URL hosted by the service (`/inspect/<id>`): it answers 200 to any
+ * request and keeps the newest 100 for 24 hours, so a channel pointed at it shows the exact
+ * webhooks it gets, with no receiver of your own and no internet.
+ */
+export type Inspector = {
+  __typename?: 'Inspector';
+  createdAt: Scalars['DateTime']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Newest first. */
+  requests: Array<InspectorRequest>;
+  /** PUBLIC_URL + /inspect/<id>: accepted as a webhook URL because the service serves it. */
+  url: Scalars['String']['output'];
+};
+
+
+/**
+ * A temporary receiving URL hosted by the service (`/inspect/<id>`): it answers 200 to any
+ * request and keeps the newest 100 for 24 hours, so a channel pointed at it shows the exact
+ * webhooks it gets, with no receiver of your own and no internet.
+ */
+export type InspectorRequestsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type InspectorRequest = {
+  __typename?: 'InspectorRequest';
+  /** The body as text (its first 256 KiB). */
+  body: Scalars['String']['output'];
+  bodyTruncated: Scalars['Boolean']['output'];
+  /** In the order received, names in lower case. */
+  headers: Array<HttpHeader>;
+  id: Scalars['ID']['output'];
+  method: Scalars['String']['output'];
+  /** Path and query as received. */
+  path: Scalars['String']['output'];
+  receivedAt: Scalars['DateTime']['output'];
+  /** The body's size in bytes. */
+  size: Scalars['Int']['output'];
+};
+
 export type LineItem = {
   __typename?: 'LineItem';
   amount: Scalars['Float']['output'];
@@ -315,6 +366,8 @@ export type Mutation = {
   createExtractionProfile: ExtractionProfile;
   /** Fires folder.created. */
   createFolder: Folder;
+  /** A new inspector URL, kept for 24 hours. */
+  createInspector: Inspector;
   createRule: Rule;
   /** The rule's executions stay, with its name. */
   deleteRule: Scalars['Boolean']['output'];
@@ -461,6 +514,8 @@ export type Query = {
   extractionProfiles: Array<ExtractionProfile>;
   folder?: Maybe<Folder>;
   folders: FolderConnection;
+  /** Null when it does not exist or has expired. */
+  inspector?: Maybe<Inspector>;
   rule?: Maybe<Rule>;
   /** Newest first. */
   ruleExecutions: RuleExecutionConnection;
@@ -511,6 +566,11 @@ export type QueryFoldersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   contactId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryInspectorArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -697,6 +757,8 @@ export type Subscription = {
    */
   events: Event;
   folderChanged: Folder;
+  /** The inspector's requests after the request id `after` (every kept one when absent), then each as it arrives. */
+  inspectorRequestReceived: InspectorRequest;
   /** Each delivery attempt of a channel as it happens. */
   webhookDeliveryUpdated: WebhookDeliveryUpdate;
 };
@@ -712,6 +774,12 @@ export type SubscriptionDocumentExportedArgs = {
 export type SubscriptionEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   types?: InputMaybe<Array<EventType>>;
+};
+
+
+export type SubscriptionInspectorRequestReceivedArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
+  id: Scalars['ID']['input'];
 };
 
 
@@ -800,6 +868,10 @@ export type WebhookDeliveryEdge = {
 
 export type WebhookDeliveryFilter = {
   channel?: InputMaybe<WebhookChannel>;
+  /** Deliveries queued before this instant. */
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Deliveries queued at or after this instant. */
+  createdSince?: InputMaybe<Scalars['DateTime']['input']>;
   entityId?: InputMaybe<Scalars['ID']['input']>;
   eventType?: InputMaybe<EventType>;
   status?: InputMaybe<DeliveryStatus>;
@@ -810,6 +882,13 @@ export type WebhookDeliveryUpdate = {
   __typename?: 'WebhookDeliveryUpdate';
   attempt: DeliveryAttempt;
   delivery: WebhookDelivery;
+};
+
+export type WebhookRequest = {
+  __typename?: 'WebhookRequest';
+  body: Scalars['String']['output'];
+  headers: Array<HttpHeader>;
+  url: Scalars['String']['output'];
 };
 
 export type WebhookSettings = {
@@ -947,7 +1026,10 @@ export type ResolversTypes = {
   Folder: ResolverTypeWrapper<IFolder>;
   FolderConnection: ResolverTypeWrapper<Omit<FolderConnection, 'edges'> & { edges: Array<ResolversTypes['FolderEdge']> }>;
   FolderEdge: ResolverTypeWrapper<Omit<FolderEdge, 'node'> & { node: ResolversTypes['Folder'] }>;
+  HttpHeader: ResolverTypeWrapper<HttpHeader>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Inspector: ResolverTypeWrapper<InspectorRow>;
+  InspectorRequest: ResolverTypeWrapper<InspectorRequestRow>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   LineItem: ResolverTypeWrapper<LineItem>;
@@ -983,6 +1065,7 @@ export type ResolversTypes = {
   WebhookDeliveryEdge: ResolverTypeWrapper<Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookDelivery'] }>;
   WebhookDeliveryFilter: WebhookDeliveryFilter;
   WebhookDeliveryUpdate: ResolverTypeWrapper<Omit<WebhookDeliveryUpdate, 'attempt' | 'delivery'> & { attempt: ResolversTypes['DeliveryAttempt'], delivery: ResolversTypes['WebhookDelivery'] }>;
+  WebhookRequest: ResolverTypeWrapper<WebhookRequest>;
   WebhookSettings: ResolverTypeWrapper<WebhookSettingsRow>;
   WebhookSettingsInput: WebhookSettingsInput;
 };
@@ -1014,7 +1097,10 @@ export type ResolversParentTypes = {
   Folder: IFolder;
   FolderConnection: Omit<FolderConnection, 'edges'> & { edges: Array<ResolversParentTypes['FolderEdge']> };
   FolderEdge: Omit<FolderEdge, 'node'> & { node: ResolversParentTypes['Folder'] };
+  HttpHeader: HttpHeader;
   ID: Scalars['ID']['output'];
+  Inspector: InspectorRow;
+  InspectorRequest: InspectorRequestRow;
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   LineItem: LineItem;
@@ -1045,6 +1131,7 @@ export type ResolversParentTypes = {
   WebhookDeliveryEdge: Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookDelivery'] };
   WebhookDeliveryFilter: WebhookDeliveryFilter;
   WebhookDeliveryUpdate: Omit<WebhookDeliveryUpdate, 'attempt' | 'delivery'> & { attempt: ResolversParentTypes['DeliveryAttempt'], delivery: ResolversParentTypes['WebhookDelivery'] };
+  WebhookRequest: WebhookRequest;
   WebhookSettings: WebhookSettingsRow;
   WebhookSettingsInput: WebhookSettingsInput;
 };
@@ -1086,6 +1173,7 @@ export type DeliveryAttemptResolvers<ContextType = GraphQLContext, ParentType ex
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   httpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  request?: Resolver<Maybe<ResolversTypes['WebhookRequest']>, ParentType, ContextType>;
   responseExcerpt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
@@ -1173,6 +1261,30 @@ export type FolderEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   node?: Resolver<ResolversTypes['Folder'], ParentType, ContextType>;
 };
 
+export type HttpHeaderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HttpHeader'] = ResolversParentTypes['HttpHeader']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type InspectorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Inspector'] = ResolversParentTypes['Inspector']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  requests?: Resolver<Array<ResolversTypes['InspectorRequest']>, ParentType, ContextType, RequireFields<InspectorRequestsArgs, 'first'>>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type InspectorRequestResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InspectorRequest'] = ResolversParentTypes['InspectorRequest']> = {
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  bodyTruncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  headers?: Resolver<Array<ResolversTypes['HttpHeader']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
@@ -1190,6 +1302,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationCreateDocumentArgs, 'input'>>;
   createExtractionProfile?: Resolver<ResolversTypes['ExtractionProfile'], ParentType, ContextType, RequireFields<MutationCreateExtractionProfileArgs, 'input'>>;
   createFolder?: Resolver<ResolversTypes['Folder'], ParentType, ContextType, RequireFields<MutationCreateFolderArgs, 'input'>>;
+  createInspector?: Resolver<ResolversTypes['Inspector'], ParentType, ContextType>;
   createRule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType, RequireFields<MutationCreateRuleArgs, 'input'>>;
   deleteRule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteRuleArgs, 'id'>>;
   exportDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationExportDocumentArgs, 'id'>>;
@@ -1221,6 +1334,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   extractionProfiles?: Resolver<Array<ResolversTypes['ExtractionProfile']>, ParentType, ContextType>;
   folder?: Resolver<Maybe<ResolversTypes['Folder']>, ParentType, ContextType, RequireFields<QueryFolderArgs, 'id'>>;
   folders?: Resolver<ResolversTypes['FolderConnection'], ParentType, ContextType, RequireFields<QueryFoldersArgs, 'first'>>;
+  inspector?: Resolver<Maybe<ResolversTypes['Inspector']>, ParentType, ContextType, RequireFields<QueryInspectorArgs, 'id'>>;
   rule?: Resolver<Maybe<ResolversTypes['Rule']>, ParentType, ContextType, RequireFields<QueryRuleArgs, 'id'>>;
   ruleExecutions?: Resolver<ResolversTypes['RuleExecutionConnection'], ParentType, ContextType, RequireFields<QueryRuleExecutionsArgs, 'first'>>;
   rules?: Resolver<Array<ResolversTypes['Rule']>, ParentType, ContextType>;
@@ -1289,6 +1403,7 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   documentExported?: SubscriptionResolver<ResolversTypes['Document'], "documentExported", ParentType, ContextType, Partial<SubscriptionDocumentExportedArgs>>;
   events?: SubscriptionResolver<ResolversTypes['Event'], "events", ParentType, ContextType, Partial<SubscriptionEventsArgs>>;
   folderChanged?: SubscriptionResolver<ResolversTypes['Folder'], "folderChanged", ParentType, ContextType>;
+  inspectorRequestReceived?: SubscriptionResolver<ResolversTypes['InspectorRequest'], "inspectorRequestReceived", ParentType, ContextType, RequireFields<SubscriptionInspectorRequestReceivedArgs, 'id'>>;
   webhookDeliveryUpdated?: SubscriptionResolver<ResolversTypes['WebhookDeliveryUpdate'], "webhookDeliveryUpdated", ParentType, ContextType, Partial<SubscriptionWebhookDeliveryUpdatedArgs>>;
 };
 
@@ -1328,6 +1443,12 @@ export type WebhookDeliveryUpdateResolvers<ContextType = GraphQLContext, ParentT
   delivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType>;
 };
 
+export type WebhookRequestResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookRequest'] = ResolversParentTypes['WebhookRequest']> = {
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  headers?: Resolver<Array<ResolversTypes['HttpHeader']>, ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type WebhookSettingsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookSettings'] = ResolversParentTypes['WebhookSettings']> = {
   bearerTokenSet?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   contact?: Resolver<ResolversTypes['WebhookChannelSettings'], ParentType, ContextType>;
@@ -1357,6 +1478,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Folder?: FolderResolvers<ContextType>;
   FolderConnection?: FolderConnectionResolvers<ContextType>;
   FolderEdge?: FolderEdgeResolvers<ContextType>;
+  HttpHeader?: HttpHeaderResolvers<ContextType>;
+  Inspector?: InspectorResolvers<ContextType>;
+  InspectorRequest?: InspectorRequestResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   LineItem?: LineItemResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
@@ -1375,6 +1499,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
   WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
   WebhookDeliveryUpdate?: WebhookDeliveryUpdateResolvers<ContextType>;
+  WebhookRequest?: WebhookRequestResolvers<ContextType>;
   WebhookSettings?: WebhookSettingsResolvers<ContextType>;
 };
 

@@ -1,6 +1,7 @@
 import type { AttemptRow } from '../webhooks/delivery-log.js';
 import type { Channel } from '../events/event-types.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { InspectorFeed } from '../inspector/feed.js';
 
 /** The operations that need more than the request's EntityManager; app.ts supplies them. */
 export type Services = {
@@ -9,4 +10,6 @@ export type Services = {
   secretOverlapMs: number;
   testWebhook(em: EntityManager, channel: Channel): Promise<AttemptRow>;
   regenerateApiToken(em: EntityManager): Promise<string>;
+  /** Wakes the live views of inspectors. */
+  inspectorFeed: InspectorFeed;
 };

@@ -3,7 +3,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import express, { type ErrorRequestHandler, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { bearerToken } from '../auth/tokens.js';
@@ -45,6 +45,8 @@ export type HttpDeps = {
   /** The largest request body, in bytes. */
   maxBody: number;
   extraPlugins: ApolloServerPlugin<GraphQLContext>[];
+  /** Routes beside /graphql (the inspector URLs, the console), before the error handler. */
+  mount?: (app: Express) => void;
 };
 
 function unauthenticated(message: string): GraphQLError {
@@ -188,6 +190,7 @@ export async function createHttpApp(deps: HttpDeps) {
       },
     }),
   );
+  deps.mount?.(app);
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     const status = typeof err.status === 'number' ? err.status : 500;
     if (status >= 500) log.error({ err }, 'unexpected HTTP error');

@@ -24,6 +24,8 @@ export type AttemptRow = {
   startedAt: Date;
   responseExcerpt: string | null;
   error: string | null;
+  /** The request as sent: testWebhook shows it; the delivery log keeps only the event's body. */
+  request?: { url: string; headers: { name: string; value: string }[]; body: string } | null;
 };
 
 type RawDelivery = {
@@ -70,7 +72,14 @@ export async function getDelivery(em: EntityManager, id: string): Promise<Delive
   return rows[0] ? toDelivery(rows[0]) : null;
 }
 
-export type DeliveryFilter = { channel?: Channel | null; status?: DeliveryStatus | null; eventType?: EventTypeName | null; entityId?: string | null };
+export type DeliveryFilter = {
+  channel?: Channel | null;
+  status?: DeliveryStatus | null;
+  eventType?: EventTypeName | null;
+  entityId?: string | null;
+  createdSince?: Date | null;
+  createdBefore?: Date | null;
+};
 
 /** Newest first, `first + 1` rows (for the connection's hasNextPage), below the delivery id `before`. */
 export async function listDeliveries(em: EntityManager, filter: DeliveryFilter, first: number, before: number | undefined) {
@@ -94,6 +103,14 @@ export async function listDeliveries(em: EntityManager, filter: DeliveryFilter, 
     }
     where.push('d.entity_id = ?');
     params.push(filter.entityId);
+  }
+  if (filter.createdSince) {
+    where.push('d.created_at >= ?');
+    params.push(filter.createdSince);
+  }
+  if (filter.createdBefore) {
+    where.push('d.created_at < ?');
+    params.push(filter.createdBefore);
   }
   if (before !== undefined) {
     where.push('d.id < ?');

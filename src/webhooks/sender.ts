@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import ky, { type KyInstance } from 'ky';
 import { Webhook } from 'standardwebhooks';
-import type { Agent } from 'undici';
+import { Agent } from 'undici';
 import { createSafeDispatcher } from './safe-dispatcher.js';
 import { readExcerpt, storableText } from './response-excerpt.js';
 import { addressProblem } from './url-guard.js';
@@ -49,15 +49,20 @@ export class WebhookSender {
   private readonly dispatcher: Agent;
   private readonly signers = new Map<string, Webhook>();
 
-  constructor(private readonly opts: { timeoutMs: number; allowPrivate: boolean; connections: number }) {
+  /** For the service's own inspector URLs, which may be on a private address without private networks being allowed. */
+  private readonly ownDispatcher: Agent;
+  private readonly ownHttp: KyInstance;
+
+  constructor(
+    private readonly opts: { timeoutMs: number; allowPrivate: boolean; connections: number; isOwnUrl?: (url: string) => boolean },
+  ) {
     this.dispatcher = createSafeDispatcher({ allowPrivate: opts.allowPrivate, connections: opts.connections, timeoutMs: opts.timeoutMs });
-    this.http = ky.create({
-      retry: 0,
-      throwHttpErrors: false,
-      timeout: false,
-      redirect: 'manual',
-      dispatcher: this.dispatcher,
-    } as Parameters<typeof ky.create>[0]);
+    this.ownDispatcher = new Agent({ connections: 4, connectTimeout: Math.min(opts.timeoutMs, 10_000) });
+    // ky deep-copies options it merges (extend, per request), which breaks an Agent: one instance per dispatcher.
+    const client = (dispatcher: Agent) =>
+      ky.create({ retry: 0, throwHttpErrors: false, timeout: false, redirect: 'manual', dispatcher } as Parameters<typeof ky.create>[0]);
+    this.http = client(this.dispatcher);
+    this.ownHttp = client(this.ownDispatcher);
   }
 
   /** Signers of the current secret and, during an overlap, the previous one; older ones are dropped. */
@@ -101,13 +106,14 @@ export class WebhookSender {
     });
     const failed = (error: string, httpStatus: number | null = null) =>
       done({ outcome: { kind: 'error', error }, ok: false, httpStatus, responseExcerpt: null, error });
+    const own = this.opts.isOwnUrl?.(message.url) ?? false;
     const literal = new URL(message.url).hostname.replace(/^\[|\]$/g, '');
-    const problem = isIP(literal) ? addressProblem(literal, this.opts.allowPrivate) : undefined;
+    const problem = !own && isIP(literal) ? addressProblem(literal, this.opts.allowPrivate) : undefined;
     if (problem) return failed(problem);
     const signal = AbortSignal.timeout(this.opts.timeoutMs);
     let response: Response;
     try {
-      response = await this.http.post(message.url, { body: message.body, headers: this.headers(message, startedAt), signal });
+      response = await (own ? this.ownHttp : this.http).post(message.url, { body: message.body, headers: this.headers(message, startedAt), signal });
     } catch (err) {
       return failed(describeError(err, this.opts.timeoutMs));
     }
@@ -131,7 +137,7 @@ export class WebhookSender {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await Promise.all([this.dispatcher.close(), this.ownDispatcher.close()]);
   }
 }
 

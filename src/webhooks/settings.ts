@@ -109,7 +109,13 @@ export async function readSettings(em: EntityManager): Promise<WebhookSettingsRo
  * switched off or left without a URL keeps nothing waiting (channel-state.ts); offline mode
  * is the way to hold deliveries instead.
  */
-export async function configureWebhooks(em: EntityManager, input: WebhookSettingsInput, allowPrivate: boolean): Promise<WebhookSettingsRow> {
+export async function configureWebhooks(
+  em: EntityManager,
+  input: WebhookSettingsInput,
+  allowPrivate: boolean,
+  /** The service's own base URL, whose inspector URLs are accepted. */
+  ownBaseUrl = '',
+): Promise<WebhookSettingsRow> {
   const channelUpdates: { channel: Channel; url?: string | null; enabled?: boolean }[] = [];
   for (const channel of CHANNELS) {
     const key = channel.toLowerCase() as Lowercase<Channel>;
@@ -117,7 +123,7 @@ export async function configureWebhooks(em: EntityManager, input: WebhookSetting
     if (!change) continue;
     const update: { channel: Channel; url?: string | null; enabled?: boolean } = { channel };
     if (change.url !== undefined) {
-      update.url = change.url === null || change.url.trim() === '' ? null : await validateWebhookUrl(`${key}.url`, change.url, allowPrivate);
+      update.url = change.url === null || change.url.trim() === '' ? null : await validateWebhookUrl(`${key}.url`, change.url, allowPrivate, ownBaseUrl);
     }
     if (change.enabled !== undefined && change.enabled !== null) update.enabled = change.enabled;
     channelUpdates.push(update);

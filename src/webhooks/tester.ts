@@ -32,7 +32,7 @@ export async function testWebhook(em: EntityManager, sender: WebhookSender, chan
   }
   const sample = samplePayload(channel, publicUrl);
   const [secret] = await em.execute<{ bearer_token: string | null }[]>('select bearer_token from webhook_settings where id = 1');
-  return sender.send({
+  const message = {
     url: target.url,
     eventId: `msg_test_${randomUUID().replace(/-/g, '')}`,
     eventType: sample.type,
@@ -40,5 +40,13 @@ export async function testWebhook(em: EntityManager, sender: WebhookSender, chan
     bearerToken: secret!.bearer_token,
     signingSecret: settings.signingSecret,
     previousSigningSecret: settings.previousSigningSecret,
-  });
+  };
+  const attempt = await sender.send(message);
+  // The same headers as sent: the signature depends only on the id, the second it was sent in and the body.
+  const headers = Object.entries(sender.headers(message, attempt.startedAt)).map(([name, value]) => ({
+    name,
+    // The bearer token is write-only.
+    value: name === 'authorization' ? 'Bearer ••••••' : value,
+  }));
+  return { ...attempt, request: { url: message.url, headers, body: message.body } };
 }

@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { ValidationError, describeValue } from '../errors.js';
+import { isOwnInspectorUrl } from '../inspector/own-url.js';
 
 export const MAX_URL_LENGTH = 2048;
 
@@ -123,8 +124,10 @@ async function resolveBriefly(host: string): Promise<{ address: string }[]> {
  * Checks a webhook URL when it is saved: http or https, no credentials, no fragment, and
  * not a forbidden address, by literal or by what the name resolves to now. The address is
  * checked again at every send (safe-dispatcher.ts), because DNS can change in between.
+ * An inspector URL of the service itself (`ownBaseUrl` + `/inspect/<id>`) is accepted as it is.
  */
-export async function validateWebhookUrl(field: string, text: string, allowPrivate: boolean): Promise<string> {
+export async function validateWebhookUrl(field: string, text: string, allowPrivate: boolean, ownBaseUrl = ''): Promise<string> {
+  if (isOwnInspectorUrl(text, ownBaseUrl)) return new URL(text.trim()).toString();
   const refuse = (why: string) => {
     throw new ValidationError(`${field} ${describeValue(text)} is refused: ${why}`, { field, value: text.slice(0, 200) });
   };

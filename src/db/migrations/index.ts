@@ -6,6 +6,7 @@ import { Migration20261127030000_secret_overlap } from './Migration2026112703000
 import { Migration20261127040000_rule_executions_age } from './Migration20261127040000_rule_executions_age.js';
 import { Migration20261129000000_events_purged } from './Migration20261129000000_events_purged.js';
 import { Migration20261129010000_operations } from './Migration20261129010000_operations.js';
+import { Migration20261129020000_inspectors } from './Migration20261129020000_inspectors.js';
 
 /** Every migration, in order. Listed here so that a bundled or compiled build needs no file globbing. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127040000_rule_executions_age', class: Migration20261127040000_rule_executions_age },
   { name: 'Migration20261129000000_events_purged', class: Migration20261129000000_events_purged },
   { name: 'Migration20261129010000_operations', class: Migration20261129010000_operations },
+  { name: 'Migration20261129020000_inspectors', class: Migration20261129020000_inspectors },
 ];

@@ -4,13 +4,14 @@ import { contactResolvers } from './contacts.js';
 import { documentResolvers } from './documents.js';
 import { eventResolvers } from './events.js';
 import { folderResolvers } from './folders.js';
+import { inspectorResolvers } from './inspectors.js';
 import { profileResolvers } from './profiles.js';
 import { ruleResolvers } from './rules.js';
 import { subscriptionResolvers } from './subscriptions.js';
 import { tokenResolvers } from './tokens.js';
 import { webhookResolvers } from './webhooks.js';
 
-const parts: Resolvers[] = [contactResolvers, folderResolvers, profileResolvers, documentResolvers, eventResolvers, webhookResolvers, tokenResolvers, ruleResolvers, subscriptionResolvers];
+const parts: Resolvers[] = [contactResolvers, folderResolvers, profileResolvers, documentResolvers, eventResolvers, webhookResolvers, tokenResolvers, ruleResolvers, subscriptionResolvers, inspectorResolvers];
 
 /** Merges the per-concern resolver maps into one, type by type. */
 export function resolvers(extra: Resolvers[] = []): Resolvers {

@@ -19,7 +19,7 @@ export const webhookResolvers: Resolvers = {
     },
   },
   Mutation: {
-    configureWebhooks: (_, { input }, { em, services }) => configureWebhooks(em, input, services.allowPrivateNetworks),
+    configureWebhooks: (_, { input }, { em, services, events }) => configureWebhooks(em, input, services.allowPrivateNetworks, events.publicUrl),
     rotateWebhookSigningSecret: (_, __, { em, services }) => rotateSigningSecret(em, services.secretOverlapMs),
     testWebhook: (_, { channel }, { em, services }) => services.testWebhook(em, channel),
     redeliverWebhook: (_, { deliveryId }, { em }) => redeliver(em, deliveryId),
