@@ -112,6 +112,8 @@ export type DeliveryAttempt = {
   durationMs: Scalars['Int']['output'];
   error?: Maybe<Scalars['String']['output']>;
   httpStatus?: Maybe<Scalars['Int']['output']>;
+  /** The attempt's id, named by the service's log lines about it; null for testWebhook's attempt, which is not recorded. */
+  id?: Maybe<Scalars['ID']['output']>;
   ok: Scalars['Boolean']['output'];
   /** The request as sent, with the bearer token masked; only in testWebhook's answer. */
   request?: Maybe<WebhookRequest>;
@@ -1172,6 +1174,7 @@ export type DeliveryAttemptResolvers<ContextType = GraphQLContext, ParentType ex
   durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   httpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   request?: Resolver<Maybe<ResolversTypes['WebhookRequest']>, ParentType, ContextType>;
   responseExcerpt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -18,6 +18,8 @@ export type DeliveryRow = {
 };
 
 export type AttemptRow = {
+  /** Its id in the delivery log, which the service's log lines about it name; null for testWebhook's, which is not recorded. */
+  id: string | null;
   ok: boolean;
   httpStatus: number | null;
   durationMs: number;
@@ -125,15 +127,16 @@ export async function listDeliveries(em: EntityManager, filter: DeliveryFilter, 
 
 export async function attemptsOf(em: EntityManager, deliveryIds: readonly string[]): Promise<AttemptRow[][]> {
   const rows = await em.execute<
-    { delivery_id: string; ok: boolean; http_status: number | null; duration_ms: number; started_at: Date; response_excerpt: string | null; error: string | null }[]
+    { id: string; delivery_id: string; ok: boolean; http_status: number | null; duration_ms: number; started_at: Date; response_excerpt: string | null; error: string | null }[]
   >(
-    `select delivery_id::text as delivery_id, ok, http_status, duration_ms, started_at, response_excerpt, error
+    `select id::text as id, delivery_id::text as delivery_id, ok, http_status, duration_ms, started_at, response_excerpt, error
      from webhook_attempts where delivery_id in (select value::bigint from jsonb_array_elements_text(?::jsonb)) order by id`,
     [JSON.stringify(deliveryIds)],
   );
   const byDelivery = new Map<string, AttemptRow[]>(deliveryIds.map((id) => [id, []]));
   for (const r of rows) {
     byDelivery.get(r.delivery_id)?.push({
+      id: r.id,
       ok: r.ok,
       httpStatus: r.http_status,
       durationMs: r.duration_ms,

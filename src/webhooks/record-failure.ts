@@ -38,6 +38,7 @@ const RECORD_FAILURE_SQL = `
 with attempt as (
   insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok, response_excerpt, error)
   values ($1, $2, $3, $4, false, $5, $6)
+  returning id
 ), verdict as (
   select channel, coalesce(failing_since, now()) as failing_since,
     $11 or now() - coalesce(failing_since, now()) >= make_interval(secs => $12) as switch_off
@@ -87,7 +88,8 @@ with attempt as (
     from delivery d join events e on e.seq = d.event_seq
     where d.channel <> 'OPERATIONS' and d.status = 'FAILED' and exists (select 1 from health where health.enabled)
 ), ${APPEND_OPERATIONAL_EVENTS}
-select (select not enabled from health) as switched_off, pg_notify('${DELIVERY_NOTIFY_CHANNEL}', $1::text), (select n from ops_notified) as operational_events`;
+select (select not enabled from health) as switched_off, (select id::text from attempt) as attempt_id,
+  pg_notify('${DELIVERY_NOTIFY_CHANNEL}', $1::text), (select n from ops_notified) as operational_events`;
 
 /**
  * Whether PostgreSQL refused a statement and nothing of it was written: an error reply
@@ -109,20 +111,23 @@ function plainText(text: string | null): string | null {
  * without its excerpt (and with its error in plain ASCII), so that the schedule, the circuit
  * breaker and the channel's health still move on. `excerptRefused` says why it was dropped.
  */
-export async function recordFailure(sql: SqlPool, opts: FailedAttempt): Promise<{ channelDisabled: boolean; excerptRefused?: unknown }> {
+/** What a failed attempt's record did: the attempt's id in the delivery log, whether its channel went off, and why an excerpt was dropped. */
+export type FailureRecorded = { attemptId: string; channelDisabled: boolean; excerptRefused?: unknown };
+
+export async function recordFailure(sql: SqlPool, opts: FailedAttempt): Promise<FailureRecorded> {
   try {
-    return { channelDisabled: await writeFailure(sql, opts, opts.result.responseExcerpt, opts.result.error) };
+    return await writeFailure(sql, opts, opts.result.responseExcerpt, opts.result.error);
   } catch (err) {
     if (!refusedByDatabase(err)) throw err;
-    return { channelDisabled: await writeFailure(sql, opts, null, plainText(opts.result.error)), excerptRefused: err };
+    return { ...(await writeFailure(sql, opts, null, plainText(opts.result.error))), excerptRefused: err };
   }
 }
 
-async function writeFailure(sql: SqlPool, opts: FailedAttempt, excerpt: string | null, error: string | null): Promise<boolean> {
+async function writeFailure(sql: SqlPool, opts: FailedAttempt, excerpt: string | null, error: string | null): Promise<FailureRecorded> {
   const { result, decision } = opts;
   const retry = decision.action === 'retry';
   const gone = decision.action === 'disable-channel';
-  const { rows } = await sql.query<{ switched_off: boolean | null }>({
+  const { rows } = await sql.query<{ switched_off: boolean | null; attempt_id: string }>({
     name: 'record-failure',
     text: RECORD_FAILURE_SQL,
     values: [
@@ -143,5 +148,5 @@ async function writeFailure(sql: SqlPool, opts: FailedAttempt, excerpt: string |
       opts.circuitFailures,
     ],
   });
-  return rows[0]?.switched_off === true;
+  return { attemptId: rows[0]!.attempt_id, channelDisabled: rows[0]!.switched_off === true };
 }

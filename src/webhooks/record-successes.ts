@@ -20,6 +20,7 @@ with done as (
 ), attempts as (
   insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok, response_excerpt, error)
   select delivery_id, started_at, duration_ms, http_status, true, response_excerpt, null from done
+  returning id, delivery_id
 ), healthy as (
   -- prev is the row as it was: RETURNING gives the new values.
   update webhook_channels c set failing_since = null, consecutive_failures = 0
@@ -38,10 +39,12 @@ with done as (
   update webhook_deliveries d set status = 'SUCCEEDED', completed_at = now(), lease_until = null, leased_by = null
   from mine where d.id = mine.id
 )
-select count(pg_notify('${DELIVERY_NOTIFY_CHANNEL}', delivery_id::text)) as notified, (select n from ops_notified) as operational_events from done`;
+select count(pg_notify('${DELIVERY_NOTIFY_CHANNEL}', delivery_id::text)) as notified, (select n from ops_notified) as operational_events,
+  (select json_object_agg(delivery_id, id::text) from attempts) as attempt_ids
+from done`;
 
-/** What became of a success's record: `excerptRefused` when it was written without the answer's excerpt, and why. */
-export type SuccessRecorded = { excerptRefused?: unknown };
+/** What became of a success's record: the attempt's id in the delivery log; `excerptRefused` when it was written without the answer's excerpt, and why. */
+export type SuccessRecorded = { attemptId: string; excerptRefused?: unknown };
 
 type Waiting = { success: Success; resolve: (recorded: SuccessRecorded) => void; reject: (err: unknown) => void };
 
@@ -74,15 +77,15 @@ export class SuccessRecorder {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0);
       try {
-        await this.write(batch, true);
-        for (const w of batch) w.resolve({});
+        const ids = await this.write(batch, true);
+        for (const w of batch) w.resolve({ attemptId: ids[w.success.deliveryId]! });
       } catch (err) {
         if (batch.length === 1) await this.writeWithoutExcerpt(batch[0]!, err);
         // One row PostgreSQL refuses must not cost the others their record: write them one by one.
         else {
           for (const one of batch) {
             await this.write([one], true).then(
-              () => one.resolve({}),
+              (ids) => one.resolve({ attemptId: ids[one.success.deliveryId]! }),
               (e: unknown) => this.writeWithoutExcerpt(one, e),
             );
           }
@@ -100,14 +103,15 @@ export class SuccessRecorder {
   private async writeWithoutExcerpt(one: Waiting, refusal: unknown): Promise<void> {
     if (!refusedByDatabase(refusal)) return one.reject(refusal);
     try {
-      await this.write([one], false);
-      one.resolve({ excerptRefused: refusal });
+      const ids = await this.write([one], false);
+      one.resolve({ attemptId: ids[one.success.deliveryId]!, excerptRefused: refusal });
     } catch (err) {
       one.reject(err);
     }
   }
 
-  private async write(batch: Waiting[], withExcerpt: boolean): Promise<void> {
+  /** Writes the batch; returns each delivery's attempt id. */
+  private async write(batch: Waiting[], withExcerpt: boolean): Promise<Record<string, string>> {
     const rows = batch.map(({ success: { deliveryId, channel, result } }) => ({
       delivery_id: deliveryId,
       channel,
@@ -116,6 +120,11 @@ export class SuccessRecorder {
       http_status: result.httpStatus,
       response_excerpt: withExcerpt ? result.responseExcerpt : null,
     }));
-    await this.sql.query({ name: 'record-successes', text: RECORD_SUCCESSES_SQL, values: [JSON.stringify(rows), this.workerId, this.circuitFailures] });
+    const { rows: [recorded] } = await this.sql.query<{ attempt_ids: Record<string, string> }>({
+      name: 'record-successes',
+      text: RECORD_SUCCESSES_SQL,
+      values: [JSON.stringify(rows), this.workerId, this.circuitFailures],
+    });
+    return recorded!.attempt_ids;
   }
 }

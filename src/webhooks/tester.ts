@@ -48,5 +48,5 @@ export async function testWebhook(em: EntityManager, sender: WebhookSender, chan
     // The bearer token is write-only.
     value: name === 'authorization' ? 'Bearer ••••••' : value,
   }));
-  return { ...attempt, request: { url: message.url, headers, body: message.body } };
+  return { ...attempt, id: null, request: { url: message.url, headers, body: message.body } };
 }

@@ -159,12 +159,15 @@ export class DeliveryWorker {
       const decision = decide(result.outcome, delivery.attempt, this.opts.retrySchedule);
       this.metrics.attemptDuration.observe({ channel: delivery.channel, ok: String(result.ok) }, result.durationMs / 1000);
       this.metrics.deliveryOutcomes.inc({ channel: delivery.channel, outcome: decision.action });
+      // Each attempt's log line names its id in the delivery log (DeliveryAttempt.id) and its webhook-id.
+      const about = { deliveryId: delivery.id, webhookId: delivery.eventId, channel: delivery.channel, httpStatus: result.httpStatus, durationMs: result.durationMs };
       if (decision.action === 'succeeded') {
-        const { excerptRefused } = await this.successes.record({ deliveryId: delivery.id, channel: delivery.channel, result });
-        if (excerptRefused) this.excerptRefused(delivery.id, excerptRefused);
+        const { attemptId, excerptRefused } = await this.successes.record({ deliveryId: delivery.id, channel: delivery.channel, result });
+        if (excerptRefused) this.excerptRefused(attemptId, delivery.id, excerptRefused);
+        this.log.debug({ attemptId, ...about }, 'webhook delivered');
         return;
       }
-      const { channelDisabled, excerptRefused } = await this.recordFailure({
+      const { attemptId, channelDisabled, excerptRefused } = await this.recordFailure({
         deliveryId: delivery.id,
         channel: delivery.channel,
         workerId: this.id,
@@ -173,15 +176,16 @@ export class DeliveryWorker {
         disableAfterMs: this.opts.disableAfterMs,
         circuitFailures: this.opts.circuitFailures,
       });
-      if (excerptRefused) this.excerptRefused(delivery.id, excerptRefused);
-      if (channelDisabled) this.log.warn({ channel: delivery.channel, decision }, 'webhook channel disabled');
+      if (excerptRefused) this.excerptRefused(attemptId, delivery.id, excerptRefused);
+      this.log.info({ attemptId, ...about, error: result.error, next: decision.action }, 'webhook attempt failed');
+      if (channelDisabled) this.log.warn({ attemptId, channel: delivery.channel, decision }, 'webhook channel disabled');
     } catch (err) {
       this.log.error({ err, deliveryId: delivery.id }, 'a webhook attempt could not be made or recorded; it is retried when its lease runs out');
     }
   }
 
-  private excerptRefused(deliveryId: string, err: unknown): void {
-    this.log.warn({ err, deliveryId }, "the database refused a webhook attempt's record; it was recorded without the answer's excerpt");
+  private excerptRefused(attemptId: string, deliveryId: string, err: unknown): void {
+    this.log.warn({ err, attemptId, deliveryId }, "the database refused a webhook attempt's record; it was recorded without the answer's excerpt");
   }
 
   /**

@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createTestDatabase } from './db.js';
@@ -24,9 +24,9 @@ export type TestApp = {
 
 /**
  * The real service on port 0 against a database of its own. Extra environment variables
- * go through the same config loader as in production.
+ * go through the same config loader as in production; `log` receives its log lines.
  */
-export async function startTestApp(env: Record<string, string> = {}, existingDatabaseUrl?: string): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, existingDatabaseUrl?: string, log?: Logger): Promise<TestApp> {
   const db = existingDatabaseUrl ? undefined : await createTestDatabase();
   const databaseUrl = existingDatabaseUrl ?? db!.url;
   const config = loadConfig({
@@ -39,7 +39,7 @@ export async function startTestApp(env: Record<string, string> = {}, existingDat
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const app = await startApp(config, log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const gql = async (query: string, variables?: Record<string, unknown>, token: string | null = TEST_TOKEN) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;

@@ -65,7 +65,8 @@ it('writes JSON lines when stdout is not a terminal, and each line of a request 
   expect(unprintable.body.errors[0]!.extensions.requestId).toBe(unprintable.header);
 
   const out = await service.waitFor(new RegExp(`"requestId":"${unprintable.header}"`));
-  const lines = out.trim().split('\n');
+  // Log lines are JSON; the one line that is not a log line tells a person where the console is.
+  const lines = out.split('\n').filter((line) => line !== '' && !line.startsWith('Console: '));
   for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
   const ofRequest = lines.map((l) => JSON.parse(l)).filter((l) => l.requestId === 'client-chosen.id-42');
   expect(ofRequest.map((l) => l.msg)).toContain('request');

@@ -123,7 +123,9 @@ function initialisedDataDir(): Promise<{ dataDir: string; token: string }> {
   initialising ??= (async () => {
     const dataDir = newDataDir();
     const first = await startService(dataDir);
-    const [, token] = /An admin API token was generated[^\n]*\n\n {2}(re_[0-9a-f]{40})\n/.exec(first.stdout()) ?? [];
+    // The token is printed after the service has started: wait for it, not for the start.
+    const banner = await first.waitForOutput(/An admin API token was generated[^\n]*\n\n {2}re_[0-9a-f]{40}\n/);
+    const [, token] = /(re_[0-9a-f]{40})/.exec(banner) ?? [];
     first.child.kill('SIGTERM');
     expect(await first.exited).toEqual({ code: 0, signal: null });
     expect(token).toBeDefined();

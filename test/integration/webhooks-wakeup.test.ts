@@ -83,7 +83,14 @@ describe('metrics', () => {
     await sql(t.databaseUrl, `update webhook_deliveries set created_at = now() - interval '90 seconds' where status = 'PENDING' and channel = 'CONTACT' and attempt_count = 0`);
     await sql(t.databaseUrl, `update webhook_channels set consecutive_failures = 7 where channel = 'FOLDER'`);
 
-    const value = await metrics();
+    // The delivery log's figures are read at most once a second: wait for a read made after the
+    // last change above, which the FOLDER channel's failures show.
+    let value = await metrics();
+    const deadline = Date.now() + 10_000;
+    while (value('webhook_channel_consecutive_failures{channel="FOLDER"}') !== 7 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      value = await metrics();
+    }
     const added = (series: string) => value(series) - before(series);
     try {
       expect(added('webhook_attempts_total{channel="CONTACT",outcome="succeeded"}')).toBe(1);
