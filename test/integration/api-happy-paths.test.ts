@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentStatus } from '../../src/domain/documents/lifecycle.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { README_LIFECYCLE, README_STATUSES } from '../helpers/lifecycle-table.js';
 
 let t: TestApp;
 let db: pg.Client;
@@ -52,27 +53,13 @@ async function extract(id: string, input: Record<string, unknown>) {
   return recordExtraction;
 }
 
-/** The README's lifecycle table, copied here so that a change to the code's table is caught, not followed. */
-const LIFECYCLE: Record<DocumentStatus, DocumentStatus[]> = {
-  NEW: ['PROCESSING', 'EXCEPTION', 'ARCHIVED'],
-  PROCESSING: ['NEEDS_REVIEW', 'MISSING_INFO', 'EXCEPTION', 'ARCHIVED'],
-  NEEDS_REVIEW: ['PROCESSING', 'MISSING_INFO', 'READY', 'EXCEPTION', 'ARCHIVED'],
-  MISSING_INFO: ['PROCESSING', 'NEEDS_REVIEW', 'EXCEPTION', 'ARCHIVED'],
-  READY: ['NEEDS_REVIEW', 'APPROVED', 'EXPORT', 'EXCEPTION', 'ARCHIVED'],
-  APPROVED: ['READY', 'EXPORT', 'ARCHIVED'],
-  EXPORT: ['ARCHIVED'],
-  EXCEPTION: ['PROCESSING', 'NEEDS_REVIEW', 'ARCHIVED'],
-  ARCHIVED: [],
-};
-const STATUSES = Object.keys(LIFECYCLE) as DocumentStatus[];
-
 /** The shortest way from NEW to a status along the lifecycle table. */
 function pathTo(target: DocumentStatus): DocumentStatus[] {
   const previous = new Map<DocumentStatus, DocumentStatus>();
   const queue: DocumentStatus[] = ['NEW'];
   while (queue.length) {
     const at = queue.shift()!;
-    for (const next of LIFECYCLE[at]) {
+    for (const next of README_LIFECYCLE[at]) {
       if (next !== 'NEW' && !previous.has(next)) {
         previous.set(next, at);
         queue.push(next);
@@ -293,7 +280,7 @@ describe('documents', () => {
 
   it('follows every move of the lifecycle table, and a move to EXPORT fires document.exported', async () => {
     const c = await contactWithFolders('Lifecycle Co');
-    const edges = STATUSES.flatMap((from) => LIFECYCLE[from].map((to) => ({ from, to })));
+    const edges = README_STATUSES.flatMap((from) => README_LIFECYCLE[from].map((to) => ({ from, to })));
     const created = await t.ok(
       `mutation($f: ID!) { ${edges.map((_, i) => `d${i}: createDocument(input: { folderId: $f, filename: "walk-${i}.pdf" }) { id }`).join(' ')} }`,
       { f: c.documents },
@@ -317,14 +304,14 @@ describe('documents', () => {
     const c = await contactWithFolders('Forbidden Moves Co');
     const docs = new Map<DocumentStatus, string>();
     await Promise.all(
-      STATUSES.map(async (from) => {
+      README_STATUSES.map(async (from) => {
         const doc = await newDocument(c.documents);
         const steps = pathTo(from);
         if (steps.length) await t.ok(`mutation($id: ID!) { ${steps.map((s, j) => `s${j}: setDocumentStatus(id: $id, status: ${s}) { status }`).join(' ')} }`, { id: doc.id });
         docs.set(from, doc.id);
       }),
     );
-    const forbidden = STATUSES.flatMap((from) => STATUSES.filter((to) => to !== from && !LIFECYCLE[from].includes(to)).map((to) => ({ from, to })));
+    const forbidden = README_STATUSES.flatMap((from) => README_STATUSES.filter((to) => to !== from && !README_LIFECYCLE[from].includes(to)).map((to) => ({ from, to })));
     // Refusals write nothing, so they can all be sent at once.
     const refused = await Promise.all(
       forbidden.map(async ({ from, to }) => {
