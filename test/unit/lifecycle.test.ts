@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DOCUMENT_STATUSES, assertTransition, type DocumentStatus } from '../../src/domain/documents/lifecycle.js';
+import { DOCUMENT_STATUSES, assertTransition } from '../../src/domain/documents/lifecycle.js';
 import { README_LIFECYCLE, README_STATUSES } from '../helpers/lifecycle-table.js';
 
 describe('document lifecycle', () => {
