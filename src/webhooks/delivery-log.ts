@@ -130,7 +130,7 @@ export async function attemptsOf(em: EntityManager, deliveryIds: readonly string
     { id: string; delivery_id: string; ok: boolean; http_status: number | null; duration_ms: number; started_at: Date; response_excerpt: string | null; error: string | null }[]
   >(
     `select id::text as id, delivery_id::text as delivery_id, ok, http_status, duration_ms, started_at, response_excerpt, error
-     from webhook_attempts where delivery_id in (select value::bigint from jsonb_array_elements_text(?::jsonb)) order by id`,
+     from webhook_attempts where delivery_id in (select value::bigint from jsonb_array_elements_text(?::jsonb)) order by webhook_attempts.id`,
     [JSON.stringify(deliveryIds)],
   );
   const byDelivery = new Map<string, AttemptRow[]>(deliveryIds.map((id) => [id, []]));

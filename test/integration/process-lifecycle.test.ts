@@ -1,9 +1,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { removeEmbeddedPostgresData } from '../../src/db/embedded-postgres.js';
 
 /**
  * The service as a process of its own (`node --import tsx src/main.ts`), with the embedded
@@ -80,8 +81,11 @@ function gql(url: string, token: string, query: string, variables?: Record<strin
 
 /** The pids of PostgreSQL servers running on a data directory. */
 function postgresOfDataDir(dataDir: string): number[] {
+  // In a directory the postgres user cannot enter, DATA_DIR/pg links to where the data really is.
+  const pg = path.join(dataDir, 'pg');
+  const data = existsSync(pg) ? realpathSync(pg) : pg;
   const lines = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n');
-  return lines.filter((l) => l.includes(`-D ${path.join(dataDir, 'pg')} `)).map((l) => Number(l.trim().split(/\s+/)[0]));
+  return lines.filter((l) => l.includes(`-D ${pg} `) || l.includes(`-D ${data} `)).map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
 /** Running, and not a zombie: an orphan that stopped waits for init to reap it. */
@@ -110,7 +114,7 @@ afterEach(async () => {
   while (leftovers.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 });
 afterAll(() => {
-  for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true });
+  for (const dataDir of dataDirs) removeEmbeddedPostgresData(dataDir);
 });
 
 let initialising: Promise<{ dataDir: string; token: string }> | undefined;
