@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
-import { createContact, pointChannel } from '../helpers/webhooks.js';
+import { createContact, pointChannel, sql } from '../helpers/webhooks.js';
 
 let t: TestApp;
 let receiver: TestReceiver;
@@ -20,6 +20,8 @@ afterAll(async () => {
 
 it('names each delivery attempt by the id the delivery log shows, in the log line about it', async () => {
   await pointChannel(t, 'contact', receiver.url);
+  // Ids 9 and 10: the log must list attempts by id as numbers, not as text ("10" < "9").
+  await sql(t.databaseUrl, 'alter sequence webhook_attempts_id_seq restart with 9');
   receiver.answers = [{ status: 500, body: 'down' }];
   const id = await createContact(t, 'Logged Attempts Ltd');
   await t.app.worker!.drain();
