@@ -22,9 +22,9 @@ export type ClaimedDelivery = {
  * lease that another instance may take over once it runs out (a crashed instance's claims).
  *
  * The circuit breaker: a channel whose last WEBHOOK_CIRCUIT_FAILURES attempts all failed gets
- * one attempt at a time (the second branch: no claim while any instance has one under way) until one succeeds, so a receiver
- * that hangs or refuses holds one worker slot, not all of them, and other channels and the
- * API keep their pace.
+ * one attempt at a time (the second branch: no claim while any instance has one under way)
+ * until one succeeds, so a receiver that hangs or refuses holds one worker slot, not all of
+ * them, and other channels and the API keep their pace.
  */
 const CLAIM_SQL = `
 with settings as (
