@@ -1,12 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { pino } from 'pino';
 import WebSocket from 'ws';
-import { startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
+import { removeEmbeddedPostgresData, startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { benchArgs } from './lib/args.js';
 import { ROOT, freePort, startNode, waitForOk, type NodeChild } from './lib/children.js';
 import { formatProfile, summarizeProfile } from './lib/cpu-profile.js';
@@ -363,7 +363,7 @@ async function postgres(): Promise<PostgresServer> {
     version: rows[0]!.v,
     async stop() {
       await embedded.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      removeEmbeddedPostgresData(dataDir);
     },
   };
 }

@@ -14,7 +14,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -24,7 +23,7 @@ import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import { pino } from 'pino';
 import WebSocket from 'ws';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
+import { removeEmbeddedPostgresData, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { ormConfig } from '../src/db/orm-config.js';
 import { parseDuration } from '../src/duration.js';
 import { START, encodeCursor } from '../src/outbox/event-log.js';
@@ -578,7 +577,7 @@ async function main() {
   await admin.query(`drop database if exists ${dbName} with (force)`);
   await admin.end();
   await embedded?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir) removeEmbeddedPostgresData(dataDir);
   if (problems.length) {
     log(`FAILED: ${problems.length} problems (seed ${initialSeed})`);
     process.exit(1);

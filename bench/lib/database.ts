@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { pino } from 'pino';
-import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+import { removeEmbeddedPostgresData, startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { ormConfig } from '../../src/db/orm-config.js';
 
 /** The local server of these machines; used when it answers and nothing else is named. */
@@ -61,7 +60,7 @@ export async function openPostgresServer(env = process.env): Promise<PostgresSer
     version: await serverVersion(embedded.url),
     async stop() {
       await embedded.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      removeEmbeddedPostgresData(dataDir);
     },
   };
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+import { removeEmbeddedPostgresData, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
 
 /**
@@ -22,7 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
   await server?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  removeEmbeddedPostgresData(dataDir);
 });
 
 type Answer = { status: number; retryAfter: string | null; requestId: string | null; id?: string; codes: string[] };
