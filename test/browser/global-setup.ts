@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type BrowserServer } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
 import { ensureConsoleBuilt } from '../../console/build.js';
+import { CHROMIUM } from './chromium-path.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,8 +12,6 @@ declare module 'vitest' {
   }
 }
 
-/** Debian's Chromium (`apt-get install chromium`); Playwright's own browser download is never used. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let server: BrowserServer | undefined;
 
