@@ -1,0 +1,287 @@
+import { performance } from 'node:perf_hooks';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { benchArgs } from './lib/args.js';
+import { freePort } from './lib/children.js';
+import { createBenchDatabase, openPostgresServer } from './lib/database.js';
+import { GraphQLClient } from './lib/graphql-client.js';
+import { openLoop } from './lib/load.js';
+import { BenchReceiver } from './lib/receiver.js';
+import { figure, printResult, progress, writeJson, type BenchResult } from './lib/report.js';
+import { BENCH_TOKEN, startProfiledNode, startService } from './lib/service.js';
+import { medianOf, round, summarize, type LatencySummary } from './lib/stats.js';
+
+/**
+ * The product's flow through its public API, as users' traffic comes: every event-producing
+ * mutation over HTTP at a steady rate over 100 entities, the webhooks of all three channels on
+ * (a receiver on loopback that answers 200) and 10 graphql-ws subscribers on `events`. For each
+ * mutation the time to its answer (from when it was due), and for each event the time from that
+ * answer to the webhook's arrival and to each subscriber's. Beside it, in the same run, a bare
+ * Apollo Server at the same rate.
+ */
+const args = benchArgs();
+const RATE = args.quick ? 100 : 500;
+const ENTITIES = 100;
+const SUBSCRIBERS = 10;
+const windows = args.quick ? { warmupMs: 1000, durationMs: 2000 } : { warmupMs: 3000, durationMs: 10_000 };
+/** How long the webhooks and subscribers may take to catch up after the load before events count as lost. */
+const SETTLE_MS = 30_000;
+
+type Leg = LatencySummary;
+type Run = {
+  offered: number;
+  achieved: number;
+  errors: number;
+  mutation: Leg;
+  ackToWebhook: Leg;
+  ackToSubscriber: Leg;
+  cpuMsPerMutation: number;
+  lost: number;
+  bare: Leg;
+  mutationP99VsBare: number;
+};
+
+const MUTATIONS = {
+  updateContact: 'mutation ($id: ID!, $name: String!) { updateContact(id: $id, input: { name: $name }) { id } }',
+  updateFolder: 'mutation ($id: ID!, $name: String!) { updateFolder(id: $id, input: { name: $name }) { id } }',
+  exportDocument: 'mutation ($id: ID!) { exportDocument(id: $id) { id } }',
+  createContact: 'mutation ($name: String!) { createContact(input: { name: $name, type: CLIENT }) { id } }',
+  createFolder: 'mutation ($name: String!, $contactId: ID!) { createFolder(input: { name: $name, contactId: $contactId }) { id } }',
+};
+
+type Entities = { contacts: string[]; folders: string[]; documents: string[] };
+
+/** 100 contacts (with their folders) and 100 exported documents, so that every mutation of the mix has its entity. */
+async function seed(client: GraphQLClient): Promise<Entities> {
+  const entities: Entities = { contacts: [], folders: [], documents: [] };
+  for (let i = 0; i < ENTITIES; i++) {
+    const { createContact } = await client.request<{ createContact: { id: string; folders: { edges: { node: { id: string } }[] } } }>(
+      'mutation ($name: String!) { createContact(input: { name: $name, type: VENDOR }) { id folders(first: 1) { edges { node { id } } } } }',
+      { name: `Seed ${i}` },
+    );
+    entities.contacts.push(createContact.id);
+    entities.folders.push(createContact.folders.edges[0]!.node.id);
+    const { createDocument } = await client.request<{ createDocument: { id: string } }>(
+      'mutation ($folderId: ID!) { createDocument(input: { folderId: $folderId, filename: "invoice.pdf" }) { id } }',
+      { folderId: entities.folders[i] },
+    );
+    const id = createDocument.id;
+    await client.request('mutation ($id: ID!) { recordExtraction(id: $id, input: { confidenceScore: 95, docType: "Invoice" }) { id } }', { id });
+    for (const status of ['READY', 'APPROVED']) {
+      await client.request('mutation ($id: ID!, $s: DocumentStatus!) { setDocumentStatus(id: $id, status: $s) { id } }', { id, s: status });
+    }
+    entities.documents.push(id);
+  }
+  return entities;
+}
+
+/** The i-th request of the mix: five mutations in turn, each on the next of its 100 entities. */
+function request(i: number, e: Entities): { body: string; marker?: string; document?: string } {
+  const k = Math.floor(i / 5) % ENTITIES;
+  const marker = `m${i}`;
+  switch (i % 5) {
+    case 0:
+      return { body: JSON.stringify({ query: MUTATIONS.updateContact, variables: { id: e.contacts[k], name: `Contact ${k} ${marker}` } }), marker };
+    case 1:
+      return { body: JSON.stringify({ query: MUTATIONS.updateFolder, variables: { id: e.folders[k], name: `Folder ${k} ${marker}` } }), marker };
+    case 2:
+      return { body: JSON.stringify({ query: MUTATIONS.exportDocument, variables: { id: e.documents[k] } }), document: e.documents[k] };
+    case 3:
+      return { body: JSON.stringify({ query: MUTATIONS.createContact, variables: { name: `New ${marker}` } }), marker };
+    default:
+      return { body: JSON.stringify({ query: MUTATIONS.createFolder, variables: { name: `Folder ${marker}`, contactId: e.contacts[k] } }), marker };
+  }
+}
+
+type LoggedEvent = { id: string; type: string; payload: { id?: number; name?: string; contact_name?: string } };
+
+async function eventsAfter(client: GraphQLClient, after: string | null): Promise<{ events: LoggedEvent[]; last: string | null }> {
+  const events: LoggedEvent[] = [];
+  let cursor = after;
+  for (;;) {
+    const { events: page } = await client.request<{ events: { edges: { node: LoggedEvent }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+      'query ($after: String) { events(first: 500, after: $after) { edges { node { id type payload } } pageInfo { hasNextPage endCursor } } }',
+      { after: cursor },
+    );
+    events.push(...page.edges.map((e) => e.node));
+    cursor = page.pageInfo.endCursor ?? cursor;
+    if (!page.pageInfo.hasNextPage) return { events, last: cursor };
+  }
+}
+
+/** A graphql-ws subscriber on `events` that notes when each event id arrived. */
+function subscriber(url: string): { client: Client; arrivals: Map<string, number>; ready: Promise<void> } {
+  const arrivals = new Map<string, number>();
+  const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${BENCH_TOKEN}` } });
+  const ready = new Promise<void>((resolve) => {
+    client.on('connected', () => resolve());
+  });
+  client.subscribe<{ events: { id: string } }>(
+    { query: 'subscription { events { id } }' },
+    {
+      next: ({ data }) => {
+        if (data && !arrivals.has(data.events.id)) arrivals.set(data.events.id, performance.now());
+      },
+      error: (err) => progress(`  a subscriber failed: ${String(err)}`),
+      complete: () => undefined,
+    },
+  );
+  return { client, arrivals, ready };
+}
+
+async function bareApollo(): Promise<Leg> {
+  const port = await freePort();
+  const child = await startProfiledNode('bench/servers/bare-apollo.ts', { env: { PORT: String(port) }, readyUrl: `http://127.0.0.1:${port}/readyz`, profile: false });
+  const client = new GraphQLClient(`http://127.0.0.1:${port}`, BENCH_TOKEN, 64);
+  try {
+    const query = 'mutation Touch($id: ID!, $input: TouchInput!) { touch(id: $id, input: $input) { id aiSummary updatedAt } }';
+    const load = await openLoop({ rate: RATE, ...windows, send: (i) => client.send(JSON.stringify({ query, variables: { id: String(i % ENTITIES), input: { aiSummary: `s${i}` } } })) });
+    return summarize(load.latencies);
+  } finally {
+    await client.close();
+    await child.stop();
+  }
+}
+
+async function flow(databaseUrl: string): Promise<Omit<Run, 'bare' | 'mutationP99VsBare'>> {
+  const receiver = await new BenchReceiver('answer').start();
+  const svc = await startService({ databaseUrl, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }, profile: args.profile });
+  const client = new GraphQLClient(svc.url, BENCH_TOKEN, 64);
+  const subscribers = Array.from({ length: SUBSCRIBERS }, () => subscriber(svc.url));
+  try {
+    await client.request('mutation ($u: String) { configureWebhooks(input: { document: { url: $u }, contact: { url: $u }, folder: { url: $u } }) { offlineMode } }', {
+      u: receiver.url,
+    });
+    progress('  seeding 100 contacts and 100 approved documents');
+    const entities = await seed(client);
+    const { last: before } = await eventsAfter(client, null);
+    await Promise.all(subscribers.map((s) => s.ready));
+
+    const acks = new Map<string, number>();
+    const exportAcks = new Map<string, number[]>();
+    const loadStart = performance.now();
+    const measureFrom = loadStart + windows.warmupMs;
+    const cpuBefore = svc.cpuMs();
+    progress(`  ${RATE} mutations/s for ${(windows.warmupMs + windows.durationMs) / 1000} s`);
+    const load = await svc.profiled('flow', () =>
+      openLoop({
+        rate: RATE,
+        ...windows,
+        send: async (i) => {
+          const r = request(i, entities);
+          await client.send(r.body);
+          const at = performance.now();
+          if (r.marker) acks.set(r.marker, at);
+          if (r.document) exportAcks.set(r.document, [...(exportAcks.get(r.document) ?? []), at]);
+        },
+      }),
+    );
+    const cpuMs = svc.cpuMs() - cpuBefore;
+    if (load.errors) progress(`  ${load.errors} mutations failed, the first: ${load.firstError}`);
+
+    const { events } = await eventsAfter(client, before);
+    await receiver.waitFor(receiver.received + events.filter((e) => !receiver.arrivals.has(e.id)).length, SETTLE_MS);
+    const settleUntil = performance.now() + SETTLE_MS;
+    while (subscribers.some((s) => events.some((e) => !s.arrivals.has(e.id))) && performance.now() < settleUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    // Each event's mutation: by the marker in its name, or for an export by its place among its document's exports.
+    const exportsSeen = new Map<string, number>();
+    const toWebhook: number[] = [];
+    const toSubscriber: number[] = [];
+    let lost = 0;
+    for (const e of events) {
+      const missing = !receiver.arrivals.has(e.id) || subscribers.some((s) => !s.arrivals.has(e.id));
+      if (missing) lost++;
+      let ack: number | undefined;
+      if (e.type === 'DOCUMENT_EXPORTED') {
+        const doc = String(e.payload.id);
+        const n = exportsSeen.get(doc) ?? 0;
+        exportsSeen.set(doc, n + 1);
+        ack = exportAcks.get(doc)?.[n];
+      } else {
+        // A folder that createContact made carries its contact's name, the one with the marker.
+        const marker = [e.payload.name, e.payload.contact_name].map((n) => /\b(m\d+)$/.exec(n ?? '')?.[1]).find((x) => x !== undefined);
+        ack = marker ? acks.get(marker) : undefined;
+      }
+      if (ack === undefined || ack < measureFrom || missing) continue;
+      // An answer can reach the client after the webhook reached its receiver: that leg is 0.
+      toWebhook.push(Math.max(0, receiver.arrivals.get(e.id)! - ack));
+      for (const s of subscribers) toSubscriber.push(Math.max(0, s.arrivals.get(e.id)! - ack));
+    }
+    // openLoop returns once every request it sent is answered: the CPU measured is theirs.
+    const requests = (RATE * (windows.warmupMs + windows.durationMs)) / 1000;
+    return {
+      offered: RATE,
+      achieved: round(load.completed / load.seconds, 0),
+      errors: load.errors,
+      mutation: summarize(load.latencies),
+      ackToWebhook: summarize(toWebhook),
+      ackToSubscriber: summarize(toSubscriber),
+      cpuMsPerMutation: round(cpuMs / Math.max(1, requests), 3),
+      lost,
+    };
+  } finally {
+    await Promise.all(subscribers.map((s) => s.client.dispose()));
+    await client.close();
+    await svc.stop();
+    await receiver.stop();
+  }
+}
+
+const server = await openPostgresServer();
+const runs: Run[] = [];
+try {
+  for (let r = 1; r <= args.runs; r++) {
+    progress(`flow: run ${r}/${args.runs}: bare Apollo Server at ${RATE}/s`);
+    const bare = await bareApollo();
+    progress(`flow: run ${r}/${args.runs}: the service`);
+    const db = await createBenchDatabase(server.adminUrl);
+    try {
+      const measured = await flow(db.url);
+      runs.push({ ...measured, bare, mutationP99VsBare: round(measured.mutation.p99 / bare.p99, 3) });
+    } finally {
+      await db.drop();
+    }
+  }
+} finally {
+  await server.stop();
+}
+
+const m = medianOf(runs);
+const result: BenchResult = {
+  bench: 'flow',
+  title: `The whole flow: mutations over HTTP at ${RATE}/s with webhooks and ${SUBSCRIBERS} subscribers on`,
+  runs: args.runs,
+  quick: args.quick,
+  postgres: { kind: server.kind, version: server.version },
+  figures: [
+    figure('mutations answered', m.achieved, 'mutations/s', { op: '>=', value: RATE * 0.95 }),
+    figure('mutation p50', m.mutation.p50, 'ms'),
+    figure('mutation p99', m.mutation.p99, 'ms', { op: '<=', value: 50 }),
+    figure('answer → webhook p50', m.ackToWebhook.p50, 'ms'),
+    figure('answer → webhook p99', m.ackToWebhook.p99, 'ms', { op: '<=', value: 50 }),
+    figure('answer → subscriber p50', m.ackToSubscriber.p50, 'ms'),
+    figure('answer → subscriber p99', m.ackToSubscriber.p99, 'ms', { op: '<=', value: 50 }),
+    figure('service CPU', m.cpuMsPerMutation, 'ms/mutation'),
+    figure('events lost', m.lost, '', { op: '<=', value: 0 }),
+    figure('bare Apollo p99 at the same rate', m.bare.p99, 'ms'),
+    figure('mutation p99 / bare Apollo p99 (same run)', m.mutationP99VsBare, '×'),
+  ],
+  latencies: [
+    { name: `bare Apollo mutation at ${RATE}/s`, ...m.bare },
+    { name: 'mutation', ...m.mutation },
+    { name: 'answer → webhook', ...m.ackToWebhook },
+    { name: 'answer → subscriber', ...m.ackToSubscriber },
+  ],
+  curves: [],
+  perRun: runs,
+  notes: [
+    `open loop at ${RATE}/s: updateContact, updateFolder, exportDocument, createContact (three events) and createFolder in turn, over ${ENTITIES} entities each; ${windows.warmupMs} ms warm-up, ${windows.durationMs} ms measured`,
+    'a mutation is timed from when it was due; an event from its mutation’s answer (after the commit) to the webhook’s arrival and to each subscriber’s',
+    `lost: an event of the log that had not reached the receiver and every subscriber ${SETTLE_MS / 1000} s after the load`,
+  ],
+};
+printResult(result);
+if (args.json) writeJson(args.json, result);
