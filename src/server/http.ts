@@ -22,7 +22,6 @@ import type { ContextFactory } from '../graphql/context-factory.js';
 import { answerWithin, isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/unavailable.js';
 import { currentRequestScope, requestIdFor, runInRequestScope } from '../request-scope.js';
 
-
 /** How long /readyz waits for the database before it says it cannot reach it. */
 const READINESS_TIMEOUT_MS = 1000;
 
@@ -67,7 +66,6 @@ async function authenticate(tokens: TokenVerifier, req: Request): Promise<void> 
   }
   if (!valid) throw unauthenticated('The bearer token is not valid (or was regenerated)');
 }
-
 
 export async function createHttpApp(deps: HttpDeps) {
   const { orm, log, metrics } = deps;

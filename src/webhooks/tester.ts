@@ -8,7 +8,6 @@ import type { WebhookSender } from './sender.js';
 import type { AttemptRow } from './delivery-log.js';
 import { readSettings } from './settings.js';
 
-
 /** The reference's example payload of each channel, under the event type it would come with. */
 export function samplePayload(channel: Channel, publicUrl: string): { type: EventTypeString; payload: unknown } {
   switch (channel) {

@@ -12,7 +12,6 @@ declare module 'vitest' {
   }
 }
 
-
 let server: BrowserServer | undefined;
 
 /**
