@@ -14,15 +14,13 @@ import { resolvers } from './graphql/resolvers/index.js';
 import type { Services } from './graphql/services.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { EVENTS_NOTIFY_CHANNEL } from './outbox/record-event.js';
 import { purgeExecutions } from './rules/executions.js';
 import { RuleScheduler } from './rules/scheduler.js';
 import { createHttpApp } from './server/http.js';
-import { TOKENS_NOTIFY_CHANNEL, startWebSocketServer, type WebSocketTransport } from './server/ws.js';
+import { startWebSocketServer, type WebSocketTransport } from './server/ws.js';
 import { subscriptionMetrics } from './subscriptions/metrics.js';
 import { lazyContextFactory } from './graphql/context-factory.js';
 import { subscriptionStreams } from './subscriptions/streams.js';
-import { DELIVERY_NOTIFY_CHANNEL } from './webhooks/record-failure.js';
 import { purgeExpired } from './webhooks/purge.js';
 import { WebhookSender } from './webhooks/sender.js';
 import { testWebhook } from './webhooks/tester.js';
@@ -30,8 +28,9 @@ import { DeliveryWorker } from './webhooks/worker.js';
 import { InspectorFeed } from './inspector/feed.js';
 import { isOwnInspectorUrl } from './inspector/own-url.js';
 import { receiveInspectorRequest } from './inspector/receive.js';
-import { INSPECTOR_NOTIFY_CHANNEL, purgeInspectors } from './inspector/store.js';
+import { purgeInspectors } from './inspector/store.js';
 import { serveConsole } from './server/console.js';
+import { NOTIFY } from './db/notify-channels.js';
 
 const SCHEMA_FILE = new URL('../schema.graphql', import.meta.url);
 const PURGE_INTERVAL_MS = 10 * 60_000;
@@ -136,17 +135,17 @@ export async function startApp(config: Config, log: Logger = createLogger(config
 
     const listener = new NotificationListener(
       database.url,
-      [EVENTS_NOTIFY_CHANNEL, DELIVERY_NOTIFY_CHANNEL, TOKENS_NOTIFY_CHANNEL, INSPECTOR_NOTIFY_CHANNEL],
+      [NOTIFY.events, NOTIFY.deliveries, NOTIFY.tokens, NOTIFY.inspector],
       {
         onNotification: (channel, payload) => {
-          if (channel === EVENTS_NOTIFY_CHANNEL) {
+          if (channel === NOTIFY.events) {
             worker?.wake();
             broadcaster.wake(payload);
-          } else if (channel === DELIVERY_NOTIFY_CHANNEL) {
+          } else if (channel === NOTIFY.deliveries) {
             deliveryFeed.notify(payload);
-          } else if (channel === INSPECTOR_NOTIFY_CHANNEL) {
+          } else if (channel === NOTIFY.inspector) {
             inspectorFeed.notify(payload);
-          } else if (channel === TOKENS_NOTIFY_CHANNEL) {
+          } else if (channel === NOTIFY.tokens) {
             tokens.forget();
             revalidateTokens();
           }

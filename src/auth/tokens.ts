@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { NOTIFY } from '../db/notify-channels.js';
 
 /** `re_` followed by 40 hex characters (CONTRACT.md). */
 export const TOKEN_PATTERN = /^re_[0-9a-f]{40}$/;
@@ -49,7 +50,7 @@ export async function regenerateToken(em: EntityManager): Promise<string> {
   await em.transactional(async (tx) => {
     await tx.execute('update api_tokens set revoked_at = now() where revoked_at is null');
     await tx.execute(`insert into api_tokens (token_hash, label, created_at) values (?, 'regenerated', now())`, [hashToken(token)]);
-    await tx.execute(`select pg_notify('recordengine_tokens', 'regenerated')`);
+    await tx.execute(`select pg_notify('${NOTIFY.tokens}', 'regenerated')`);
   });
   return token;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SqlPool } from '../db/sql-pool.js';
+import { NOTIFY } from '../db/notify-channels.js';
 
-export const INSPECTOR_NOTIFY_CHANNEL = 'recordengine_inspector';
 /** How long an inspector's URL answers and keeps what it received. */
 export const INSPECTOR_TTL_MS = 24 * 60 * 60_000;
 /** Requests kept per inspector: the newest ones. */
@@ -89,7 +89,7 @@ export async function recordRequest(sql: SqlPool, inspectorId: string, request: 
        where r.inspector_id = kept.inspector_id
          and r.id < (select min(id) from (select id from inspector_requests where inspector_id = $1 order by id desc limit $8) newest)
      )
-     select id, pg_notify('${INSPECTOR_NOTIFY_CHANNEL}', inspector_id) from kept`,
+     select id, pg_notify('${NOTIFY.inspector}', inspector_id) from kept`,
     [inspectorId, request.method, request.path, JSON.stringify(request.headers), request.body, request.size, request.bodyTruncated, INSPECTOR_KEEP - 1],
   );
   return rows.length > 0;

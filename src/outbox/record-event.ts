@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ValidationError } from '../errors.js';
 import { CHANNEL_OF, type EventTypeString } from '../events/event-types.js';
+import { NOTIFY } from '../db/notify-channels.js';
 
-/** The NOTIFY channel: a hint carrying an event's seq, never its body (the log is the source). */
-export const EVENTS_NOTIFY_CHANNEL = 'recordengine_events';
 
 /**
  * One statement, inside the caller's transaction: append the event to the log, queue one
@@ -20,7 +19,7 @@ with event as (
   from event join webhook_channels c on c.channel = event.channel
   where c.enabled and c.url is not null
 )
-select seq, pg_notify('${EVENTS_NOTIFY_CHANNEL}', seq::text) from event`;
+select seq, pg_notify('${NOTIFY.events}', seq::text) from event`;
 
 export type RecordedEvent = { seq: string };
 

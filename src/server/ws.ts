@@ -13,9 +13,8 @@ import { SharedFrameSocket, SharedResult } from '../subscriptions/shared-frame.j
 import { MAX_QUERY_TOKENS } from '../graphql/limits.js';
 import { requestLimitErrors } from '../graphql/request-limits.js';
 import type { SubscriptionStreams } from '../subscriptions/streams.js';
+import { NOTIFY } from '../db/notify-channels.js';
 
-/** regenerateToken() notifies this channel; every instance then closes the sockets of revoked tokens. */
-export const TOKENS_NOTIFY_CHANNEL = 'recordengine_tokens';
 
 /** The close codes this server sends itself (graphql-ws sends its own 44xx for protocol errors). */
 export const WS_CLOSE = {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { NotFoundError, ValidationError, describeValue } from '../errors.js';
 import { EVENT_TYPES, type Channel, type EventTypeName } from '../events/event-types.js';
 import { EVENT_COLUMNS, READABLE_BELOW, checkNotPurged, decodeCursor, handedOutCursor, toEventRow, type EventRow } from '../outbox/event-log.js';
-import { EVENTS_NOTIFY_CHANNEL } from '../outbox/record-event.js';
+import { NOTIFY } from '../db/notify-channels.js';
 
 /** The delivery log: a product feature, read by `webhookDeliveries` and written by the worker. */
 export type DeliveryStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
@@ -178,7 +178,7 @@ export async function redeliver(em: EntityManager, id: string): Promise<Delivery
        where id = ?`,
       [deliveryId],
     );
-    await tx.execute(`select pg_notify('${EVENTS_NOTIFY_CHANNEL}', 'redeliver')`);
+    await tx.execute(`select pg_notify('${NOTIFY.events}', 'redeliver')`);
   });
   return (await getDelivery(em, id))!;
 }
@@ -235,7 +235,7 @@ export async function replay(
            select e.seq, e.channel, e.entity_id ${from} order by e.txid, e.seq for key share of e
            returning 1)
          select (select count(*) from queued) as n, m.txid::text as purged_txid, m.seq::text as purged_seq,
-                pg_notify('${EVENTS_NOTIFY_CHANNEL}', 'replay')
+                pg_notify('${NOTIFY.events}', 'replay')
          from events_purged m`,
     [...keptParams, ...params],
   );

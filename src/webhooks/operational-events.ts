@@ -1,4 +1,4 @@
-import { EVENTS_NOTIFY_CHANNEL } from '../outbox/record-event.js';
+import { NOTIFY } from '../db/notify-channels.js';
 
 /**
  * Operational events tell what happens to the webhooks themselves: a channel failing (its
@@ -29,7 +29,7 @@ ops_events as (
   select e.seq, 'OPERATIONS', e.entity_id from ops_events e join webhook_channels c on c.channel = 'OPERATIONS'
   where c.enabled and c.url is not null
 ), ops_notified as (
-  select count(pg_notify('${EVENTS_NOTIFY_CHANNEL}', seq::text)) as n from ops_events
+  select count(pg_notify('${NOTIFY.events}', seq::text)) as n from ops_events
 )`;
 
 /** channel.disabled's payload, from a row of webhook_channels (aliased), why, and the deliveries that failed with it. */

@@ -6,8 +6,8 @@ import { WAITING_DELIVERY } from './channel-state.js';
 import { APPEND_OPERATIONAL_EVENTS, channelDisabledPayloadSql, channelEntitySql, isoSql } from './operational-events.js';
 import type { Decision } from './retry-policy.js';
 import type { AttemptResult } from './sender.js';
+import { NOTIFY } from '../db/notify-channels.js';
 
-export const DELIVERY_NOTIFY_CHANNEL = 'recordengine_deliveries';
 
 export type FailedAttempt = {
   deliveryId: string;
@@ -89,7 +89,7 @@ with attempt as (
     where d.channel <> 'OPERATIONS' and d.status = 'FAILED' and exists (select 1 from health where health.enabled)
 ), ${APPEND_OPERATIONAL_EVENTS}
 select (select not enabled from health) as switched_off, (select id::text from attempt) as attempt_id,
-  pg_notify('${DELIVERY_NOTIFY_CHANNEL}', $1::text), (select n from ops_notified) as operational_events`;
+  pg_notify('${NOTIFY.deliveries}', $1::text), (select n from ops_notified) as operational_events`;
 
 /**
  * Whether PostgreSQL refused a statement and nothing of it was written: an error reply

@@ -1,8 +1,9 @@
 import type { SqlPool } from '../db/sql-pool.js';
 import type { Channel } from '../events/event-types.js';
 import { APPEND_OPERATIONAL_EVENTS, channelEntitySql, isoSql } from './operational-events.js';
-import { DELIVERY_NOTIFY_CHANNEL, refusedByDatabase } from './record-failure.js';
+import { refusedByDatabase } from './record-failure.js';
 import type { AttemptResult } from './sender.js';
+import { NOTIFY } from '../db/notify-channels.js';
 
 export type Success = { deliveryId: string; channel: Channel; result: AttemptResult };
 
@@ -39,7 +40,7 @@ with done as (
   update webhook_deliveries d set status = 'SUCCEEDED', completed_at = now(), lease_until = null, leased_by = null
   from mine where d.id = mine.id
 )
-select count(pg_notify('${DELIVERY_NOTIFY_CHANNEL}', delivery_id::text)) as notified, (select n from ops_notified) as operational_events,
+select count(pg_notify('${NOTIFY.deliveries}', delivery_id::text)) as notified, (select n from ops_notified) as operational_events,
   (select json_object_agg(delivery_id, id::text) from attempts) as attempt_ids
 from done`;
 

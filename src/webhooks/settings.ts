@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ValidationError } from '../errors.js';
 import { CHANNELS, type Channel } from '../events/event-types.js';
-import { EVENTS_NOTIFY_CHANNEL } from '../outbox/record-event.js';
 import { CHANNEL_SWITCHED_OFF_SQL } from './operational-events.js';
 import { failWaitingDeliveries } from './channel-state.js';
 import { validateWebhookUrl } from './url-guard.js';
+import { NOTIFY } from '../db/notify-channels.js';
 
 export const MAX_BEARER_TOKEN_LENGTH = 1024;
 
@@ -179,7 +179,7 @@ export async function configureWebhooks(
     }
     if (input.offlineMode !== undefined && input.offlineMode !== null) {
       await tx.execute('update webhook_settings set offline_mode = ?, updated_at = now() where id = 1', [input.offlineMode]);
-      if (!input.offlineMode) await tx.execute(`select pg_notify('${EVENTS_NOTIFY_CHANNEL}', 'online')`);
+      if (!input.offlineMode) await tx.execute(`select pg_notify('${NOTIFY.events}', 'online')`);
     }
   });
   return readSettings(em);

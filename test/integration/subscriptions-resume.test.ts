@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestWsClient } from '../helpers/ws-client.js';
+import { NOTIFY } from '../../src/db/notify-channels.js';
 
 let t: TestApp;
 const clients: TestWsClient[] = [];
@@ -127,7 +128,7 @@ describe('a slow subscriber', () => {
         `with e as (insert into events (type, channel, entity_id, payload)
            select 'contact.updated', 'CONTACT', 1, json_build_object('id', 1, 'name', 'Bulk ' || n, 'notes', repeat('x', $2::int))
            from generate_series(1, $1::int) n returning seq)
-         select pg_notify('recordengine_events', max(seq)::text) from e`,
+         select pg_notify('${NOTIFY.events}', max(seq)::text) from e`,
         [count, size],
       );
     try {
