@@ -18,8 +18,8 @@ const config: CodegenConfig = {
           JSON: { input: 'unknown', output: 'unknown' },
         },
         mappers: {
-          Contact: '../domain/contacts/contact.entity.js#IContact',
-          Folder: '../domain/folders/folder.entity.js#IFolder',
+          Contact: '../domain/contacts/contact-model.js#ContactModel',
+          Folder: '../domain/folders/folder-model.js#FolderModel',
           Document: '../domain/documents/document-model.js#DocumentModel',
           ExtractionProfile: '../domain/profiles/extraction-profile.entity.js#IExtractionProfile',
           Event: '../outbox/event-log.js#EventRow',

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { removeEmbeddedPostgresData, startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
+import { APPEND_ONE_EVENT } from '../src/outbox/append-events.js';
 import { benchArgs } from './lib/args.js';
 import { ROOT, freePort, startNode, waitForOk, type NodeChild } from './lib/children.js';
 import { formatProfile, summarizeProfile } from './lib/cpu-profile.js';
@@ -191,12 +192,8 @@ async function startService(databaseUrl: string): Promise<Server> {
       return Number(/^graphql_ws_live_subscribers (\d+)/m.exec(metrics)?.[1] ?? 0);
     },
     async emit(n) {
-      // The statement of src/outbox/record-event.ts (no webhook channel is configured, so no delivery), in its own transaction.
-      const { rows } = await db.query<{ id: string }>(
-        `with event as (insert into events (type, channel, entity_id, payload) values ('document.exported', 'DOCUMENT', $1, $2::json) returning seq, id)
-         select id, pg_notify('recordengine_events', seq::text) from event`,
-        [n, JSON.stringify(documentPayload(n))],
-      );
+      // The outbox's own statement (no webhook channel is configured, so no delivery), in its own transaction.
+      const { rows } = await db.query<{ id: string }>({ ...APPEND_ONE_EVENT, values: ['document.exported', n, JSON.stringify(documentPayload(n)), 1_000_000] });
       return { id: rows[0]!.id, at: clock() };
     },
     memory: async () => ({ heap: await inspector.heapAfterGc(), rss: rssBytes(child.pid) }),

@@ -31,6 +31,7 @@ import { receiveInspectorRequest } from './inspector/receive.js';
 import { purgeInspectors } from './inspector/store.js';
 import { serveConsole } from './server/console.js';
 import { NOTIFY } from './db/notify-channels.js';
+import { runReadyRules } from './rules/document-ready.js';
 
 const SCHEMA_FILE = new URL('../schema.graphql', import.meta.url);
 const PURGE_INTERVAL_MS = 10 * 60_000;
@@ -103,6 +104,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
         tokens.forget();
         return token;
       },
+      documentHooks: { enteredReady: (tx, documentId) => runReadyRules(tx, documentId, events) },
       inspectorFeed,
     };
 

@@ -2,38 +2,25 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { contactPayload as referencePayload } from '../../src/events/payloads.js';
 import { SAMPLE_CONTACT } from '../../src/events/samples.js';
+import { statement } from '../../src/db/sql.js';
+import { APPEND_ONE_EVENT, EVENTS_APPENDED, appendEventsSql } from '../../src/outbox/append-events.js';
 
 /**
- * Events written straight into the log, as src/outbox/record-event.ts writes them (event row,
- * one delivery when its channel has a URL and is enabled, NOTIFY), without the GraphQL and
- * ORM layers in front: the delivery benchmarks measure what happens after the commit.
+ * Events written straight into the log by the outbox's own statements (event row, one delivery
+ * when its channel has a URL and is enabled, NOTIFY), without the GraphQL layer in front: the
+ * delivery benchmarks measure what happens after the commit.
  */
-const RECORD_ONE_SQL = `
-with event as (
-  insert into events (type, channel, entity_id, payload) values ($1, $2, $3, $4::json)
-  returning seq, id, channel, entity_id
-), delivery as (
-  insert into webhook_deliveries (event_seq, channel, entity_id)
-  select event.seq, event.channel, event.entity_id
-  from event join webhook_channels c on c.channel = event.channel
-  where c.enabled and c.url is not null
-)
-select id, pg_notify('recordengine_events', seq::text) from event`;
+const PAYLOAD_LIMIT = 1_000_000;
 
 /** Many events in one statement and one transaction, with one NOTIFY: a producer that is never the bottleneck. */
-const RECORD_MANY_SQL = `
-with event as (
-  insert into events (type, channel, entity_id, payload)
-  select 'contact.updated', 'CONTACT', n, replace($2, '"id":0', '"id":' || n)::json
+const APPEND_MANY = statement(
+  'bench-append-many',
+  `with new_events (type, entity_id, payload, ord) as (
+  select 'contact.updated', n, replace($2, '"id":0', '"id":' || n)::json, n
   from generate_series($1::bigint, $1::bigint + $3::int - 1) as n
-  returning seq, channel, entity_id
-), delivery as (
-  insert into webhook_deliveries (event_seq, channel, entity_id)
-  select event.seq, event.channel, event.entity_id
-  from event join webhook_channels c on c.channel = event.channel
-  where c.enabled and c.url is not null
-)
-select count(*)::int as n, pg_notify('recordengine_events', max(seq)::text) from event`;
+), ${appendEventsSql('new_events', '$4::int')}
+select count(*)::int as n, ${EVENTS_APPENDED} from appended`,
+);
 
 /** A contact.updated payload of the reference's shape and size: its sample contact under another id. */
 export function contactPayload(id: number): string {
@@ -50,27 +37,20 @@ export class EventProducer {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: 8, application_name: 'bench' });
   }
 
-  /** One event in its own transaction; resolves with its webhook-id and performance.now() right after COMMIT returned. */
+  /** One event, one statement (its own transaction); resolves with its webhook-id and performance.now() right after it committed. */
   async recordOne(): Promise<{ id: string; committedAt: number }> {
     const entity = this.nextEntity++;
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      const { rows } = await client.query<{ id: string }>(RECORD_ONE_SQL, ['contact.updated', 'CONTACT', entity, contactPayload(entity)]);
-      await client.query('commit');
-      const committedAt = performance.now();
-      this.produced++;
-      return { id: rows[0]!.id, committedAt };
-    } finally {
-      client.release();
-    }
+    const { rows } = await this.pool.query<{ id: string }>({ ...APPEND_ONE_EVENT, values: ['contact.updated', entity, contactPayload(entity), PAYLOAD_LIMIT] });
+    const committedAt = performance.now();
+    this.produced++;
+    return { id: rows[0]!.id, committedAt };
   }
 
   async recordMany(count: number): Promise<void> {
     if (count <= 0) return;
     const first = this.nextEntity;
     this.nextEntity += count;
-    const { rows } = await this.pool.query<{ n: number }>(RECORD_MANY_SQL, [first, contactPayload(0), count]);
+    const { rows } = await this.pool.query<{ n: number }>({ ...APPEND_MANY, values: [first, contactPayload(0), count, PAYLOAD_LIMIT] });
     this.produced += rows[0]!.n;
   }
 

@@ -34,11 +34,16 @@ export type ConfidenceLabel = 'HIGH' | 'GOOD' | 'LOW' | 'POOR';
 
 export const CONFIDENCE_DISPLAY: Record<ConfidenceLabel, string> = { HIGH: 'High', GOOD: 'Good', LOW: 'Low', POOR: 'Poor' };
 
-/** HIGH ≥ 90, GOOD 75–89, LOW 50–74, POOR < 50; no score, no label. */
+/** The lowest score of each label, highest first: HIGH ≥ 90, GOOD 75–89, LOW 50–74, POOR < 50. */
+export const CONFIDENCE_FLOORS: readonly (readonly [ConfidenceLabel, number])[] = [
+  ['HIGH', 90],
+  ['GOOD', 75],
+  ['LOW', 50],
+  ['POOR', -Infinity],
+];
+
+/** No score, no label. */
 export function confidenceLabel(score: number | null | undefined): ConfidenceLabel | null {
   if (score === null || score === undefined) return null;
-  if (score >= 90) return 'HIGH';
-  if (score >= 75) return 'GOOD';
-  if (score >= 50) return 'LOW';
-  return 'POOR';
+  return CONFIDENCE_FLOORS.find(([, floor]) => score >= floor)![0];
 }

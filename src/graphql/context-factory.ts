@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { SqlPool } from '../db/sql-pool.js';
+import { poolSql, type Sql } from '../db/sql.js';
 import type { EventSettings } from '../domain/events-context.js';
 import type { GraphQLContext } from './context.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -21,6 +22,7 @@ class LazyContext implements GraphQLContext {
   constructor(
     private readonly orm: MikroORM,
     readonly sql: SqlPool,
+    readonly changes: Sql,
     readonly events: EventSettings,
     readonly services: Services,
   ) {}
@@ -35,5 +37,6 @@ class LazyContext implements GraphQLContext {
 }
 
 export function lazyContextFactory(orm: MikroORM, sql: SqlPool, events: EventSettings, services: Services): ContextFactory {
-  return () => new LazyContext(orm, sql, events, services);
+  const changes = poolSql(sql);
+  return () => new LazyContext(orm, sql, changes, events, services);
 }

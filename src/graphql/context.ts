@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SqlPool } from '../db/sql-pool.js';
+import type { Sql } from '../db/sql.js';
 import type { EventSettings } from '../domain/events-context.js';
 import type { SubscriptionStreams } from '../subscriptions/streams.js';
 import type { Loaders } from './loaders.js';
@@ -8,8 +9,10 @@ import type { Services } from './services.js';
 /** Per request (or per WebSocket operation): a fresh EntityManager fork and its loaders. */
 export type GraphQLContext = {
   em: EntityManager;
-  /** For the mutations written as one plain statement (db/sql-pool.ts). */
+  /** The plain pool (db/sql-pool.ts). */
   sql: SqlPool;
+  /** Where the changes' statements run: the plain pool, prepared (db/sql.ts). */
+  changes: Sql;
   loaders: Loaders;
   events: EventSettings;
   services: Services;

@@ -2,6 +2,7 @@ import type { AttemptRow } from '../webhooks/delivery-log.js';
 import type { Channel } from '../events/event-types.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { InspectorFeed } from '../inspector/feed.js';
+import type { DocumentHooks } from '../domain/documents/document-hooks.js';
 
 /** The operations that need more than the request's EntityManager; app.ts supplies them. */
 export type Services = {
@@ -10,6 +11,8 @@ export type Services = {
   secretOverlapMs: number;
   testWebhook(em: EntityManager, channel: Channel): Promise<AttemptRow>;
   regenerateApiToken(em: EntityManager): Promise<string>;
+  /** What the domain tells about documents: the rules listen. */
+  documentHooks: DocumentHooks;
   /** Wakes the live views of inspectors. */
   inspectorFeed: InspectorFeed;
 };

@@ -1,6 +1,7 @@
 import { ref, type EntityManager } from '@mikro-orm/postgresql';
 import type { IDocument } from '../domain/documents/document.entity.js';
-import { recordExported } from '../domain/documents/document.service.js';
+import { transactionSql } from '../db/sql.js';
+import { moveStatus } from '../domain/documents/move-status.js';
 import { LOCKED_STATUSES, TRANSITIONS, type DocumentStatus } from '../domain/documents/lifecycle.js';
 import type { EventSettings } from '../domain/events-context.js';
 import { Folder } from '../domain/folders/folder.entity.js';
@@ -29,10 +30,9 @@ export async function applyAction(tx: EntityManager, action: RuleActionRow, doc:
     return { outcome: 'SKIPPED', detail: null, error: `The lifecycle does not allow ${from} → ${target}` };
   }
   return guarded(tx, doc, async () => {
-    doc.status = target;
-    doc.statusChangedAt = new Date();
-    await tx.flush();
-    if (target === 'EXPORT') await recordExported(tx, doc, settings);
+    // The same statement as the API's status changes, and so the same document.exported.
+    await moveStatus(transactionSql(tx), { documentId: doc.id, to: target, from: [from], exportAgain: false }, settings);
+    await tx.refresh(doc);
     return `status ${from} → ${target}`;
   });
 }

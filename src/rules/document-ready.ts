@@ -1,20 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { IDocument } from '../domain/documents/document.entity.js';
+import { Document } from '../domain/documents/document.entity.js';
 import type { EventSettings } from '../domain/events-context.js';
 import { selectRules } from './rule-store.js';
 import { runRuleOn } from './run-rule.js';
 
 /**
- * Called by setDocumentStatus inside its transaction, after the document's status changed:
- * when the document reached READY, every enabled DOCUMENT_READY rule in its scope runs once,
- * in id order, each on the document as the rules before it left it. An automatic export
- * and its event commit with the user's change, or not at all.
+ * The hook of a document entering READY (DocumentHooks.enteredReady), inside the transaction
+ * of the change: every enabled DOCUMENT_READY rule in the document's scope runs once, in id
+ * order, each on the document as the rules before it left it. An automatic export and its
+ * event commit with the user's change, or not at all.
  *
- * Loops cannot happen: a rule's own changes (applyAction) never pass through
- * setDocumentStatus, so nothing a rule does triggers a rule.
+ * Loops cannot happen: a rule's own status changes (applyAction) do not call the hook, so
+ * nothing a rule does triggers a rule.
  */
-export async function afterStatusChange(tx: EntityManager, doc: IDocument, settings: EventSettings): Promise<void> {
-  if (doc.status !== 'READY') return;
+export async function runReadyRules(tx: EntityManager, documentId: number, settings: EventSettings): Promise<void> {
+  const doc = await tx.findOneOrFail(Document, documentId);
   const rules = await selectRules(
     tx,
     `where r.enabled and r.trigger = 'DOCUMENT_READY'

@@ -1,4 +1,7 @@
 import { NOTIFY } from '../db/notify-channels.js';
+import { isoSql } from '../events/payload-sql.js';
+
+export { isoSql };
 
 /**
  * Operational events tell what happens to the webhooks themselves: a channel failing (its
@@ -7,9 +10,6 @@ import { NOTIFY } from '../db/notify-channels.js';
  * state change that causes them, so they are as durable and as ordered as any other event.
  * Nothing that happens to the OPERATIONS channel itself makes one: no loop.
  */
-
-/** A timestamp as the payloads write it: ISO 8601 in UTC to the second. */
-export const isoSql = (expression: string) => `to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
 /** The entity a channel's events are ordered under: its place among the channels, a number as every entity id is. */
 export const channelEntitySql = (channel: string) => `array_position(array['DOCUMENT', 'CONTACT', 'FOLDER', 'OPERATIONS'], ${channel})`;

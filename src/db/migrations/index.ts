@@ -7,6 +7,7 @@ import { Migration20261127040000_rule_executions_age } from './Migration20261127
 import { Migration20261129000000_events_purged } from './Migration20261129000000_events_purged.js';
 import { Migration20261129010000_operations } from './Migration20261129010000_operations.js';
 import { Migration20261129020000_inspectors } from './Migration20261129020000_inspectors.js';
+import { Migration20261129030000_refuse_change } from './Migration20261129030000_refuse_change.js';
 
 /** Every migration, in order. Listed here so that a bundled or compiled build needs no file globbing. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129000000_events_purged', class: Migration20261129000000_events_purged },
   { name: 'Migration20261129010000_operations', class: Migration20261129010000_operations },
   { name: 'Migration20261129020000_inspectors', class: Migration20261129020000_inspectors },
+  { name: 'Migration20261129030000_refuse_change', class: Migration20261129030000_refuse_change },
 ];

@@ -1,21 +1,17 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { transactionSql, type Sql } from '../../db/sql.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import { documentPayload } from '../../events/payloads.js';
-import { recordEvent } from '../../outbox/record-event.js';
-import { afterStatusChange } from '../../rules/document-ready.js';
 import type { EventSettings } from '../events-context.js';
 import { Folder } from '../folders/folder.entity.js';
 import { ExtractionProfile, type IExtractionProfile } from '../profiles/extraction-profile.entity.js';
 import { LIMITS, confidenceScore, jsonObject, optionalText, parseId, requiredText } from '../validate.js';
 import { Document, type DocumentSource, type IDocument } from './document.entity.js';
 import { applyFieldChanges, assertProfileKeys, parseFieldChanges } from './extracted-fields.js';
-import {
-  EXPORTABLE_STATUSES,
-  EXTRACTABLE_STATUSES,
-  assertTransition,
-  type DocumentStatus,
-} from './lifecycle.js';
+import type { DocumentHooks } from './document-hooks.js';
+import type { DocumentModel } from './document-model.js';
+import { EXPORTABLE_STATUSES, EXTRACTABLE_STATUSES, assertTransition, statusesInto, type DocumentStatus } from './lifecycle.js';
 import { parseLineItems, type LineItemInput } from './line-items.js';
+import { moveStatus, type StatusMove } from './move-status.js';
 
 export async function createDocument(
   em: EntityManager,
@@ -90,44 +86,47 @@ export async function recordExtraction(
   });
 }
 
-export async function setDocumentStatus(em: EntityManager, id: string, status: DocumentStatus, settings: EventSettings) {
-  return em.transactional(async (tx) => {
-    const doc = await lockDocument(tx, id);
-    if (doc.status === status) return doc;
-    assertTransition(doc.status, status);
-    moveTo(doc, status);
-    await tx.flush();
-    if (status === 'EXPORT') await recordExported(tx, doc, settings);
-    await afterStatusChange(tx, doc, settings);
-    return doc;
+/** What a status change needs: where its statement runs, and the hook a change into READY calls. */
+export type StatusChanges = {
+  sql: Sql;
+  em: EntityManager;
+  settings: EventSettings;
+  hooks: DocumentHooks;
+};
+
+export async function setDocumentStatus(changes: StatusChanges, id: string, status: DocumentStatus): Promise<DocumentModel> {
+  const documentId = parseId('id', id);
+  const move = { documentId, to: status, from: [status, ...statusesInto(status)], exportAgain: false };
+  if (status !== 'READY') return allowedMove(await moveStatus(changes.sql, move, changes.settings), id, status);
+  // What happens on entering READY (the rules) commits with the move, or not at all.
+  return changes.em.transactional(async (tx) => {
+    const result = await moveStatus(transactionSql(tx), move, changes.settings);
+    const doc = allowedMove(result, id, status);
+    if (!result.moved) return doc;
+    await changes.hooks.enteredReady(tx, documentId);
+    return tx.findOneOrFail(Document, documentId);
   });
 }
 
 /** The "Webhook Export" button: APPROVED → EXPORT; on an exported document, exports again. */
-export async function exportDocument(em: EntityManager, id: string, settings: EventSettings) {
-  return em.transactional(async (tx) => {
-    const doc = await lockDocument(tx, id);
-    if (!EXPORTABLE_STATUSES.includes(doc.status)) {
-      throw new ValidationError(`Document ${doc.id} is ${doc.status}; only ${EXPORTABLE_STATUSES.join(' or ')} documents can be exported`, {
-        field: 'status',
-        status: doc.status,
-      });
-    }
-    moveTo(doc, 'EXPORT');
-    await tx.flush();
-    await recordExported(tx, doc, settings);
-    return doc;
-  });
+export async function exportDocument(changes: Pick<StatusChanges, 'sql' | 'settings'>, id: string): Promise<DocumentModel> {
+  const documentId = parseId('id', id);
+  const result = await moveStatus(changes.sql, { documentId, to: 'EXPORT', from: EXPORTABLE_STATUSES, exportAgain: true }, changes.settings);
+  if (!result.document) throw new NotFoundError('Document', id);
+  if (!result.moved) {
+    throw new ValidationError(`Document ${documentId} is ${result.from}; only ${EXPORTABLE_STATUSES.join(' or ')} documents can be exported`, {
+      field: 'status',
+      status: result.from,
+    });
+  }
+  return result.document;
 }
 
-/** Records document.exported with the payload as it is now: what was exported is what gets delivered. */
-export async function recordExported(tx: EntityManager, doc: IDocument, settings: EventSettings) {
-  const [contact, folder] = await Promise.all([doc.contact.loadOrFail(), doc.folder.loadOrFail()]);
-  const payload = documentPayload(
-    { ...doc, contact: { id: contact.id, name: contact.name }, folder: { id: folder.id, name: folder.name } },
-    settings.publicUrl,
-  );
-  await recordEvent(tx, { type: 'document.exported', entityId: doc.id, payload }, settings.maxPayloadBytes);
+/** The moved document, or the error that says why it could not move. */
+function allowedMove(result: StatusMove, id: string, to: DocumentStatus): DocumentModel {
+  if (!result.document) throw new NotFoundError('Document', id);
+  if (!result.moved && result.from !== to) assertTransition(result.from!, to);
+  return result.document;
 }
 
 function moveTo(doc: IDocument, status: DocumentStatus) {

@@ -39,6 +39,11 @@ export const EXTRACTABLE_STATUSES: readonly DocumentStatus[] = ['NEW', 'PROCESSI
 /** Statuses from which `exportDocument` exports (EXPORT exports again). */
 export const EXPORTABLE_STATUSES: readonly DocumentStatus[] = ['APPROVED', 'EXPORT'];
 
+/** The statuses from which a document may move to `to`. */
+export function statusesInto(to: DocumentStatus): DocumentStatus[] {
+  return DOCUMENT_STATUSES.filter((from) => TRANSITIONS[from].includes(to));
+}
+
 export function assertTransition(from: DocumentStatus, to: DocumentStatus): void {
   if (!TRANSITIONS[from].includes(to)) {
     const allowed = TRANSITIONS[from];

@@ -19,8 +19,8 @@ export const contactResolvers: Resolvers = {
     },
   },
   Mutation: {
-    createContact: (_, { input }, { em, events }) => createContact(em, input, events),
-    updateContact: (_, { id, input }, { em, events }) => updateContact(em, id, input, events),
+    createContact: (_, { input }, { changes, events }) => createContact(changes, input, events),
+    updateContact: (_, { id, input }, { changes, events }) => updateContact(changes, id, input, events),
   },
   Contact: {
     parent: (c, _, { loaders }) => (c.parent ? loaders.contact.load(c.parent.id) : null),

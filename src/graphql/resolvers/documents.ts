@@ -37,8 +37,9 @@ export const documentResolvers: Resolvers = {
     createDocument: (_, { input }, { em }) => createDocument(em, input),
     recordExtraction: (_, { id, input }, { em }) => recordExtraction(em, id, input),
     updateDocument: (_, { id, input }, { sql }) => updateDocument(sql, id, input),
-    setDocumentStatus: (_, { id, status }, { em, events }) => setDocumentStatus(em, id, status, events),
-    exportDocument: (_, { id }, { em, events }) => exportDocument(em, id, events),
+    setDocumentStatus: (_, { id, status }, { changes, em, events, services }) =>
+      setDocumentStatus({ sql: changes, em, settings: events, hooks: services.documentHooks }, id, status),
+    exportDocument: (_, { id }, { changes, events }) => exportDocument({ sql: changes, settings: events }, id),
   },
   Document: {
     contact: async (d, _, { loaders }) => (await loaders.contact.load(d.contact.id))!,

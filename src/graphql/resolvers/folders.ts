@@ -23,8 +23,8 @@ export const folderResolvers: Resolvers = {
     },
   },
   Mutation: {
-    createFolder: (_, { input }, { em, events }) => createFolder(em, input, events),
-    updateFolder: (_, { id, input }, { em, events }) => updateFolder(em, id, input, events),
+    createFolder: (_, { input }, { changes, events }) => createFolder(changes, input, events),
+    updateFolder: (_, { id, input }, { changes, events }) => updateFolder(changes, id, input, events),
   },
   Folder: {
     contact: async (f, _, { loaders }) => (await loaders.contact.load(f.contact.id))!,
