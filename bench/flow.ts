@@ -194,6 +194,7 @@ async function flow(databaseUrl: string): Promise<Omit<Run, 'bare' | 'mutationP9
     for (const e of events) {
       const missing = !receiver.arrivals.has(e.id) || subscribers.some((s) => !s.arrivals.has(e.id));
       if (missing) lost++;
+      if (missing && lost < 3) progress(`  lost ${e.id} ${e.type}: webhook ${receiver.arrivals.has(e.id)}, subscribers ${subscribers.filter((s) => s.arrivals.has(e.id)).length}`);
       let ack: number | undefined;
       if (e.type === 'DOCUMENT_EXPORTED') {
         const doc = String(e.payload.id);

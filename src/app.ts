@@ -110,7 +110,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
 
     const worker = config.webhooks.worker
       ? new DeliveryWorker(
-          sql,
+          database.deliverySql,
           sender,
           {
             concurrency: config.webhooks.concurrency,

@@ -9,11 +9,20 @@ export type Database = {
   orm: MikroORM;
   /** Plain statements on the hot paths; at most DB_POOL_SIZE connections of its own. */
   sql: SqlPool;
+  /**
+   * The delivery worker's statements (claims, leases, records): a few connections of their own,
+   * so that a burst of mutations queued for the pool above never holds back the webhooks, and
+   * deliveries never take connections from the API.
+   */
+  deliverySql: SqlPool;
   /** The connection string in use (the embedded server's when DATABASE_URL is unset). */
   url: string;
   embedded: boolean;
   close(): Promise<void>;
 };
+
+/** A claim, a batch of successes, a failure and a lease renewal can be under way at once. */
+const DELIVERY_POOL_SIZE = 4;
 
 export async function openDatabase(opts: {
   databaseUrl: string | undefined;
@@ -35,13 +44,16 @@ export async function openDatabase(opts: {
       if (applied.length) opts.log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
     }
     const sql = createSqlPool(url, opts.poolSize, opts.log);
+    const deliverySql = createSqlPool(url, DELIVERY_POOL_SIZE, opts.log, 'recordengine-delivery');
     return {
       orm,
       sql,
+      deliverySql,
       url,
       embedded: embedded !== undefined,
       async close() {
         await sql.end();
+        await deliverySql.end();
         await orm.close(true);
         await embedded?.stop();
       },

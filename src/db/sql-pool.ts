@@ -10,10 +10,10 @@ const DATE_OID = 1082;
  * A plain pg pool beside the ORM's, for the hot paths where one hand-written statement does
  * the work of a find, a lock and a flush (documents/update-document.ts, the token check).
  */
-export function createSqlPool(url: string, size: number, log: Logger): SqlPool {
+export function createSqlPool(url: string, size: number, log: Logger, applicationName = 'recordengine'): SqlPool {
   const types = new pg.TypeOverrides();
   types.setTypeParser(DATE_OID, (text: string) => text);
-  const pool = new pg.Pool({ connectionString: url, max: size, types, application_name: 'recordengine' });
+  const pool = new pg.Pool({ connectionString: url, max: size, types, application_name: applicationName });
   // An idle connection that the server ends (restart, pg_terminate_backend) is dropped from the
   // pool and reported here; unhandled, the event would end the process.
   pool.on('error', (err) => log.warn({ err }, 'an idle database connection was closed'));

@@ -168,6 +168,38 @@ export function operationCost(
 }
 
 /** The errors that refuse an operation over `maxCost`, or with a once-per-request field selected more than once. */
+/** The costs of operations whose cost reads no variable, by operation: Apollo reuses a parsed document. */
+const costOfOperation = new WeakMap<OperationDefinitionNode, ReturnType<typeof operationCost>>();
+
+/**
+ * operationCost(), computed once for an operation whose cost reads no variable (most: a
+ * variable usually carries an id or a name, not a `first`), and again for every request of one
+ * whose cost does. Which variables it reads is known by handing it a recording view of them.
+ */
+function cachedOperationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): ReturnType<typeof operationCost> {
+  const cached = costOfOperation.get(operation);
+  if (cached) return cached;
+  let readVariable = false;
+  const recording = new Proxy(variables ?? {}, {
+    get(target, key) {
+      readVariable = true;
+      return Reflect.get(target, key);
+    },
+    has(target, key) {
+      readVariable = true;
+      return Reflect.has(target, key);
+    },
+  });
+  const computed = operationCost(schema, document, operation, recording);
+  if (!readVariable) costOfOperation.set(operation, computed);
+  return computed;
+}
+
 export function costLimitErrors(
   schema: GraphQLSchema,
   document: DocumentNode,
@@ -175,7 +207,7 @@ export function costLimitErrors(
   variables: Readonly<Record<string, unknown>> | null | undefined,
   maxCost: number,
 ): GraphQLError[] {
-  const { cost, oncePerRequest } = operationCost(schema, document, operation, variables);
+  const { cost, oncePerRequest } = cachedOperationCost(schema, document, operation, variables);
   const errors: GraphQLError[] = [];
   const name = operation.name ? `Operation "${operation.name.value}"` : 'The operation';
   if (cost > maxCost) {

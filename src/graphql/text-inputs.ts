@@ -17,15 +17,31 @@ function nulError(message: string, field: string, value: string, node?: StringVa
  * variables, keys included; iteratively, so that a deeply nested variable cannot exhaust the stack.
  */
 export function nulInputError(document: DocumentNode, variables: Readonly<Record<string, unknown>> | null | undefined): GraphQLError | undefined {
-  let found: GraphQLError | undefined;
-  visit(document, {
-    [Kind.STRING](node) {
-      if (!node.value.includes(NUL)) return undefined;
-      found = nulError('A string in the query', 'query', node.value, node);
-      return BREAK;
-    },
-  });
+  const found = literalNulError(document);
   if (found || !variables) return found;
+  return variableNulError(variables);
+}
+
+/** The string literal holding NUL (or null: none), by document: Apollo reuses a parsed document, so each is walked once. */
+const literalsWithNul = new WeakMap<DocumentNode, StringValueNode | null>();
+
+function literalNulError(document: DocumentNode): GraphQLError | undefined {
+  let offending = literalsWithNul.get(document);
+  if (offending === undefined) {
+    offending = null;
+    visit(document, {
+      [Kind.STRING](node) {
+        if (!node.value.includes(NUL)) return undefined;
+        offending = node;
+        return BREAK;
+      },
+    });
+    literalsWithNul.set(document, offending);
+  }
+  return offending ? nulError('A string in the query', 'query', offending.value, offending) : undefined;
+}
+
+function variableNulError(variables: Readonly<Record<string, unknown>>): GraphQLError | undefined {
   // Paths are built only for the value refused: parent links keep a deep variable linear to walk.
   const steps: { parent: number; step: string }[] = [];
   const pathOf = (index: number): string => {
