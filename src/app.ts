@@ -32,6 +32,9 @@ import { purgeInspectors } from './inspector/store.js';
 import { serveConsole } from './server/console.js';
 import { NOTIFY } from './db/notify-channels.js';
 import { runReadyRules } from './rules/document-ready.js';
+import { EventHints, hintingSql } from './outbox/event-hints.js';
+import { poolSql } from './db/sql.js';
+import { createSqlPool } from './db/sql-pool.js';
 
 const SCHEMA_FILE = new URL('../schema.graphql', import.meta.url);
 const PURGE_INTERVAL_MS = 10 * 60_000;
@@ -125,7 +128,14 @@ export async function startApp(config: Config, log: Logger = createLogger(config
         )
       : undefined;
 
-    const makeContext = lazyContextFactory(orm, sql, events, services);
+    // Hints go out on a connection of their own: never behind mutations queued for the pool.
+    const hintPool = createSqlPool(database.url, 1, log, 'recordengine-hints');
+    const hints = new EventHints(hintPool, log.child({ part: 'hints' }));
+    stops.push(async () => {
+      await hints.flushed();
+      await hintPool.end();
+    });
+    const makeContext = lazyContextFactory(orm, sql, hintingSql(poolSql(sql), hints), events, services);
     let ws: WebSocketTransport | undefined;
     const wsMetrics = subscriptionMetrics(metrics.registry, {
       connections: () => ws?.connections ?? 0,
@@ -133,6 +143,10 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     });
     const broadcaster = new Broadcaster(orm, makeContext, { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), wsMetrics.published);
     const deliveryFeed = new DeliveryFeed(orm, makeContext, log.child({ part: 'delivery-feed' }));
+    hints.onAppended((lastSeq) => {
+      worker?.wake();
+      broadcaster.wake(lastSeq);
+    });
     const revalidateTokens = () => void ws?.revalidateTokens().catch((err: unknown) => log.warn({ err }, 'could not re-check the tokens of WebSockets'));
 
     const listener = new NotificationListener(

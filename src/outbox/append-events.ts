@@ -1,17 +1,20 @@
-import { NOTIFY } from '../db/notify-channels.js';
 import { statement, type Sql } from '../db/sql.js';
 import { CHANNEL_OF, type EventTypeString } from '../events/event-types.js';
+import { channelIsOn } from '../webhooks/sql-conditions.js';
+import { LAST_EVENT_SEQ } from './event-hints.js';
 
 /**
  * How every change appends its events: CTEs that follow the change's own CTEs in one statement
  * (one round trip, one transaction). `source` names a CTE with the columns
- * (type, entity_id, payload json, ord); its rows are appended to the log in `ord` order, one
- * delivery is queued for each whose channel is on, and one NOTIFY carries the last seq
- * (PostgreSQL delivers it at commit only, so a rolled-back change leaves neither event nor
- * hint). A payload over `maxBytes` (an expression: a parameter) aborts the whole statement
- * through refuse_change(), so the change is not written without its event.
+ * (type, entity_id, payload json, ord); its rows are appended to the log in `ord` order and one
+ * delivery is queued for each whose channel is on. A payload over `maxBytes` (an expression: a
+ * parameter) aborts the whole statement through refuse_change(), so the change is not written
+ * without its event.
  *
- * The statement's final select must read `events_appended` for the NOTIFY to run.
+ * No NOTIFY here: PostgreSQL commits the transactions that notify one at a time (it holds a
+ * database-wide lock from the notification to the end of the commit's flush), which capped
+ * the whole API near the disk's flushes per second. The statement's final select reads
+ * EVENTS_APPENDED, and event-hints.ts tells the listeners after the commit.
  */
 export function appendEventsSql(source: string, maxBytes: string): string {
   const channelOf = `case s.type ${Object.entries(CHANNEL_OF)
@@ -30,14 +33,12 @@ export function appendEventsSql(source: string, maxBytes: string): string {
 ), queued as (
   insert into webhook_deliveries (event_seq, channel, entity_id)
   select a.seq, a.channel, a.entity_id from appended a join webhook_channels c on c.channel = a.channel
-  where c.enabled and c.url is not null
-), events_appended as (
-  select count(*) as n, pg_notify('${NOTIFY.events}', max(seq)::text) from appended having count(*) > 0
+  where ${channelIsOn('c')}
 )`;
 }
 
-/** The final select's column that makes the NOTIFY run (a CTE that nothing reads is never run). */
-export const EVENTS_APPENDED = '(select n from events_appended) as events_appended';
+/** The final select's column that names the last event appended (null: none), for the hint after the commit. */
+export const EVENTS_APPENDED = `(select max(seq)::text from appended) as ${LAST_EVENT_SEQ}`;
 
 /**
  * One event on its own, by the same CTEs: for what is not a change of a row (a test's or a
@@ -47,7 +48,7 @@ export const APPEND_ONE_EVENT = statement(
   'append-event',
   `with new_events (type, entity_id, payload, ord) as (values ($1::text, $2::bigint, $3::json, 1)),
 ${appendEventsSql('new_events', '$4::int')}
-select seq::text as seq, id, ${EVENTS_APPENDED} from appended`,
+select seq::text as seq, id, seq::text as ${LAST_EVENT_SEQ} from appended`,
 );
 
 export type AppendedEvent = { seq: string; id: string };

@@ -1,7 +1,7 @@
 import { ref, type EntityManager } from '@mikro-orm/postgresql';
 import type { IDocument } from '../domain/documents/document.entity.js';
-import { transactionSql } from '../db/sql.js';
 import { moveStatus } from '../domain/documents/move-status.js';
+import { transactionChanges } from '../outbox/event-hints.js';
 import { LOCKED_STATUSES, TRANSITIONS, type DocumentStatus } from '../domain/documents/lifecycle.js';
 import type { EventSettings } from '../domain/events-context.js';
 import { Folder } from '../domain/folders/folder.entity.js';
@@ -31,7 +31,7 @@ export async function applyAction(tx: EntityManager, action: RuleActionRow, doc:
   }
   return guarded(tx, doc, async () => {
     // The same statement as the API's status changes, and so the same document.exported.
-    await moveStatus(transactionSql(tx), { documentId: doc.id, to: target, from: [from], exportAgain: false }, settings);
+    await moveStatus(transactionChanges(tx), { documentId: doc.id, to: target, from: [from], exportAgain: false }, settings);
     await tx.refresh(doc);
     return `status ${from} → ${target}`;
   });

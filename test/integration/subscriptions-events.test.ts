@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { encodeCursor } from '../../src/outbox/event-log.js';
-import { transactionSql } from '../../src/db/sql.js';
 import { appendEvent } from '../../src/outbox/append-events.js';
+import { transactionChanges } from '../../src/outbox/event-hints.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
 import { TestWsClient } from '../helpers/ws-client.js';
@@ -112,10 +112,10 @@ describe('events(types, after)', () => {
       await tx.execute('select pg_current_xact_id()');
       aStarted();
       await gateA;
-      await appendEvent(transactionSql(tx), event('A'), 1_000_000);
+      await appendEvent(transactionChanges(tx), event('A'), 1_000_000);
     });
     await aHasTxid;
-    await orm.em.fork().transactional((tx) => appendEvent(transactionSql(tx), event('B'), 1_000_000));
+    await orm.em.fork().transactional((tx) => appendEvent(transactionChanges(tx), event('B'), 1_000_000));
 
     // B is committed but sorts after A, still open: the log does not show it yet, so no
     // cursor can pass A.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transactionSql } from '../../src/db/sql.js';
 import { appendEvent } from '../../src/outbox/append-events.js';
+import { transactionChanges } from '../../src/outbox/event-hints.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
 import { createContact, pointChannel, sql } from '../helpers/webhooks.js';
@@ -44,7 +44,7 @@ describe('waking the worker', () => {
     // commits, and the listener waits at least 100 ms before it reconnects: the NOTIFY is lost.
     await t.app.database.orm.em.fork().transactional(async (tx) => {
       await tx.execute('select pg_terminate_backend(?, 5000)', [before]);
-      await appendEvent(transactionSql(tx), { type: 'contact.updated', entityId: 424242, payload: { id: 424242, name: 'Committed While Away' } }, 1_000_000);
+      await appendEvent(transactionChanges(tx), { type: 'contact.updated', entityId: 424242, payload: { id: 424242, name: 'Committed While Away' } }, 1_000_000);
     });
     await receiver.waitFor(received + 1);
     expect(receiver.requests[received]!.json).toEqual({ id: 424242, name: 'Committed While Away' });

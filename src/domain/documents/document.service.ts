@@ -1,5 +1,6 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import { transactionSql, type Sql } from '../../db/sql.js';
+import type { Sql } from '../../db/sql.js';
+import { transactionChanges } from '../../outbox/event-hints.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { EventSettings } from '../events-context.js';
 import { Folder } from '../folders/folder.entity.js';
@@ -100,7 +101,7 @@ export async function setDocumentStatus(changes: StatusChanges, id: string, stat
   if (status !== 'READY') return allowedMove(await moveStatus(changes.sql, move, changes.settings), id, status);
   // What happens on entering READY (the rules) commits with the move, or not at all.
   return changes.em.transactional(async (tx) => {
-    const result = await moveStatus(transactionSql(tx), move, changes.settings);
+    const result = await moveStatus(transactionChanges(tx), move, changes.settings);
     const doc = allowedMove(result, id, status);
     if (!result.moved) return doc;
     await changes.hooks.enteredReady(tx, documentId);
