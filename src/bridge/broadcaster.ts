@@ -34,6 +34,9 @@ export type BroadcasterOptions = { pollIntervalMs: number };
  * oldest one still running: the position never passes an event that commits later. A
  * notified event can therefore be unreadable for a moment (an older transaction is still
  * open); the broadcaster then looks again after a short, growing delay.
+ *
+ * Manual mode (manual()) is for tests: no poll, no wake-up by NOTIFY or wake(), no second look
+ * for a notified event; the broadcaster reads the log only when a test calls runOnce().
  */
 export class Broadcaster {
   readonly fanout = new Fanout<PublishedEvent>();
@@ -51,6 +54,7 @@ export class Broadcaster {
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopped = true;
+  private manualMode = false;
   private readonly em: EntityManager;
 
   constructor(
@@ -77,6 +81,37 @@ export class Broadcaster {
     this.pollTimer = setInterval(() => this.wake(), this.opts.pollIntervalMs);
   }
 
+  /**
+   * Manual mode, for tests: from now on the broadcaster reads the log only in runOnce(). Works
+   * on a broadcaster not started yet (instead of start()) and on a running one, such as the
+   * one an app started: it then waits for a read under way.
+   */
+  async manual(): Promise<void> {
+    this.manualMode = true;
+    clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.hinted.clear();
+    this.readAgain = false;
+    if (this.stopped) {
+      this.head = toPos(await headPosition(this.em));
+      this.recentBase = this.head;
+      this.stopped = false;
+    }
+    while (this.reading) await this.reading;
+  }
+
+  /** Reads the log after the position and publishes what it finds, once: the step of a test in manual mode. */
+  async runOnce(): Promise<void> {
+    while (this.reading) await this.reading;
+    if (this.stopped) return;
+    this.reading = this.readAll().finally(() => {
+      this.reading = undefined;
+    });
+    await this.reading;
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -91,7 +126,7 @@ export class Broadcaster {
 
   /** Reads the log now. `hint` is the seq a NOTIFY carried, when it carried one. */
   wake(hint?: string): void {
-    if (this.stopped) return;
+    if (this.stopped || this.manualMode) return;
     if (hint && /^\d{1,19}$/.test(hint) && !this.recentSeqs.has(hint) && this.hinted.size < MAX_HINTS) this.hinted.add(hint);
     if (this.reading) {
       this.readAgain = true;
@@ -169,7 +204,7 @@ export class Broadcaster {
   private retryForHints(): void {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    if (this.stopped || this.hinted.size === 0) {
+    if (this.stopped || this.manualMode || this.hinted.size === 0) {
       this.retryDelayMs = 0;
       return;
     }

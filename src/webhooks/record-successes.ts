@@ -1,11 +1,19 @@
+import { NOTIFY } from '../db/notify-channels.js';
 import type { SqlPool } from '../db/sql-pool.js';
 import type { Channel } from '../events/event-types.js';
+import { SETTINGS_CTE, leaseDue, toClaimed, type ClaimedDelivery, type ClaimedRow } from './claim.js';
 import { APPEND_OPERATIONAL_EVENTS, channelEntitySql, isoSql } from './operational-events.js';
 import { refusedByDatabase } from './record-failure.js';
 import type { AttemptResult } from './sender.js';
-import { NOTIFY } from '../db/notify-channels.js';
+import { channelIsOn, deliveryIsDue, deliveryIsEntityHead } from './sql-conditions.js';
 
-export type Success = { deliveryId: string; channel: Channel; result: AttemptResult };
+export type Success = {
+  deliveryId: string;
+  channel: Channel;
+  result: AttemptResult;
+  /** Whether to claim the next delivery of the same entity with this success's record (the worker has room for it and is not stopping). */
+  chainNext: boolean;
+};
 
 /**
  * What record-failure.ts writes for a success, for many successes in one statement (one
@@ -13,11 +21,24 @@ export type Success = { deliveryId: string; channel: Channel; result: AttemptRes
  * delivery SUCCEEDED while this instance still holds its lease, a NOTIFY per delivery, and
  * channel.recovered for a channel whose circuit was open ($3 failures in a row or more).
  * Every data-modifying CTE runs to completion whether or not the final select reads it.
+ *
+ * And the next delivery of each delivered entity, so that one document, contact or folder
+ * changed many times a second is not held to two round trips (this record, then a claim)
+ * between its deliveries: for each delivery recorded here as SUCCEEDED (held by this instance
+ * until now) and asked to chain, the next PENDING delivery of the same channel and entity is
+ * leased to this instance and returned, when claim.ts would take it once this commits:
+ * - it is due, and no instance holds it;
+ * - it is the head of its entity's queue once this delivery is SUCCEEDED (no other earlier
+ *   pending delivery of the entity: a redelivered older one goes first, through the claim);
+ * - its channel is on and offline mode is off;
+ * - the circuit breaker: this statement records a success of the channel, which closes its
+ *   circuit (healthy), so the channel is at its full pace when this commits.
+ * Rows are taken with SKIP LOCKED, so this never waits for a claim that looks at them.
  */
 const RECORD_SUCCESSES_SQL = `
 with done as (
   select * from jsonb_to_recordset($1::jsonb)
-    as t(delivery_id bigint, channel text, started_at timestamptz, duration_ms int, http_status int, response_excerpt text)
+    as t(delivery_id bigint, channel text, started_at timestamptz, duration_ms int, http_status int, response_excerpt text, chain_next boolean)
 ), attempts as (
   insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok, response_excerpt, error)
   select delivery_id, started_at, duration_ms, http_status, true, response_excerpt, null from done
@@ -35,17 +56,43 @@ with done as (
   from healthy h where h.channel <> 'OPERATIONS' and h.failures >= $3
 ), ${APPEND_OPERATIONAL_EVENTS}, mine as (
   -- Locked in id order, as lease renewal (claim.ts) locks them, so that the two never deadlock.
-  select d.id from webhook_deliveries d join done on d.id = done.delivery_id where d.leased_by = $2 order by d.id for update of d
+  select d.id, d.channel, d.entity_id, done.chain_next from webhook_deliveries d join done on d.id = done.delivery_id
+  where d.leased_by = $2 order by d.id for update of d
 ), delivered as (
   update webhook_deliveries d set status = 'SUCCEEDED', completed_at = now(), lease_until = null, leased_by = null
   from mine where d.id = mine.id
+), ${SETTINGS_CTE}, due as (
+  select m.id as after_id, n.id from mine m cross join lateral (
+    select n.id from webhook_deliveries n join webhook_channels c on c.channel = n.channel
+    where n.channel = m.channel and n.entity_id = m.entity_id and n.id > m.id
+      and ${deliveryIsDue('n')} and ${deliveryIsEntityHead('n', 'select id from mine')}
+      and ${channelIsOn('c')} and not (select offline_mode from settings)
+    order by n.id
+    limit 1
+    for update of n skip locked
+  ) n
+  where m.chain_next
+), chained as (
+  ${leaseDue('$4', '$2', 'due.after_id::text as after_id')}
 )
 select count(pg_notify('${NOTIFY.deliveries}', delivery_id::text)) as notified, (select n from ops_notified) as operational_events,
-  (select json_object_agg(delivery_id, id::text) from attempts) as attempt_ids
+  (select json_object_agg(delivery_id, id::text) from attempts) as attempt_ids,
+  (select json_agg(chained) from chained) as chained
 from done`;
 
-/** What became of a success's record: the attempt's id in the delivery log; `excerptRefused` when it was written without the answer's excerpt, and why. */
-export type SuccessRecorded = { attemptId: string; excerptRefused?: unknown };
+/**
+ * What became of a success's record: the attempt's id in the delivery log; `excerptRefused`
+ * when it was written without the answer's excerpt, and why; `next`, the next delivery of the
+ * same entity, leased to this instance, when one was due and chaining was asked for.
+ */
+export type SuccessRecorded = { attemptId: string; excerptRefused?: unknown; next?: ClaimedDelivery };
+
+type Written = { attemptIds: Record<string, string>; next: Map<string, ClaimedDelivery> };
+
+function recorded(written: Written, deliveryId: string): SuccessRecorded {
+  const next = written.next.get(deliveryId);
+  return { attemptId: written.attemptIds[deliveryId]!, ...(next && { next }) };
+}
 
 type Waiting = { success: Success; resolve: (recorded: SuccessRecorded) => void; reject: (err: unknown) => void };
 
@@ -63,6 +110,7 @@ export class SuccessRecorder {
     private readonly sql: SqlPool,
     private readonly workerId: string,
     private readonly circuitFailures: number,
+    private readonly leaseMs: number,
   ) {}
 
   /** Resolves once the success is written; rejects when the write failed (the lease then runs out and the delivery is retried). */
@@ -78,15 +126,15 @@ export class SuccessRecorder {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0);
       try {
-        const ids = await this.write(batch, true);
-        for (const w of batch) w.resolve({ attemptId: ids[w.success.deliveryId]! });
+        const written = await this.write(batch, true);
+        for (const w of batch) w.resolve(recorded(written, w.success.deliveryId));
       } catch (err) {
         if (batch.length === 1) await this.writeWithoutExcerpt(batch[0]!, err);
         // One row PostgreSQL refuses must not cost the others their record: write them one by one.
         else {
           for (const one of batch) {
             await this.write([one], true).then(
-              (ids) => one.resolve({ attemptId: ids[one.success.deliveryId]! }),
+              (written) => one.resolve(recorded(written, one.success.deliveryId)),
               (e: unknown) => this.writeWithoutExcerpt(one, e),
             );
           }
@@ -104,28 +152,32 @@ export class SuccessRecorder {
   private async writeWithoutExcerpt(one: Waiting, refusal: unknown): Promise<void> {
     if (!refusedByDatabase(refusal)) return one.reject(refusal);
     try {
-      const ids = await this.write([one], false);
-      one.resolve({ attemptId: ids[one.success.deliveryId]!, excerptRefused: refusal });
+      const written = await this.write([one], false);
+      one.resolve({ ...recorded(written, one.success.deliveryId), excerptRefused: refusal });
     } catch (err) {
       one.reject(err);
     }
   }
 
-  /** Writes the batch; returns each delivery's attempt id. */
-  private async write(batch: Waiting[], withExcerpt: boolean): Promise<Record<string, string>> {
-    const rows = batch.map(({ success: { deliveryId, channel, result } }) => ({
+  /** Writes the batch; returns each delivery's attempt id, and the next deliveries it claimed, by the delivery they follow. */
+  private async write(batch: Waiting[], withExcerpt: boolean): Promise<Written> {
+    const rows = batch.map(({ success: { deliveryId, channel, result, chainNext } }) => ({
       delivery_id: deliveryId,
       channel,
       started_at: result.startedAt.toISOString(),
       duration_ms: result.durationMs,
       http_status: result.httpStatus,
       response_excerpt: withExcerpt ? result.responseExcerpt : null,
+      chain_next: chainNext,
     }));
-    const { rows: [recorded] } = await this.sql.query<{ attempt_ids: Record<string, string> }>({
+    const { rows: [written] } = await this.sql.query<{ attempt_ids: Record<string, string>; chained: (ClaimedRow & { after_id: string })[] | null }>({
       name: 'record-successes',
       text: RECORD_SUCCESSES_SQL,
-      values: [JSON.stringify(rows), this.workerId, this.circuitFailures],
+      values: [JSON.stringify(rows), this.workerId, this.circuitFailures, this.leaseMs / 1000],
     });
-    return recorded!.attempt_ids;
+    return {
+      attemptIds: written!.attempt_ids,
+      next: new Map((written!.chained ?? []).map((row) => [row.after_id, toClaimed(row)])),
+    };
   }
 }

@@ -23,7 +23,16 @@ export type WorkerOptions = {
 /**
  * Delivers webhooks: claims due deliveries, POSTs them, records each attempt. Woken by NOTIFY
  * (wake()), with a poll as the backstop. One per instance; instances share the work through
- * the claim. runOnce() lets tests step it without sleeping.
+ * the claim.
+ *
+ * A success's record also claims the next delivery of the same entity (record-successes.ts),
+ * which is sent at once: one entity's deliveries follow each other one answer and one write
+ * apart, not one write and one claim. Each is held (leased, renewed) like a claimed one; when
+ * every slot is taken it waits in `chained` for the first one free, before any new claim.
+ *
+ * Manual mode (manual()) is for tests: no poll, no wake-up on NOTIFY, no lease renewal timer;
+ * the worker moves only when a test calls runOnce(), drain() or renewOnce(), and by the
+ * attempts these started (and the deliveries their successes chain).
  */
 export class DeliveryWorker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -40,6 +49,9 @@ export class DeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private running = false;
+  private manualMode = false;
+  /** Deliveries chained by a success, held, waiting for a free slot. */
+  private readonly chained: ClaimedDelivery[] = [];
   private claiming: Promise<number> | undefined;
   private wakeAgain = false;
   private readonly successes: SuccessRecorder;
@@ -52,7 +64,7 @@ export class DeliveryWorker {
     private readonly log: Logger,
     private readonly metrics: Metrics,
   ) {
-    this.successes = new SuccessRecorder(sql, this.id, opts.circuitFailures);
+    this.successes = new SuccessRecorder(sql, this.id, opts.circuitFailures, opts.leaseMs);
   }
 
   /**
@@ -67,21 +79,42 @@ export class DeliveryWorker {
     if (this.running) return;
     this.running = true;
     this.schedulePoll();
-    this.renewTimer = setInterval(() => void this.renew(), this.opts.leaseMs / 3);
+    this.renewTimer = setInterval(() => void this.renewOnce(), this.opts.leaseMs / 3);
     this.renewTimer.unref();
     this.wake();
   }
 
-  /** Stops claiming and waits for the attempts under way to be recorded. */
+  /**
+   * Manual mode, for tests: from now on nothing moves the worker in the background (no poll,
+   * no wake-up, no lease renewal timer), only runOnce(), drain() and renewOnce(). Works on a
+   * worker not started yet (instead of start()) and on a running one, such as the one an app
+   * started: it then waits for a claim under way, so that a test sees only what it steps.
+   */
+  async manual(): Promise<void> {
+    this.manualMode = true;
+    this.running = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+    this.wakeAgain = false;
+    await this.claiming;
+    this.wakeAgain = false;
+  }
+
+  /** Stops claiming and chaining and waits for the attempts under way (and those they chained already) to be recorded. */
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
     await this.claiming;
-    await Promise.all(this.inFlight);
+    // A success recorded while stopping may still have chained a delivery, which then starts:
+    // wait until none is left.
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
     clearInterval(this.renewTimer);
   }
 
-  private async renew(): Promise<void> {
+  /** Renews the leases of every delivery this instance holds (the timer's work; tests in manual mode call it themselves). */
+  async renewOnce(): Promise<void> {
     try {
       await renewLeases(this.sql, { ids: [...this.held], leaseMs: this.opts.leaseMs, workerId: this.id });
     } catch (err) {
@@ -91,7 +124,7 @@ export class DeliveryWorker {
 
   /** A hint that work may be due (NOTIFY, a reconnect, a finished attempt). */
   wake(): void {
-    if (!this.running) return;
+    if (!this.running || this.manualMode) return;
     if (this.claiming) {
       this.wakeAgain = true;
       return;
@@ -126,7 +159,8 @@ export class DeliveryWorker {
 
   private async claim(): Promise<number> {
     // Records that fall behind (a slow database) stop new claims at twice the concurrency.
-    const room = Math.min(this.opts.concurrency - this.sending, 2 * this.opts.concurrency - this.inFlight.size);
+    // Chained deliveries waiting for a slot come first.
+    const room = Math.min(this.opts.concurrency - this.sending, 2 * this.opts.concurrency - this.inFlight.size) - this.chained.length;
     if (room <= 0 || (this.sending > 0 && room < this.minClaim)) return 0;
     let claimed: ClaimedDelivery[];
     try {
@@ -137,16 +171,29 @@ export class DeliveryWorker {
     }
     for (const delivery of claimed) {
       this.held.add(delivery.id);
-      this.sending++;
-      const task = this.deliver(delivery).finally(() => {
-        this.held.delete(delivery.id);
-        this.inFlight.delete(task);
-        this.wake();
-      });
-      this.inFlight.add(task);
+      this.begin(delivery);
     }
     if (claimed.length === room) this.wakeAgain = true;
     return claimed.length;
+  }
+
+  /** Starts the attempt of a delivery this instance holds (in `held`). */
+  private begin(delivery: ClaimedDelivery): void {
+    this.sending++;
+    const task = this.deliver(delivery).finally(() => {
+      this.held.delete(delivery.id);
+      this.inFlight.delete(task);
+      this.wake();
+    });
+    this.inFlight.add(task);
+  }
+
+  /**
+   * Starts the chained deliveries that have a slot. One waits only while every slot is taken,
+   * so some attempt is under way and frees a slot later (then calls this again).
+   */
+  private startChained(): void {
+    while (this.chained.length > 0 && this.sending < this.opts.concurrency) this.begin(this.chained.shift()!);
   }
 
   /** Never rejects: whatever goes wrong, the lease runs out and another attempt follows (at least once, never lost). */
@@ -154,6 +201,7 @@ export class DeliveryWorker {
     try {
       const result = await this.sender.send(delivery).finally(() => {
         this.sending--;
+        this.startChained();
         this.wake();
       });
       const decision = decide(result.outcome, delivery.attempt, this.opts.retrySchedule);
@@ -162,9 +210,17 @@ export class DeliveryWorker {
       // Each attempt's log line names its id in the delivery log (DeliveryAttempt.id) and its webhook-id.
       const about = { deliveryId: delivery.id, webhookId: delivery.eventId, channel: delivery.channel, httpStatus: result.httpStatus, durationMs: result.durationMs };
       if (decision.action === 'succeeded') {
-        const { attemptId, excerptRefused } = await this.successes.record({ deliveryId: delivery.id, channel: delivery.channel, result });
+        // A stopping worker chains nothing: what it has not claimed is left to the claims.
+        const recorded = await this.successes.record({ deliveryId: delivery.id, channel: delivery.channel, result, chainNext: this.running });
+        const { attemptId, excerptRefused, next } = recorded;
+        if (next) {
+          // Held from now on (its lease renewed), before this task ends.
+          this.held.add(next.id);
+          this.chained.push(next);
+          this.startChained();
+        }
         if (excerptRefused) this.excerptRefused(attemptId, delivery.id, excerptRefused);
-        this.log.debug({ attemptId, ...about }, 'webhook delivered');
+        this.log.debug({ attemptId, ...about, ...(next && { next: next.id }) }, 'webhook delivered');
         return;
       }
       const { attemptId, channelDisabled, excerptRefused } = await this.recordFailure({
@@ -200,7 +256,7 @@ export class DeliveryWorker {
   }
 
   private schedulePoll(): void {
-    if (!this.running) return;
+    if (!this.running || this.manualMode) return;
     this.timer = setTimeout(() => {
       this.wake();
       this.schedulePoll();

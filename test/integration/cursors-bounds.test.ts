@@ -175,8 +175,9 @@ describe('a cursor older than what retention keeps', () => {
     const renders: ContextFactory = () => {
       throw new Error('no event is rendered here');
     };
+    // In manual mode, and never stepped: it reads nothing itself.
     const broadcaster = new Broadcaster(orm, renders, { pollIntervalMs: 3_600_000 }, pino({ level: 'silent' }));
-    await broadcaster.start();
+    await broadcaster.manual();
     try {
       const streams = subscriptionStreams({ orm, broadcaster, deliveryFeed: t.app.deliveryFeed, makeContext: renders, bufferSize: 1_000 }, () => undefined);
       const stream = await streams.events({ after: start });

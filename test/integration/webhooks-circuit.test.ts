@@ -9,6 +9,8 @@ let receiver: TestReceiver;
 beforeAll(async () => {
   // Three attempts a delivery (then it fails for good), three failures in a row open the circuit.
   t = await startTestApp({ WEBHOOK_CIRCUIT_FAILURES: '3', WEBHOOK_RETRY_SCHEDULE: '0ms,0ms', WEBHOOK_TIMEOUT: '10s', WEBHOOK_DISABLE_AFTER: '1h' });
+  // The worker moves only when the test steps it (runOnce, drain).
+  await t.app.worker!.manual();
 });
 afterAll(async () => {
   await t.stop();
@@ -43,15 +45,18 @@ describe('the circuit breaker', () => {
     receiver.fallback = { status: 200, until: new Promise<void>((resolve) => (answer = resolve)) };
     const ids = [];
     for (const name of ['A', 'B', 'C', 'D', 'E']) ids.push(await createContact(t, `Waiting ${name} Ltd`));
+    // The circuit is open: a claim takes one of the five.
+    expect(await t.app.worker!.runOnce()).toBe(1);
     await receiver.waitFor(4);
     // One attempt is under way: every claim from now on leaves the other four alone.
     expect(await t.app.worker!.runOnce()).toBe(0);
     expect(await t.app.worker!.runOnce()).toBe(0);
     expect(receiver.requests).toHaveLength(4);
 
+    // Its success closes the circuit: the other four follow.
     answer();
-    await receiver.waitFor(8);
     await t.app.worker!.drain();
+    expect(receiver.requests).toHaveLength(8);
     const delivered = await Promise.all(ids.map(async (id) => (await deliveries(t, { channel: 'CONTACT', entityId: id })).edges[0]!.node.status));
     expect(delivered).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     expect(await contactChannel()).toMatchObject({ consecutiveFailures: 0, failingSince: null });

@@ -1,5 +1,4 @@
-import { EventEmitter, once } from 'node:events';
-import type pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqlPool, type SqlPool } from '../../src/db/sql-pool.js';
@@ -10,12 +9,12 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
 import { createContact, pointChannel, sql } from '../helpers/webhooks.js';
 
-/** Renewed every third of it; long enough that a renewal is never late on a loaded machine. */
+/** Renewed (by the test) every third of it; long enough that a renewal is never late on a loaded machine. */
 const LEASE_MS = 2_000;
 /** How long the first instance holds its claim by renewal alone before it dies: this many leases past the first. */
 const LEASES_HELD = 2;
 
-type Instance = { worker: DeliveryWorker; pool: SqlPool; sender: WebhookSender; renewals: EventEmitter; release: () => void };
+type Instance = { worker: DeliveryWorker; pool: SqlPool; sender: WebhookSender; release: () => void };
 
 let api: TestApp;
 let a: Instance | undefined;
@@ -38,29 +37,22 @@ afterAll(async () => {
 /**
  * Instance A: a worker built as app.ts builds one, but with a lease shorter than its attempts
  * may take. The configuration keeps WEBHOOK_LEASE above WEBHOOK_TIMEOUT as a margin; here
- * only the renewal keeps the claim. Its own pool tells the test of each renewal it committed.
+ * only the renewal keeps the claim. It is in manual mode: the test steps its claims and its
+ * renewals.
  */
-function startInstanceA(): Instance {
+async function startInstanceA(): Promise<Instance> {
   const log = pino({ level: 'silent' });
   const pool = createSqlPool(api.databaseUrl, 2, log);
-  const renewals = new EventEmitter();
-  const query = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
-  pool.query = (async (config: pg.QueryConfig) => {
-    const result = await query(config);
-    if (config.name === 'renew-leases') renewals.emit('renewed');
-    return result;
-  }) as never;
   const sender = new WebhookSender({ timeoutMs: 10 * 60_000, allowPrivate: true, connections: 4 });
   const worker = new DeliveryWorker(
     pool,
     sender,
-    // No poll: the test steps its claims.
     { concurrency: 4, circuitFailures: 5, pollIntervalMs: 3_600_000, leaseMs: LEASE_MS, retrySchedule: [60_000], disableAfterMs: 86_400_000 },
     log,
     createMetrics(api.app.database.orm),
   );
-  worker.start();
-  return { worker, pool, sender, renewals, release: () => undefined };
+  await worker.manual();
+  return { worker, pool, sender, release: () => undefined };
 }
 
 async function stopInstanceA(): Promise<void> {
@@ -73,12 +65,13 @@ async function stopInstanceA(): Promise<void> {
   await sender.close();
 }
 
-/** Resolves on instance A's next committed renewal; fails when none comes within three leases. */
-async function nextRenewal(instance: Instance): Promise<void> {
-  try {
-    await once(instance.renewals, 'renewed', { signal: AbortSignal.timeout(3 * LEASE_MS) });
-  } catch {
-    throw new Error(`instance A renewed no lease within ${3 * LEASE_MS} ms`);
+/** Steps instance B's claims until one takes something (a lease ran out), for at most `ms`; resolves with what it claimed. */
+async function claimOnB(instance: TestApp, ms: number): Promise<number> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const claimed = await instance.app.worker!.runOnce();
+    if (claimed > 0 || Date.now() > deadline) return claimed;
+    await sleep(50);
   }
 }
 
@@ -88,7 +81,7 @@ describe('leases', () => {
     await b?.stop();
     b = undefined;
     const seen = receiver.requests.length;
-    a = startInstanceA();
+    a = await startInstanceA();
     const released = new Promise<void>((resolve) => (a!.release = resolve));
     receiver.answers = [{ status: 200, until: released }];
     await a.worker.drain();
@@ -103,11 +96,13 @@ describe('leases', () => {
     );
     expect(claimed!.leased_by).toBe(a.worker.id);
 
-    // Instance B tries to claim it at every renewal of A, until the claim has outlived its
-    // first lease by LEASES_HELD more: only the renewal can have kept it with A.
+    // Instance B tries to claim it after every renewal of A (a third of a lease apart), until
+    // the claim has outlived its first lease by LEASES_HELD more: only the renewal can have kept it with A.
     b = await startTestApp({}, api.databaseUrl);
+    await b.app.worker!.manual();
     for (;;) {
-      await nextRenewal(a);
+      await sleep(LEASE_MS / 3);
+      await a.worker.renewOnce();
       const [row] = await sql<{ leased_by: string; held: boolean; long_past: boolean }>(
         api.databaseUrl,
         `select leased_by, lease_until > now() as held, now() > $2::timestamptz + make_interval(secs => $3) as long_past
@@ -123,6 +118,7 @@ describe('leases', () => {
     // A dies with its attempt under way: it can renew nothing any more. B takes the delivery
     // over once the lease runs out, with the same webhook-id.
     await a.pool.end();
+    expect(await claimOnB(b, 30_000)).toBe(1);
     await receiver.waitFor(seen + 2, 30_000);
     await b.app.worker!.drain();
     const [first, second] = receiver.requests.slice(seen);
