@@ -79,7 +79,7 @@ export class NotificationListener {
     } catch (err) {
       this.log.warn({ err }, 'notification listener could not connect; retrying');
       await client.end().catch(() => undefined);
-      this.reconnectLater(client);
+      this.reconnectLater(client, true);
       return;
     }
     if (this.stopped) {
@@ -88,6 +88,7 @@ export class NotificationListener {
     }
     this.client = client;
     this.backoffMs = 100;
+    clearInterval(this.checkTimer);
     this.checkTimer = setInterval(() => void this.check(client), this.checks.intervalMs);
     this.handlers.onConnected();
   }
@@ -113,8 +114,14 @@ export class NotificationListener {
     }
   }
 
-  private reconnectLater(failed: pg.Client): void {
+  /**
+   * A connection that failed schedules the next attempt, once: a late 'end' of a connection
+   * given up earlier, arriving while a new attempt is under way, must not start a second one
+   * (two attempts would each start a check timer). Only the attempt itself may reschedule then.
+   */
+  private reconnectLater(failed: pg.Client, fromAttempt = false): void {
     if (this.stopped || (this.client && this.client !== failed) || this.retryTimer) return;
+    if (this.connecting && !fromAttempt) return;
     if (this.client === failed) {
       this.client = undefined;
       clearInterval(this.checkTimer);
