@@ -1,9 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import { benchArgs } from './lib/args.js';
 import { freePort } from './lib/children.js';
 import { createBenchDatabase, openPostgresServer } from './lib/database.js';
+import { Fleet, liveSubscribers, until } from './lib/fleet.js';
 import { GraphQLClient } from './lib/graphql-client.js';
 import { openLoop } from './lib/load.js';
 import { BenchReceiver } from './lib/receiver.js';
@@ -26,6 +25,8 @@ const SUBSCRIBERS = 10;
 const windows = args.quick ? { warmupMs: 1000, durationMs: 2000 } : { warmupMs: 3000, durationMs: 10_000 };
 /** How long the webhooks and subscribers may take to catch up after the load before events count as lost. */
 const SETTLE_MS = 30_000;
+/** The clock the subscriber process shares: epoch milliseconds, sub-millisecond. */
+const clock = () => performance.timeOrigin + performance.now();
 
 type Leg = LatencySummary;
 type Run = {
@@ -109,26 +110,6 @@ async function eventsAfter(client: GraphQLClient, after: string | null): Promise
   }
 }
 
-/** A graphql-ws subscriber on `events` that notes when each event id arrived. */
-function subscriber(url: string): { client: Client; arrivals: Map<string, number>; ready: Promise<void> } {
-  const arrivals = new Map<string, number>();
-  const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${BENCH_TOKEN}` } });
-  const ready = new Promise<void>((resolve) => {
-    client.on('connected', () => resolve());
-  });
-  client.subscribe<{ events: { id: string } }>(
-    { query: 'subscription { events { id } }' },
-    {
-      next: ({ data }) => {
-        if (data && !arrivals.has(data.events.id)) arrivals.set(data.events.id, performance.now());
-      },
-      error: (err) => progress(`  a subscriber failed: ${String(err)}`),
-      complete: () => undefined,
-    },
-  );
-  return { client, arrivals, ready };
-}
-
 async function bareApollo(): Promise<Leg> {
   const port = await freePort();
   const child = await startProfiledNode('bench/servers/bare-apollo.ts', { env: { PORT: String(port) }, readyUrl: `http://127.0.0.1:${port}/readyz`, profile: false });
@@ -147,7 +128,7 @@ async function flow(databaseUrl: string): Promise<Omit<Run, 'bare' | 'mutationP9
   const receiver = await new BenchReceiver('answer').start();
   const svc = await startService({ databaseUrl, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }, profile: args.profile });
   const client = new GraphQLClient(svc.url, BENCH_TOKEN, 64);
-  const subscribers = Array.from({ length: SUBSCRIBERS }, () => subscriber(svc.url));
+  const fleet = Fleet.start();
   try {
     await client.request('mutation ($u: String) { configureWebhooks(input: { document: { url: $u }, contact: { url: $u }, folder: { url: $u } }) { offlineMode } }', {
       u: receiver.url,
@@ -155,12 +136,13 @@ async function flow(databaseUrl: string): Promise<Omit<Run, 'bare' | 'mutationP9
     progress('  seeding 100 contacts and 100 approved documents');
     const entities = await seed(client);
     const { last: before } = await eventsAfter(client, null);
-    await Promise.all(subscribers.map((s) => s.ready));
+    await fleet.connect(`${svc.url.replace(/^http/, 'ws')}/graphql`, SUBSCRIBERS, 'subscription { events { id } }');
+    await until(async () => (await liveSubscribers(svc.url)) >= SUBSCRIBERS, `${SUBSCRIBERS} subscribers`);
 
     const acks = new Map<string, number>();
     const exportAcks = new Map<string, number[]>();
     const loadStart = performance.now();
-    const measureFrom = loadStart + windows.warmupMs;
+    const measureFrom = performance.timeOrigin + loadStart + windows.warmupMs;
     const cpuBefore = svc.cpuMs();
     progress(`  ${RATE} mutations/s for ${(windows.warmupMs + windows.durationMs) / 1000} s`);
     const load = await svc.profiled('flow', () =>
@@ -170,7 +152,7 @@ async function flow(databaseUrl: string): Promise<Omit<Run, 'bare' | 'mutationP9
         send: async (i) => {
           const r = request(i, entities);
           await client.send(r.body);
-          const at = performance.now();
+          const at = clock();
           if (r.marker) acks.set(r.marker, at);
           if (r.document) exportAcks.set(r.document, [...(exportAcks.get(r.document) ?? []), at]);
         },
@@ -181,20 +163,13 @@ async function flow(databaseUrl: string): Promise<Omit<Run, 'bare' | 'mutationP9
 
     const { events } = await eventsAfter(client, before);
     await receiver.waitFor(receiver.received + events.filter((e) => !receiver.arrivals.has(e.id)).length, SETTLE_MS);
-    const settleUntil = performance.now() + SETTLE_MS;
-    while (subscribers.some((s) => events.some((e) => !s.arrivals.has(e.id))) && performance.now() < settleUntil) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
 
     // Each event's mutation: by the marker in its name, or for an export by its place among its document's exports.
     const exportsSeen = new Map<string, number>();
     const toWebhook: number[] = [];
-    const toSubscriber: number[] = [];
-    let lost = 0;
+    const acked: [string, number][] = [];
+    let webhooksLost = 0;
     for (const e of events) {
-      const missing = !receiver.arrivals.has(e.id) || subscribers.some((s) => !s.arrivals.has(e.id));
-      if (missing) lost++;
-      if (missing && lost < 3) progress(`  lost ${e.id} ${e.type}: webhook ${receiver.arrivals.has(e.id)}, subscribers ${subscribers.filter((s) => s.arrivals.has(e.id)).length}`);
       let ack: number | undefined;
       if (e.type === 'DOCUMENT_EXPORTED') {
         const doc = String(e.payload.id);
@@ -206,11 +181,15 @@ async function flow(databaseUrl: string): Promise<Omit<Run, 'bare' | 'mutationP9
         const marker = [e.payload.name, e.payload.contact_name].map((n) => /\b(m\d+)$/.exec(n ?? '')?.[1]).find((x) => x !== undefined);
         ack = marker ? acks.get(marker) : undefined;
       }
-      if (ack === undefined || ack < measureFrom || missing) continue;
+      const measured = ack !== undefined && ack >= measureFrom;
+      acked.push([e.id, measured ? ack! : 0]);
+      const arrived = receiver.arrivals.get(e.id);
+      if (arrived === undefined) webhooksLost++;
       // An answer can reach the client after the webhook reached its receiver: that leg is 0.
-      toWebhook.push(Math.max(0, receiver.arrivals.get(e.id)! - ack));
-      for (const s of subscribers) toSubscriber.push(Math.max(0, s.arrivals.get(e.id)! - ack));
+      else if (measured) toWebhook.push(Math.max(0, performance.timeOrigin + arrived - ack!));
     }
+    const subscribed = await fleet.collect(acked, SETTLE_MS);
+    if (webhooksLost || subscribed.missingEvents) progress(`  lost: ${webhooksLost} webhooks, ${subscribed.missing} subscriber arrivals (${subscribed.missingEvents} events)`);
     // openLoop returns once every request it sent is answered: the CPU measured is theirs.
     const requests = (RATE * (windows.warmupMs + windows.durationMs)) / 1000;
     return {
@@ -219,12 +198,12 @@ async function flow(databaseUrl: string): Promise<Omit<Run, 'bare' | 'mutationP9
       errors: load.errors,
       mutation: summarize(load.latencies),
       ackToWebhook: summarize(toWebhook),
-      ackToSubscriber: summarize(toSubscriber),
+      ackToSubscriber: summarize(subscribed.latencies),
       cpuMsPerMutation: round(cpuMs / Math.max(1, requests), 3),
-      lost,
+      lost: webhooksLost + subscribed.missingEvents,
     };
   } finally {
-    await Promise.all(subscribers.map((s) => s.client.dispose()));
+    await fleet.stop();
     await client.close();
     await svc.stop();
     await receiver.stop();

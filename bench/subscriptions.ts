@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { benchArgs } from './lib/args.js';
 import { ROOT, freePort, startNode, waitForOk, type NodeChild } from './lib/children.js';
 import { formatProfile, summarizeProfile } from './lib/cpu-profile.js';
 import { createBenchDatabase, openPostgresServer, type PostgresServer } from './lib/database.js';
+import { Fleet, until } from './lib/fleet.js';
 import { openLoop } from './lib/load.js';
 import { machine } from './lib/machine.js';
 import { figure, printResult, progress, table, writeJson, type BenchResult } from './lib/report.js';
@@ -231,48 +231,6 @@ async function startBare(): Promise<Server> {
   };
 }
 
-/** The subscriber process, driven over IPC. */
-class Fleet {
-  private readonly child: ChildProcess;
-  private constructor() {
-    this.child = fork(path.join(ROOT, 'bench/servers/subscriber-fleet.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  }
-
-  static start(): Fleet {
-    return new Fleet();
-  }
-
-  private request<T>(message: unknown): Promise<T> {
-    return new Promise((resolve, reject) => {
-      this.child.once('message', (reply: T & { error?: string }) => (reply.error ? reject(new Error(reply.error)) : resolve(reply)));
-      this.child.send(message as never);
-    });
-  }
-
-  connect(url: string, count: number): Promise<{ connected: number }> {
-    return this.request({ cmd: 'connect', url, token: BENCH_TOKEN, count, query: QUERY });
-  }
-
-  collect(committed: [string, number][], timeoutMs: number): Promise<{ latencies: number[]; missing: number }> {
-    return this.request({ cmd: 'collect', committed, timeoutMs });
-  }
-
-  async stop(): Promise<void> {
-    await this.request({ cmd: 'close' });
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    await exited;
-  }
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 type Phase = { latency: LatencySummary; missing: number; heapPerSubscriberKB: number; rssPerSubscriberKB: number };
 
 async function phase(server: Server, count: number): Promise<Phase> {
@@ -281,7 +239,7 @@ async function phase(server: Server, count: number): Promise<Phase> {
   const before = await server.memory();
   const fleet = Fleet.start();
   try {
-    await fleet.connect(server.wsUrl, count);
+    await fleet.connect(server.wsUrl, count, QUERY);
     await until(async () => (await server.subscribers()) >= count, `${count} subscribers on the ${server.kind} server`);
     const after = await server.memory();
     const committed: [string, number][] = [];

@@ -82,12 +82,14 @@ async function collect(c: Extract<Command, { cmd: 'collect' }>): Promise<void> {
   awaited = undefined;
   const latencies: number[] = [];
   let missing = 0;
+  let missingEvents = 0;
   for (const [id, committedAt] of c.committed) {
     const times = arrivals.get(id) ?? [];
     missing += sockets.length - times.length;
-    for (const at of times) latencies.push(at - committedAt);
+    if (times.length < sockets.length) missingEvents++;
+    if (committedAt > 0) for (const at of times) latencies.push(Math.max(0, at - committedAt));
   }
-  send({ latencies, missing });
+  send({ latencies, missing, missingEvents });
   arrivals = new Map();
 }
 

@@ -13,7 +13,6 @@ import { SharedFrameSocket, SharedResult } from '../subscriptions/shared-frame.j
 import { MAX_QUERY_TOKENS } from '../graphql/limits.js';
 import { requestLimitErrors } from '../graphql/request-limits.js';
 import type { SubscriptionStreams } from '../subscriptions/streams.js';
-import { NOTIFY } from '../db/notify-channels.js';
 
 
 /** The close codes this server sends itself (graphql-ws sends its own 44xx for protocol errors). */

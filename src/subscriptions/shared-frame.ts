@@ -39,17 +39,9 @@ export class SharedResult {
 type SendOptions = Parameters<WebSocket['send']>[1];
 type SendCallback = (err?: Error) => void;
 
-/**
- * The server's socket class: sends a message whose payload is a SharedResult with its shared
- * bytes, and holds the frames of one turn of the event loop for one write. A published batch
- * reaches each subscriber as several `next` messages in a row; uncorked, each would be a
- * system call of its own, the largest cost of a busy fan-out.
- */
+/** The server's socket class: sends a message whose payload is a SharedResult with its shared bytes. */
 export class SharedFrameSocket extends WebSocket {
-  private corked = false;
-
   override send(data: unknown, options?: SendOptions | SendCallback, cb?: SendCallback): void {
-    this.holdForTurn();
     if (typeof data === 'string' && serialising && data.endsWith(PLACEHOLDER_TAIL)) {
       const head = Buffer.from(data.slice(0, data.length - PLACEHOLDER_TAIL.length + PAYLOAD_KEY.length));
       const frame = Buffer.concat([head, serialising, CLOSING_BRACE]);
@@ -58,16 +50,5 @@ export class SharedFrameSocket extends WebSocket {
       return super.send(frame, { ...options, binary: false }, cb);
     }
     super.send(data as Buffer, options as SendOptions, cb);
-  }
-
-  private holdForTurn(): void {
-    const socket = (this as unknown as { _socket?: { cork(): void; uncork(): void; destroyed: boolean } })._socket;
-    if (this.corked || !socket) return;
-    this.corked = true;
-    socket.cork();
-    setImmediate(() => {
-      this.corked = false;
-      if (!socket.destroyed) socket.uncork();
-    });
   }
 }
