@@ -2,6 +2,7 @@ import { statement, type Sql, type Statement } from '../../db/sql.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { contactPayloadSql, folderPayloadSql } from '../../events/payload-sql.js';
 import { EVENTS_APPENDED, appendEventsSql } from '../../outbox/append-events.js';
+import { entityLockSql } from '../../outbox/entity-lock.js';
 import type { EventSettings } from '../events-context.js';
 import { LIMITS, optionalEmail, optionalText, parseId, requiredText } from '../validate.js';
 import type { ContactType } from './contact.entity.js';
@@ -103,9 +104,10 @@ function updateContactStatement(columns: readonly string[], parent: boolean, pro
   union select c.id, c.parent_id from contacts c join ancestors a on c.id = a.parent_id
 ), `
         : ''
-    }target as (
-  -- The row lock orders concurrent changes of one contact, so its events are logged in order.
-  select * from contacts c where c.id = $1::int for update
+    }entity_lock as (${entityLockSql('contacts', '$1::int')}
+), target as (
+  -- The locks order concurrent changes of one contact, so its events are logged in order.
+  select c.* from contacts c, entity_lock where c.id = $1::int for update of c
 ), checks as (
   select ${parent ? `${value('parent_id')} is null or exists (select 1 from contacts where id = ${value('parent_id')})` : 'true'} as parent_found,
     ${parent ? 'exists (select 1 from ancestors where id = $1::int)' : 'false'} as cycle,

@@ -1,6 +1,7 @@
 import { statement, type Sql } from '../../db/sql.js';
 import { documentPayloadSql } from '../../events/payload-sql.js';
 import { EVENTS_APPENDED, appendEventsSql } from '../../outbox/append-events.js';
+import { entityLockSql } from '../../outbox/entity-lock.js';
 import type { EventSettings } from '../events-context.js';
 import { documentFromRow, type DocumentModel, type DocumentRow } from './document-model.js';
 import type { DocumentStatus } from './lifecycle.js';
@@ -15,9 +16,10 @@ import type { DocumentStatus } from './lifecycle.js';
  */
 const MOVE_STATUS = statement(
   'move-status',
-  `with target as (
-  -- The row lock orders concurrent changes of one document, so its events are logged in order.
-  select * from documents d where d.id = $1::int for update
+  `with entity_lock as (${entityLockSql('documents', '$1::int')}
+), target as (
+  -- The locks order concurrent changes of one document, so its events are logged in order.
+  select d.* from documents d, entity_lock where d.id = $1::int for update of d
 ), moved as (
   update documents d set status = $2::text::document_status,
     status_changed_at = case when d.status::text = $2::text then d.status_changed_at else now() end,

@@ -2,6 +2,7 @@ import { statement, type Sql } from '../../db/sql.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { folderPayloadSql } from '../../events/payload-sql.js';
 import { EVENTS_APPENDED, appendEventsSql } from '../../outbox/append-events.js';
+import { entityLockSql } from '../../outbox/entity-lock.js';
 import type { EventSettings } from '../events-context.js';
 import { LIMITS, parseId, requiredText } from '../validate.js';
 import { folderFromJson, type FolderJson, type FolderModel } from './folder-model.js';
@@ -24,14 +25,15 @@ select (select row_to_json(f) from folder f) as folder, ${EVENTS_APPENDED}`,
 );
 
 /**
- * A new name and folder.updated, when the name changes (the row lock orders concurrent changes
- * of one folder, so its events are logged in order); without a name ($2 null), the folder as
+ * A new name and folder.updated, when the name changes (the locks order concurrent changes of
+ * one folder, so its events are logged in order: outbox/entity-lock.ts); without a name ($2 null), the folder as
  * it is. Parameters: folder, name, payload limit.
  */
 const UPDATE_FOLDER = statement(
   'update-folder',
-  `with target as (
-  select * from folders f where f.id = $1::int for update
+  `with entity_lock as (${entityLockSql('folders', '$1::int')}
+), target as (
+  select f.* from folders f, entity_lock where f.id = $1::int for update of f
 ), updated as (
   update folders f set name = $2::text, updated_at = now()
   from target t where f.id = t.id and $2::text is not null and t.name is distinct from $2::text
