@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { benchArgs } from './lib/args.js';
-import { freePort } from './lib/children.js';
+import { freePort, runNodeForJson } from './lib/children.js';
 import { createBenchDatabase, openPostgresServer } from './lib/database.js';
 import { Fleet, liveSubscribers, until } from './lib/fleet.js';
 import { GraphQLClient } from './lib/graphql-client.js';
 import { openLoop } from './lib/load.js';
 import { BenchReceiver } from './lib/receiver.js';
 import { figure, printResult, progress, writeJson, type BenchResult } from './lib/report.js';
-import { BENCH_TOKEN, startProfiledNode, startService } from './lib/service.js';
+import { BENCH_TOKEN, startProfiledNode, startService, type RunningService } from './lib/service.js';
 import { medianOf, round, summarize, type LatencySummary } from './lib/stats.js';
 
 /**
@@ -19,7 +19,11 @@ import { medianOf, round, summarize, type LatencySummary } from './lib/stats.js'
  * Apollo Server at the same rate.
  */
 const args = benchArgs();
-const RATE = args.quick ? 100 : 500;
+/** The offered rates, in turn on one service: the last is the target's. */
+const RATES = args.quick ? [100] : [100, 200, 300, 500];
+const TARGET_RATE = RATES[RATES.length - 1]!;
+/** The delivery worker's default WEBHOOK_CONCURRENCY: the bare ky loop runs at the same. */
+const KY_CONCURRENCY = 64;
 const ENTITIES = 100;
 const SUBSCRIBERS = 10;
 const windows = args.quick ? { warmupMs: 1000, durationMs: 2000 } : { warmupMs: 3000, durationMs: 10_000 };
@@ -29,7 +33,7 @@ const SETTLE_MS = 30_000;
 const clock = () => performance.timeOrigin + performance.now();
 
 type Leg = LatencySummary;
-type Run = {
+type Step = {
   offered: number;
   achieved: number;
   errors: number;
@@ -38,9 +42,8 @@ type Run = {
   ackToSubscriber: Leg;
   cpuMsPerMutation: number;
   lost: number;
-  bare: Leg;
-  mutationP99VsBare: number;
 };
+type Run = { steps: Step[]; bare: Leg; bareKyPerSecond: number; mutationP99VsBare: number };
 
 const MUTATIONS = {
   updateContact: 'mutation ($id: ID!, $name: String!) { updateContact(id: $id, input: { name: $name }) { id } }',
@@ -116,7 +119,7 @@ async function bareApollo(): Promise<Leg> {
   const client = new GraphQLClient(`http://127.0.0.1:${port}`, BENCH_TOKEN, 64);
   try {
     const query = 'mutation Touch($id: ID!, $input: TouchInput!) { touch(id: $id, input: $input) { id aiSummary updatedAt } }';
-    const load = await openLoop({ rate: RATE, ...windows, send: (i) => client.send(JSON.stringify({ query, variables: { id: String(i % ENTITIES), input: { aiSummary: `s${i}` } } })) });
+    const load = await openLoop({ rate: TARGET_RATE, ...windows, send: (i) => client.send(JSON.stringify({ query, variables: { id: String(i % ENTITIES), input: { aiSummary: `s${i}` } } })) });
     return summarize(load.latencies);
   } finally {
     await client.close();
@@ -124,7 +127,108 @@ async function bareApollo(): Promise<Leg> {
   }
 }
 
-async function flow(databaseUrl: string): Promise<Omit<Run, 'bare' | 'mutationP99VsBare'>> {
+/** A bare POST loop with ky, configured as the sender is, at the worker's concurrency: the most a webhook path could deliver here. */
+async function bareKy(): Promise<number> {
+  const receiver = await new BenchReceiver('answer').start();
+  try {
+    const loop = await runNodeForJson<{ perSecond: number }>('bench/servers/post-loop.ts', [
+      '--client', 'ky-lean',
+      '--url', receiver.url,
+      '--concurrency', String(KY_CONCURRENCY),
+      '--warmup', String(windows.warmupMs),
+      '--duration', String(windows.durationMs),
+    ]);
+    return loop.perSecond;
+  } finally {
+    await receiver.stop();
+  }
+}
+
+/** What a step needs of the service under test, set up once for all steps. */
+type Rig = {
+  svc: RunningService;
+  client: GraphQLClient;
+  receiver: BenchReceiver;
+  fleet: Fleet;
+  entities: Entities;
+  /** The log's end before the step: its events are those after it. */
+  cursor: string | null;
+  /** Requests sent so far: markers stay unique across steps. */
+  sent: number;
+  /** Per document, the exports already matched to their events, and the answer of each export. */
+  exportsSeen: Map<string, number>;
+  exportAcks: Map<string, number[]>;
+};
+
+async function step(rig: Rig, rate: number): Promise<Step> {
+  const { svc, client, receiver, fleet, entities } = rig;
+  const acks = new Map<string, number>();
+  const offset = rig.sent;
+  const loadStart = performance.now();
+  const measureFrom = performance.timeOrigin + loadStart + windows.warmupMs;
+  const cpuBefore = svc.cpuMs();
+  progress(`  ${rate} mutations/s for ${(windows.warmupMs + windows.durationMs) / 1000} s`);
+  const load = await svc.profiled(`flow-${rate}`, () =>
+    openLoop({
+      rate,
+      ...windows,
+      send: async (i) => {
+        const r = request(offset + i, entities);
+        await client.send(r.body);
+        const at = clock();
+        if (r.marker) acks.set(r.marker, at);
+        if (r.document) rig.exportAcks.set(r.document, [...(rig.exportAcks.get(r.document) ?? []), at]);
+      },
+    }),
+  );
+  const cpuMs = svc.cpuMs() - cpuBefore;
+  const requests = (rate * (windows.warmupMs + windows.durationMs)) / 1000;
+  rig.sent += requests;
+  if (load.errors) progress(`  ${load.errors} mutations failed, the first: ${load.firstError}`);
+
+  const { events, last } = await eventsAfter(client, rig.cursor);
+  rig.cursor = last;
+  await receiver.waitFor(receiver.received + events.filter((e) => !receiver.arrivals.has(e.id)).length, SETTLE_MS);
+
+  // Each event's mutation: by the marker in its name, or for an export by its place among its document's exports.
+  const toWebhook: number[] = [];
+  const acked: [string, number][] = [];
+  let webhooksLost = 0;
+  for (const e of events) {
+    let ack: number | undefined;
+    if (e.type === 'DOCUMENT_EXPORTED') {
+      const doc = String(e.payload.id);
+      const n = rig.exportsSeen.get(doc) ?? 0;
+      rig.exportsSeen.set(doc, n + 1);
+      ack = rig.exportAcks.get(doc)?.[n];
+    } else {
+      // A folder that createContact made carries its contact's name, the one with the marker.
+      const marker = [e.payload.name, e.payload.contact_name].map((n) => /\b(m\d+)$/.exec(n ?? '')?.[1]).find((x) => x !== undefined);
+      ack = marker ? acks.get(marker) : undefined;
+    }
+    const measured = ack !== undefined && ack >= measureFrom;
+    acked.push([e.id, measured ? ack! : 0]);
+    const arrived = receiver.arrivals.get(e.id);
+    if (arrived === undefined) webhooksLost++;
+    // An answer can reach the client after the webhook reached its receiver: that leg is 0.
+    else if (measured) toWebhook.push(Math.max(0, performance.timeOrigin + arrived - ack!));
+  }
+  const subscribed = await fleet.collect(acked, SETTLE_MS);
+  if (webhooksLost || subscribed.missingEvents) progress(`  lost: ${webhooksLost} webhooks, ${subscribed.missing} subscriber arrivals (${subscribed.missingEvents} events)`);
+  return {
+    offered: rate,
+    achieved: round(load.completed / load.seconds, 0),
+    errors: load.errors,
+    mutation: summarize(load.latencies),
+    ackToWebhook: summarize(toWebhook),
+    ackToSubscriber: summarize(subscribed.latencies),
+    // openLoop returns once every request it sent is answered: the CPU measured is theirs.
+    cpuMsPerMutation: round(cpuMs / Math.max(1, requests), 3),
+    lost: webhooksLost + subscribed.missingEvents,
+  };
+}
+
+async function flow(databaseUrl: string): Promise<Step[]> {
   const receiver = await new BenchReceiver('answer').start();
   const svc = await startService({ databaseUrl, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }, profile: args.profile });
   const client = new GraphQLClient(svc.url, BENCH_TOKEN, 64);
@@ -135,73 +239,13 @@ async function flow(databaseUrl: string): Promise<Omit<Run, 'bare' | 'mutationP9
     });
     progress('  seeding 100 contacts and 100 approved documents');
     const entities = await seed(client);
-    const { last: before } = await eventsAfter(client, null);
+    const { last: cursor } = await eventsAfter(client, null);
     await fleet.connect(`${svc.url.replace(/^http/, 'ws')}/graphql`, SUBSCRIBERS, 'subscription { events { id } }');
     await until(async () => (await liveSubscribers(svc.url)) >= SUBSCRIBERS, `${SUBSCRIBERS} subscribers`);
-
-    const acks = new Map<string, number>();
-    const exportAcks = new Map<string, number[]>();
-    const loadStart = performance.now();
-    const measureFrom = performance.timeOrigin + loadStart + windows.warmupMs;
-    const cpuBefore = svc.cpuMs();
-    progress(`  ${RATE} mutations/s for ${(windows.warmupMs + windows.durationMs) / 1000} s`);
-    const load = await svc.profiled('flow', () =>
-      openLoop({
-        rate: RATE,
-        ...windows,
-        send: async (i) => {
-          const r = request(i, entities);
-          await client.send(r.body);
-          const at = clock();
-          if (r.marker) acks.set(r.marker, at);
-          if (r.document) exportAcks.set(r.document, [...(exportAcks.get(r.document) ?? []), at]);
-        },
-      }),
-    );
-    const cpuMs = svc.cpuMs() - cpuBefore;
-    if (load.errors) progress(`  ${load.errors} mutations failed, the first: ${load.firstError}`);
-
-    const { events } = await eventsAfter(client, before);
-    await receiver.waitFor(receiver.received + events.filter((e) => !receiver.arrivals.has(e.id)).length, SETTLE_MS);
-
-    // Each event's mutation: by the marker in its name, or for an export by its place among its document's exports.
-    const exportsSeen = new Map<string, number>();
-    const toWebhook: number[] = [];
-    const acked: [string, number][] = [];
-    let webhooksLost = 0;
-    for (const e of events) {
-      let ack: number | undefined;
-      if (e.type === 'DOCUMENT_EXPORTED') {
-        const doc = String(e.payload.id);
-        const n = exportsSeen.get(doc) ?? 0;
-        exportsSeen.set(doc, n + 1);
-        ack = exportAcks.get(doc)?.[n];
-      } else {
-        // A folder that createContact made carries its contact's name, the one with the marker.
-        const marker = [e.payload.name, e.payload.contact_name].map((n) => /\b(m\d+)$/.exec(n ?? '')?.[1]).find((x) => x !== undefined);
-        ack = marker ? acks.get(marker) : undefined;
-      }
-      const measured = ack !== undefined && ack >= measureFrom;
-      acked.push([e.id, measured ? ack! : 0]);
-      const arrived = receiver.arrivals.get(e.id);
-      if (arrived === undefined) webhooksLost++;
-      // An answer can reach the client after the webhook reached its receiver: that leg is 0.
-      else if (measured) toWebhook.push(Math.max(0, performance.timeOrigin + arrived - ack!));
-    }
-    const subscribed = await fleet.collect(acked, SETTLE_MS);
-    if (webhooksLost || subscribed.missingEvents) progress(`  lost: ${webhooksLost} webhooks, ${subscribed.missing} subscriber arrivals (${subscribed.missingEvents} events)`);
-    // openLoop returns once every request it sent is answered: the CPU measured is theirs.
-    const requests = (RATE * (windows.warmupMs + windows.durationMs)) / 1000;
-    return {
-      offered: RATE,
-      achieved: round(load.completed / load.seconds, 0),
-      errors: load.errors,
-      mutation: summarize(load.latencies),
-      ackToWebhook: summarize(toWebhook),
-      ackToSubscriber: summarize(subscribed.latencies),
-      cpuMsPerMutation: round(cpuMs / Math.max(1, requests), 3),
-      lost: webhooksLost + subscribed.missingEvents,
-    };
+    const rig: Rig = { svc, client, receiver, fleet, entities, cursor, sent: 0, exportsSeen: new Map(), exportAcks: new Map() };
+    const steps: Step[] = [];
+    for (const rate of RATES) steps.push(await step(rig, rate));
+    return steps;
   } finally {
     await fleet.stop();
     await client.close();
@@ -210,17 +254,22 @@ async function flow(databaseUrl: string): Promise<Omit<Run, 'bare' | 'mutationP9
   }
 }
 
+/** A step meets the targets: answered at the offered rate, every leg's p99 within 50 ms, nothing lost. */
+const meets = (s: Step) => s.achieved >= s.offered * 0.95 && s.mutation.p99 <= 50 && s.ackToWebhook.p99 <= 50 && s.ackToSubscriber.p99 <= 50 && s.lost === 0;
+
 const server = await openPostgresServer();
 const runs: Run[] = [];
 try {
   for (let r = 1; r <= args.runs; r++) {
-    progress(`flow: run ${r}/${args.runs}: bare Apollo Server at ${RATE}/s`);
+    progress(`flow: run ${r}/${args.runs}: bare Apollo Server at ${TARGET_RATE}/s`);
     const bare = await bareApollo();
+    progress(`flow: run ${r}/${args.runs}: a bare ky POST loop at concurrency ${KY_CONCURRENCY}`);
+    const bareKyPerSecond = await bareKy();
     progress(`flow: run ${r}/${args.runs}: the service`);
     const db = await createBenchDatabase(server.adminUrl);
     try {
-      const measured = await flow(db.url);
-      runs.push({ ...measured, bare, mutationP99VsBare: round(measured.mutation.p99 / bare.p99, 3) });
+      const steps = await flow(db.url);
+      runs.push({ steps, bare, bareKyPerSecond, mutationP99VsBare: round(steps[steps.length - 1]!.mutation.p99 / bare.p99, 3) });
     } finally {
       await db.drop();
     }
@@ -229,38 +278,54 @@ try {
   await server.stop();
 }
 
-const m = medianOf(runs);
+/** Each step's figures, the median over the runs. */
+const medianSteps: Step[] = RATES.map((_, i) => medianOf(runs.map((run) => run.steps[i]!)));
+const m = medianOf(runs.map(({ bare, bareKyPerSecond, mutationP99VsBare }) => ({ bare, bareKyPerSecond, mutationP99VsBare })));
+const top = medianSteps[medianSteps.length - 1]!;
+const highestMet = Math.max(0, ...medianSteps.filter(meets).map((s) => s.offered));
+const perStep = medianSteps.flatMap((s) => [
+  figure(`${s.offered}/s: mutations answered`, s.achieved, 'mutations/s'),
+  figure(`${s.offered}/s: mutation p50`, s.mutation.p50, 'ms'),
+  figure(`${s.offered}/s: mutation p99`, s.mutation.p99, 'ms'),
+  figure(`${s.offered}/s: answer → webhook p50`, s.ackToWebhook.p50, 'ms'),
+  figure(`${s.offered}/s: answer → webhook p99`, s.ackToWebhook.p99, 'ms'),
+  figure(`${s.offered}/s: answer → subscriber p50`, s.ackToSubscriber.p50, 'ms'),
+  figure(`${s.offered}/s: answer → subscriber p99`, s.ackToSubscriber.p99, 'ms'),
+  figure(`${s.offered}/s: service CPU`, s.cpuMsPerMutation, 'ms/mutation'),
+]);
 const result: BenchResult = {
   bench: 'flow',
-  title: `The whole flow: mutations over HTTP at ${RATE}/s with webhooks and ${SUBSCRIBERS} subscribers on`,
+  title: `The whole flow: mutations over HTTP at ${RATES.join(', ')}/s with webhooks and ${SUBSCRIBERS} subscribers on`,
   runs: args.runs,
   quick: args.quick,
   postgres: { kind: server.kind, version: server.version },
   figures: [
-    figure('mutations answered', m.achieved, 'mutations/s', { op: '>=', value: RATE * 0.95 }),
-    figure('mutation p50', m.mutation.p50, 'ms'),
-    figure('mutation p99', m.mutation.p99, 'ms', { op: '<=', value: 50 }),
-    figure('answer → webhook p50', m.ackToWebhook.p50, 'ms'),
-    figure('answer → webhook p99', m.ackToWebhook.p99, 'ms', { op: '<=', value: 50 }),
-    figure('answer → subscriber p50', m.ackToSubscriber.p50, 'ms'),
-    figure('answer → subscriber p99', m.ackToSubscriber.p99, 'ms', { op: '<=', value: 50 }),
-    figure('service CPU', m.cpuMsPerMutation, 'ms/mutation'),
-    figure('events lost', m.lost, '', { op: '<=', value: 0 }),
-    figure('bare Apollo p99 at the same rate', m.bare.p99, 'ms'),
-    figure('mutation p99 / bare Apollo p99 (same run)', m.mutationP99VsBare, '×'),
+    ...perStep,
+    figure(`mutations answered at ${TARGET_RATE}/s`, top.achieved, 'mutations/s', { op: '>=', value: TARGET_RATE * 0.95 }),
+    figure(`mutation p99 at ${TARGET_RATE}/s`, top.mutation.p99, 'ms', { op: '<=', value: 50 }),
+    figure(`answer → webhook p99 at ${TARGET_RATE}/s`, top.ackToWebhook.p99, 'ms', { op: '<=', value: 50 }),
+    figure(`answer → subscriber p99 at ${TARGET_RATE}/s`, top.ackToSubscriber.p99, 'ms', { op: '<=', value: 50 }),
+    figure('events lost, all rates', medianSteps.reduce((sum, s) => sum + s.lost, 0), '', { op: '<=', value: 0 }),
+    figure('highest rate with every target met', highestMet, 'mutations/s', { op: '>=', value: TARGET_RATE }),
+    figure(`bare Apollo p99 at ${TARGET_RATE}/s`, m.bare.p99, 'ms'),
+    figure(`mutation p99 / bare Apollo p99 at ${TARGET_RATE}/s (same run)`, m.mutationP99VsBare, '×'),
+    figure(`bare ky POST loop (concurrency ${KY_CONCURRENCY})`, m.bareKyPerSecond, 'POSTs/s'),
   ],
   latencies: [
-    { name: `bare Apollo mutation at ${RATE}/s`, ...m.bare },
-    { name: 'mutation', ...m.mutation },
-    { name: 'answer → webhook', ...m.ackToWebhook },
-    { name: 'answer → subscriber', ...m.ackToSubscriber },
+    { name: `bare Apollo mutation at ${TARGET_RATE}/s`, ...m.bare },
+    ...medianSteps.flatMap((s) => [
+      { name: `${s.offered}/s mutation`, ...s.mutation },
+      { name: `${s.offered}/s answer → webhook`, ...s.ackToWebhook },
+      { name: `${s.offered}/s answer → subscriber`, ...s.ackToSubscriber },
+    ]),
   ],
-  curves: [],
+  curves: [{ name: 'mutations answered', unit: 'mutations/s', points: medianSteps.map((s) => ({ offered: s.offered, achieved: s.achieved, backlogGrew: !meets(s) })) }],
   perRun: runs,
   notes: [
-    `open loop at ${RATE}/s: updateContact, updateFolder, exportDocument, createContact (three events) and createFolder in turn, over ${ENTITIES} entities each; ${windows.warmupMs} ms warm-up, ${windows.durationMs} ms measured`,
+    `open loop at ${RATES.join(', ')}/s in turn on one service: updateContact, updateFolder, exportDocument, createContact (three events) and createFolder in turn, over ${ENTITIES} entities each; per rate ${windows.warmupMs} ms warm-up, ${windows.durationMs} ms measured`,
     'a mutation is timed from when it was due; an event from its mutation’s answer (after the commit) to the webhook’s arrival and to each subscriber’s',
     `lost: an event of the log that had not reached the receiver and every subscriber ${SETTLE_MS / 1000} s after the load`,
+    `the bare ky loop: ky configured as the sender is, closed loop at concurrency ${KY_CONCURRENCY} to the same kind of receiver; 1.4 webhooks per mutation at ${TARGET_RATE}/s is ${TARGET_RATE * 1.4}/s`,
   ],
 };
 printResult(result);
