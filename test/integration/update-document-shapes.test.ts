@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSqlPool, type SqlPool } from '../../src/db/sql-pool.js';
+import { poolSql } from '../../src/db/sql.js';
 import { updateDocument, type UpdateDocumentInput } from '../../src/domain/documents/update-document.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
@@ -37,7 +38,7 @@ it('edits with every shape on one connection, the long shapes that agree in thei
   ];
   for (let round = 0; round < 3; round++) {
     for (const [i, shape] of shapes.entries()) {
-      const edited = await updateDocument(sql, createDocument.id, { ...shape, aiSummary: `round ${round} shape ${i}` });
+      const edited = await updateDocument(poolSql(sql), createDocument.id, { ...shape, aiSummary: `round ${round} shape ${i}` });
       expect(edited.aiSummary).toBe(`round ${round} shape ${i}`);
     }
   }

@@ -61,6 +61,22 @@ export const DOCUMENT_COLUMNS: readonly (keyof DocumentRow)[] = [
   'updated_at',
 ];
 
+/** A documents row as row_to_json writes it: timestamps as text. */
+export type DocumentJson = Omit<DocumentRow, 'status_changed_at' | 'created_at' | 'updated_at'> & {
+  status_changed_at: string;
+  created_at: string;
+  updated_at: string;
+};
+
+export function documentFromJson(json: DocumentJson): DocumentModel {
+  return documentFromRow({
+    ...json,
+    status_changed_at: new Date(json.status_changed_at),
+    created_at: new Date(json.created_at),
+    updated_at: new Date(json.updated_at),
+  });
+}
+
 export function documentFromRow(row: DocumentRow): DocumentModel {
   return {
     id: row.id,

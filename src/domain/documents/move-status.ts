@@ -3,7 +3,7 @@ import { documentPayloadSql } from '../../events/payload-sql.js';
 import { EVENTS_APPENDED, appendEventsSql } from '../../outbox/append-events.js';
 import { entityLockSql } from '../../outbox/entity-lock.js';
 import type { EventSettings } from '../events-context.js';
-import { documentFromRow, type DocumentModel, type DocumentRow } from './document-model.js';
+import { documentFromJson, type DocumentJson, type DocumentModel } from './document-model.js';
 import type { DocumentStatus } from './lifecycle.js';
 
 /**
@@ -38,13 +38,6 @@ select t.status as from_status, m.id is not null as moved,
 from target t left join moved m on true`,
 );
 
-/** A documents row as row_to_json writes it: timestamps as text. */
-type DocumentJson = Omit<DocumentRow, 'status_changed_at' | 'created_at' | 'updated_at'> & {
-  status_changed_at: string;
-  created_at: string;
-  updated_at: string;
-};
-
 export type StatusMove = {
   /** The status the document had; null when there is no such document. */
   from: DocumentStatus | null;
@@ -67,12 +60,5 @@ export async function moveStatus(
     settings.maxPayloadBytes,
   ]);
   if (!row) return { from: null, moved: false, document: null };
-  const json = row.document;
-  const document = documentFromRow({
-    ...json,
-    status_changed_at: new Date(json.status_changed_at),
-    created_at: new Date(json.created_at),
-    updated_at: new Date(json.updated_at),
-  });
-  return { from: row.from_status, moved: row.moved, document };
+  return { from: row.from_status, moved: row.moved, document: documentFromJson(row.document) };
 }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { SqlPool } from '../../db/sql-pool.js';
+import { statement, type Sql } from '../../db/sql.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { LIMITS, jsonObject, optionalText, parseId } from '../validate.js';
 import { DOCUMENT_COLUMNS, documentFromRow, type DocumentModel, type DocumentRow } from './document-model.js';
@@ -43,7 +42,7 @@ const COMPACT_JSON_SIZE = `octet_length(merged::text) - greatest(2 * (select cou
  * When a check fails nothing is written, and the facts it returns name the reason. What needs
  * no database is checked before it is sent.
  */
-export async function updateDocument(sql: SqlPool, id: string, input: UpdateDocumentInput): Promise<DocumentModel> {
+export async function updateDocument(sql: Sql, id: string, input: UpdateDocumentInput): Promise<DocumentModel> {
   const documentId = parseId('id', id);
   const params: unknown[] = [documentId, LOCKED_STATUSES];
   const param = (value: unknown, cast: string) => `$${params.push(value)}::${cast}`;
@@ -100,11 +99,8 @@ export async function updateDocument(sql: SqlPool, id: string, input: UpdateDocu
       ${folder ? ', target.folder_id as t_folder_id' : ''}
       , ${DOCUMENT_COLUMNS.map((column) => `updated.${column}`).join(', ')}
     from target left join updated on true`;
-  // Prepared once per shape and connection. The name is a digest of the text: PostgreSQL keeps
-  // only 63 bytes of a name, and two shapes whose names agreed that far would share one statement.
-  const name = `update-document:${createHash('sha256').update(text).digest('base64url')}`;
-  const { rows } = await sql.query<Facts & { [K in keyof DocumentRow]: DocumentRow[K] | null }>({ name, text, values: params });
-  const row = rows[0];
+  // Prepared once per shape and connection (statement() names it by a digest of its text).
+  const [row] = await sql.rows<Facts & { [K in keyof DocumentRow]: DocumentRow[K] | null }>(statement('update-document', text), params);
   if (!row) throw new NotFoundError('Document', id);
   const { t_status, t_editable, t_profile_name, t_profile_keys, t_folder_id, t_fields_size, ...columns } = row;
   if (columns.id === null) {

@@ -34,9 +34,9 @@ export const documentResolvers: Resolvers = {
     },
   },
   Mutation: {
-    createDocument: (_, { input }, { em }) => createDocument(em, input),
-    recordExtraction: (_, { id, input }, { em }) => recordExtraction(em, id, input),
-    updateDocument: (_, { id, input }, { sql }) => updateDocument(sql, id, input),
+    createDocument: (_, { input }, { changes }) => createDocument(changes, input),
+    recordExtraction: (_, { id, input }, { changes }) => recordExtraction(changes, id, input),
+    updateDocument: (_, { id, input }, { changes }) => updateDocument(changes, id, input),
     setDocumentStatus: (_, { id, status }, { changes, em, events, services }) =>
       setDocumentStatus({ sql: changes, em, settings: events, hooks: services.documentHooks }, id, status),
     exportDocument: (_, { id }, { changes, events }) => exportDocument({ sql: changes, settings: events }, id),
