@@ -32,7 +32,7 @@ import { purgeInspectors } from './inspector/store.js';
 import { serveConsole } from './server/console.js';
 import { NOTIFY } from './db/notify-channels.js';
 import { runReadyRules } from './rules/document-ready.js';
-import { EventHints, hintingSql } from './outbox/event-hints.js';
+import { EventHints, hintingSql, readHint } from './outbox/event-hints.js';
 import { poolSql } from './db/sql.js';
 import { createSqlPool } from './db/sql-pool.js';
 
@@ -143,8 +143,8 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     });
     const broadcaster = new Broadcaster(orm, makeContext, { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), wsMetrics.published);
     const deliveryFeed = new DeliveryFeed(orm, makeContext, log.child({ part: 'delivery-feed' }));
-    hints.onAppended((lastSeq) => {
-      worker?.wake();
+    hints.onAppended((lastSeq, toClaim) => {
+      if (toClaim) worker?.wake();
       broadcaster.wake(lastSeq);
     });
     const revalidateTokens = () => void ws?.revalidateTokens().catch((err: unknown) => log.warn({ err }, 'could not re-check the tokens of WebSockets'));
@@ -155,8 +155,9 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       {
         onNotification: (channel, payload) => {
           if (channel === NOTIFY.events) {
-            worker?.wake();
-            broadcaster.wake(payload);
+            const { seq, toClaim } = readHint(payload);
+            if (toClaim) worker?.wake();
+            broadcaster.wake(seq);
           } else if (channel === NOTIFY.deliveries) {
             deliveryFeed.notify(payload);
           } else if (channel === NOTIFY.inspector) {

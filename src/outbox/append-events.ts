@@ -1,7 +1,7 @@
 import { statement, type Sql } from '../db/sql.js';
 import { CHANNEL_OF, type EventTypeString } from '../events/event-types.js';
-import { channelIsOn } from '../webhooks/sql-conditions.js';
-import { LAST_EVENT_SEQ } from './event-hints.js';
+import { channelIsOn, deliveryIsEntityHead } from '../webhooks/sql-conditions.js';
+import { LAST_EVENT_SEQ, NEW_QUEUE_HEADS } from './event-hints.js';
 
 /**
  * How every change appends its events: CTEs that follow the change's own CTEs in one statement
@@ -34,11 +34,18 @@ export function appendEventsSql(source: string, maxBytes: string): string {
   insert into webhook_deliveries (event_seq, channel, entity_id)
   select a.seq, a.channel, a.entity_id from appended a join webhook_channels c on c.channel = a.channel
   where ${channelIsOn('c')}
+  returning id, channel, entity_id
 )`;
 }
 
-/** The final select's column that names the last event appended (null: none), for the hint after the commit. */
-export const EVENTS_APPENDED = `(select max(seq)::text from appended) as ${LAST_EVENT_SEQ}`;
+/**
+ * The final select's columns for the hint after the commit: the last event appended (null:
+ * none), and how many of the deliveries queued head their entity's queue (nothing earlier of
+ * the same entity pending, as the statement saw it) and so are for a claim to take. One
+ * queued behind another is taken by the record of the one before it (record-successes.ts).
+ */
+export const EVENTS_APPENDED = `(select max(seq)::text from appended) as ${LAST_EVENT_SEQ},
+  (select count(*)::int from queued q where ${deliveryIsEntityHead('q')}) as ${NEW_QUEUE_HEADS}`;
 
 /**
  * One event on its own, by the same CTEs: for what is not a change of a row (a test's or a

@@ -4,12 +4,28 @@ import { NOTIFY } from '../db/notify-channels.js';
 import type { SqlPool } from '../db/sql-pool.js';
 import { statement, transactionSql, type Sql, type Statement } from '../db/sql.js';
 
-/** The column a change's statement returns: the seq of the last event it appended, or null. */
+/** The columns a change's statement returns: the seq of the last event it appended (or null), and how many deliveries it queued at the head of their entity's queue. */
 export const LAST_EVENT_SEQ = 'last_event_seq';
+export const NEW_QUEUE_HEADS = 'new_queue_heads';
 
 const NOTIFY_EVENTS = statement('notify-events', `select pg_notify('${NOTIFY.events}', $1::text)`);
 
-type Listener = (lastSeq: string) => void;
+/**
+ * The NOTIFY payload: the last seq when a delivery may be there to claim (as every other
+ * sender of this channel says it), `stream:<seq>` when the events only need streaming.
+ */
+export function hintPayload(lastSeq: string, toClaim: boolean): string {
+  return toClaim ? lastSeq : `${STREAM_ONLY}${lastSeq}`;
+}
+
+const STREAM_ONLY = 'stream:';
+
+/** What a NOTIFY on the events channel asks for: the seq it names (if any) and whether a claim may find work. */
+export function readHint(payload: string): { seq: string; toClaim: boolean } {
+  return payload.startsWith(STREAM_ONLY) ? { seq: payload.slice(STREAM_ONLY.length), toClaim: false } : { seq: payload, toClaim: true };
+}
+
+type Listener = (lastSeq: string, toClaim: boolean) => void;
 
 /**
  * Tells that events were appended, once their transaction has committed: at once to this
@@ -24,6 +40,7 @@ export class EventHints {
   private readonly listeners: Listener[] = [];
   private sending: Promise<void> | undefined;
   private pending: string | undefined;
+  private pendingToClaim = false;
 
   constructor(
     private readonly pool: SqlPool,
@@ -34,9 +51,10 @@ export class EventHints {
     this.listeners.push(listener);
   }
 
-  appended(lastSeq: string): void {
-    for (const listener of this.listeners) listener(lastSeq);
+  appended(lastSeq: string, toClaim: boolean): void {
+    for (const listener of this.listeners) listener(lastSeq, toClaim);
     if (this.pending === undefined || BigInt(lastSeq) > BigInt(this.pending)) this.pending = lastSeq;
+    this.pendingToClaim ||= toClaim;
     this.sending ??= this.notifyOthers();
   }
 
@@ -47,9 +65,11 @@ export class EventHints {
 
   private async notifyOthers(): Promise<void> {
     for (let seq = this.pending; seq !== undefined; seq = this.pending) {
+      const toClaim = this.pendingToClaim;
       this.pending = undefined;
+      this.pendingToClaim = false;
       try {
-        await this.pool.query({ ...NOTIFY_EVENTS, values: [seq] });
+        await this.pool.query({ ...NOTIFY_EVENTS, values: [hintPayload(seq, toClaim)] });
       } catch (err) {
         this.log.warn({ err }, "telling other instances about new events failed; their poll finds them");
       }
@@ -58,9 +78,10 @@ export class EventHints {
   }
 }
 
-function lastSeqOf(rows: readonly unknown[]): string | null {
-  const last = (rows[0] as Record<string, unknown> | undefined)?.[LAST_EVENT_SEQ];
-  return typeof last === 'string' ? last : null;
+function appendedOf(rows: readonly unknown[]): { lastSeq: string; toClaim: boolean } | null {
+  const row = rows[0] as Record<string, unknown> | undefined;
+  const last = row?.[LAST_EVENT_SEQ];
+  return typeof last === 'string' ? { lastSeq: last, toClaim: Number(row?.[NEW_QUEUE_HEADS] ?? 1) > 0 } : null;
 }
 
 /** Where statements that are their own transaction run: after one that appended events, the hint. */
@@ -68,8 +89,8 @@ export function hintingSql(sql: Sql, hints: EventHints): Sql {
   return {
     async rows<R>(s: Statement, values: readonly unknown[]) {
       const rows = await sql.rows<R>(s, values);
-      const last = lastSeqOf(rows);
-      if (last !== null) hints.appended(last);
+      const appended = appendedOf(rows);
+      if (appended) hints.appended(appended.lastSeq, appended.toClaim);
       return rows;
     },
   };
@@ -84,8 +105,8 @@ export function transactionChanges(tx: EntityManager): Sql {
   return {
     async rows<R>(s: Statement, values: readonly unknown[]) {
       const rows = await sql.rows<R>(s, values);
-      const last = lastSeqOf(rows);
-      if (last !== null) await sql.rows(NOTIFY_EVENTS, [last]);
+      const appended = appendedOf(rows);
+      if (appended) await sql.rows(NOTIFY_EVENTS, [hintPayload(appended.lastSeq, appended.toClaim)]);
       return rows;
     },
   };

@@ -54,6 +54,14 @@ export class DeliveryWorker {
   private readonly chained: ClaimedDelivery[] = [];
   private claiming: Promise<number> | undefined;
   private wakeAgain = false;
+  /**
+   * The last claim found less than it had room for: nothing else is due for now until new work
+   * is announced (wake()) or the poll comes (a retry due, a lease run out). Finished attempts
+   * then claim nothing: with a backlog queued behind the heads in flight, such a claim reads
+   * all of it to find nothing, tens of milliseconds of the database's time each, and their
+   * successes chain the next deliveries of their entities anyway.
+   */
+  private exhausted = false;
   private readonly successes: SuccessRecorder;
   private failures: Promise<unknown> = Promise.resolve();
 
@@ -122,8 +130,18 @@ export class DeliveryWorker {
     }
   }
 
-  /** A hint that work may be due (NOTIFY, a reconnect, a finished attempt). */
+  /** A hint that new work may be due (a change that queued the head of an entity's queue, NOTIFY, a reconnect, the poll). */
   wake(): void {
+    this.exhausted = false;
+    this.poke();
+  }
+
+  /** A slot came free: claim again, unless the last claim found nothing more to take. */
+  private slotFreed(): void {
+    if (!this.exhausted) this.poke();
+  }
+
+  private poke(): void {
     if (!this.running || this.manualMode) return;
     if (this.claiming) {
       this.wakeAgain = true;
@@ -139,7 +157,7 @@ export class DeliveryWorker {
       this.claiming = undefined;
       if (this.wakeAgain) {
         this.wakeAgain = false;
-        this.wake();
+        this.poke();
       }
     });
     return this.claiming;
@@ -174,6 +192,7 @@ export class DeliveryWorker {
       this.begin(delivery);
     }
     if (claimed.length === room) this.wakeAgain = true;
+    else this.exhausted = true;
     return claimed.length;
   }
 
@@ -183,7 +202,7 @@ export class DeliveryWorker {
     const task = this.deliver(delivery).finally(() => {
       this.held.delete(delivery.id);
       this.inFlight.delete(task);
-      this.wake();
+      this.slotFreed();
     });
     this.inFlight.add(task);
   }
@@ -202,7 +221,7 @@ export class DeliveryWorker {
       const result = await this.sender.send(delivery).finally(() => {
         this.sending--;
         this.startChained();
-        this.wake();
+        this.slotFreed();
       });
       const decision = decide(result.outcome, delivery.attempt, this.opts.retrySchedule);
       this.metrics.attemptDuration.observe({ channel: delivery.channel, ok: String(result.ok) }, result.durationMs / 1000);
