@@ -155,7 +155,9 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       {
         onNotification: (channel, payload) => {
           if (channel === NOTIFY.events) {
-            const { seq, toClaim } = readHint(payload);
+            const { seq, toClaim, from } = readHint(payload);
+            // This instance's own hints reached its readers before they were sent.
+            if (from === hints.instance) return;
             if (toClaim) worker?.wake();
             broadcaster.wake(seq);
           } else if (channel === NOTIFY.deliveries) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { NOTIFY } from '../db/notify-channels.js';
@@ -12,17 +13,22 @@ const NOTIFY_EVENTS = statement('notify-events', `select pg_notify('${NOTIFY.eve
 
 /**
  * The NOTIFY payload: the last seq when a delivery may be there to claim (as every other
- * sender of this channel says it), `stream:<seq>` when the events only need streaming.
+ * sender of this channel says it), `stream:<seq>` when the events only need streaming, and
+ * `@<instance>` when an instance sends it after telling its own readers, so that it can
+ * ignore its own.
  */
-export function hintPayload(lastSeq: string, toClaim: boolean): string {
-  return toClaim ? lastSeq : `${STREAM_ONLY}${lastSeq}`;
+export function hintPayload(lastSeq: string, toClaim: boolean, from?: string): string {
+  return `${toClaim ? '' : STREAM_ONLY}${lastSeq}${from ? `@${from}` : ''}`;
 }
 
 const STREAM_ONLY = 'stream:';
 
-/** What a NOTIFY on the events channel asks for: the seq it names (if any) and whether a claim may find work. */
-export function readHint(payload: string): { seq: string; toClaim: boolean } {
-  return payload.startsWith(STREAM_ONLY) ? { seq: payload.slice(STREAM_ONLY.length), toClaim: false } : { seq: payload, toClaim: true };
+/** What a NOTIFY on the events channel says: the seq it names (if any), whether a claim may find work, and the instance that sent it (if it said). */
+export function readHint(payload: string): { seq: string; toClaim: boolean; from: string | undefined } {
+  const at = payload.indexOf('@');
+  const body = at === -1 ? payload : payload.slice(0, at);
+  const from = at === -1 ? undefined : payload.slice(at + 1);
+  return body.startsWith(STREAM_ONLY) ? { seq: body.slice(STREAM_ONLY.length), toClaim: false, from } : { seq: body, toClaim: true, from };
 }
 
 type Listener = (lastSeq: string, toClaim: boolean) => void;
@@ -34,9 +40,11 @@ type Listener = (lastSeq: string, toClaim: boolean) => void;
  * wait for each other's notifications. NOTIFYs are coalesced: while one is under way, the
  * next one carries the last seq of everything appended meanwhile. A crash between a commit
  * and its NOTIFY delays the other instances' readers by their poll, never more: the log is the
- * truth and NOTIFY a hint.
+ * truth and NOTIFY a hint. The NOTIFY waits for the end of the event loop's turn, so that the
+ * commits answered in one turn share it, and names this instance, whose listener ignores it.
  */
 export class EventHints {
+  readonly instance = randomUUID().slice(0, 8);
   private readonly listeners: Listener[] = [];
   private sending: Promise<void> | undefined;
   private pending: string | undefined;
@@ -55,7 +63,7 @@ export class EventHints {
     for (const listener of this.listeners) listener(lastSeq, toClaim);
     if (this.pending === undefined || BigInt(lastSeq) > BigInt(this.pending)) this.pending = lastSeq;
     this.pendingToClaim ||= toClaim;
-    this.sending ??= this.notifyOthers();
+    this.sending ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.notifyOthers());
   }
 
   /** Resolves once every hint given so far has been sent. */
@@ -69,7 +77,7 @@ export class EventHints {
       this.pending = undefined;
       this.pendingToClaim = false;
       try {
-        await this.pool.query({ ...NOTIFY_EVENTS, values: [hintPayload(seq, toClaim)] });
+        await this.pool.query({ ...NOTIFY_EVENTS, values: [hintPayload(seq, toClaim, this.instance)] });
       } catch (err) {
         this.log.warn({ err }, "telling other instances about new events failed; their poll finds them");
       }
