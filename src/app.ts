@@ -158,6 +158,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
             const { seq, toClaim, from } = readHint(payload);
             // This instance's own hints reached its readers before they were sent.
             if (from === hints.instance) return;
+            if (from) hints.setPeers(true);
             if (toClaim) worker?.wake();
             broadcaster.wake(seq);
           } else if (channel === NOTIFY.deliveries) {
@@ -171,12 +172,14 @@ export async function startApp(config: Config, log: Logger = createLogger(config
         },
         // Notifications sent while disconnected are lost: catch up from the log, re-check tokens.
         onConnected: () => {
+          hints.announce();
           tokens.setListening(true);
           worker?.wake();
           broadcaster.wake();
           revalidateTokens();
         },
         onDisconnected: () => tokens.setListening(false),
+        onPeers: (count) => hints.setPeers(count > 0),
       },
       log.child({ part: 'listener' }),
     );

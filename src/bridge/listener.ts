@@ -7,15 +7,21 @@ export type ListenerHandlers = {
   onConnected(): void;
   /** The connection is gone: until onConnected, notifications may be missed. */
   onDisconnected(): void;
+  /** At each check: how many other connections listen under this listener's name on this database (other instances). */
+  onPeers?(count: number): void;
 };
 
 const MAX_BACKOFF_MS = 5_000;
+
+/** The listener's application_name: how instances count each other (pg_stat_activity). */
+const LISTENER_NAME = 'recordengine-listener';
 
 /**
  * How the connection is checked. A connection dropped without a word (a NAT or firewall
  * forgetting it, a server host gone) shows nothing to a client that only waits for
  * notifications until TCP keepalive gives up, hours later; meanwhile tokens revoked on
  * other instances would still be remembered. A query that gets no answer in time says so.
+ * The query counts the other instances' listeners on the way (onPeers).
  */
 export type ListenerCheck = { intervalMs: number; timeoutMs: number };
 
@@ -66,7 +72,7 @@ export class NotificationListener {
   }
 
   private async tryConnect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'recordengine-listener', keepAlive: true });
+    const client = new pg.Client({ connectionString: this.url, application_name: LISTENER_NAME, keepAlive: true });
     client.on('notification', (msg) => this.handlers.onNotification(msg.channel, msg.payload ?? ''));
     client.on('error', (err) => {
       if (this.client === client) this.log.warn({ err }, 'notification listener lost its connection; reconnecting');
@@ -91,6 +97,7 @@ export class NotificationListener {
     clearInterval(this.checkTimer);
     this.checkTimer = setInterval(() => void this.check(client), this.checks.intervalMs);
     this.handlers.onConnected();
+    void this.check(client);
   }
 
   private async check(client: pg.Client): Promise<void> {
@@ -101,7 +108,14 @@ export class NotificationListener {
       timer = setTimeout(() => reject(new Error(`no answer within ${this.checks.timeoutMs} ms`)), this.checks.timeoutMs);
     });
     try {
-      await Promise.race([client.query('select 1'), late]);
+      const { rows } = await Promise.race([
+        client.query<{ n: number }>({
+          text: `select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and pid <> pg_backend_pid()`,
+          values: [LISTENER_NAME],
+        }),
+        late,
+      ]);
+      this.handlers.onPeers?.(rows[0]?.n ?? 0);
     } catch (err) {
       if (this.client !== client) return;
       this.log.warn({ err }, 'notification listener connection failed its check; reconnecting');

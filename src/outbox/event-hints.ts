@@ -22,6 +22,8 @@ export function hintPayload(lastSeq: string, toClaim: boolean, from?: string): s
 }
 
 const STREAM_ONLY = 'stream:';
+/** The payload of an instance that has just started listening (it names no seq: readers read from their cursor). */
+const HELLO = 'listening';
 
 /** What a NOTIFY on the events channel says: the seq it names (if any), whether a claim may find work, and the instance that sent it (if it said). */
 export function readHint(payload: string): { seq: string; toClaim: boolean; from: string | undefined } {
@@ -49,6 +51,8 @@ export class EventHints {
   private sending: Promise<void> | undefined;
   private pending: string | undefined;
   private pendingToClaim = false;
+  /** Whether another instance listens: until a check says none does, assume one may. */
+  private peers = true;
 
   constructor(
     private readonly pool: SqlPool,
@@ -59,8 +63,25 @@ export class EventHints {
     this.listeners.push(listener);
   }
 
+  /**
+   * Whether other instances listen (the listener counts them every few seconds; a hint from
+   * one, or its hello when it connects, says so at once). With none, no NOTIFY is sent: the
+   * round trip and PostgreSQL's notification queue would serve nobody.
+   */
+  setPeers(listening: boolean): void {
+    this.peers = listening;
+  }
+
+  /** Tells the other instances that this one listens now, so that they send it their hints. */
+  announce(): void {
+    void this.pool.query({ ...NOTIFY_EVENTS, values: [`${HELLO}@${this.instance}`] }).catch((err: unknown) => {
+      this.log.warn({ err }, 'telling other instances that this one listens failed; they learn it at their next check');
+    });
+  }
+
   appended(lastSeq: string, toClaim: boolean): void {
     for (const listener of this.listeners) listener(lastSeq, toClaim);
+    if (!this.peers) return;
     if (this.pending === undefined || BigInt(lastSeq) > BigInt(this.pending)) this.pending = lastSeq;
     this.pendingToClaim ||= toClaim;
     this.sending ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.notifyOthers());
