@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import WebSocket from 'ws';
 import { removeEmbeddedPostgresData, startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { APPEND_ONE_EVENT } from '../src/outbox/append-events.js';
+import { EventHints } from '../src/outbox/event-hints.js';
 import { benchArgs } from './lib/args.js';
 import { ROOT, freePort, startNode, waitForOk, type NodeChild } from './lib/children.js';
 import { formatProfile, summarizeProfile } from './lib/cpu-profile.js';
@@ -183,6 +184,7 @@ async function startService(databaseUrl: string): Promise<Server> {
     '/readyz',
   );
   const db = new pg.Client({ connectionString: databaseUrl });
+  const hints = new EventHints(new pg.Pool({ connectionString: databaseUrl, max: 1 }), pino({ level: 'warn' }));
   await db.connect();
   return {
     kind: 'service',
@@ -193,13 +195,19 @@ async function startService(databaseUrl: string): Promise<Server> {
     },
     async emit(n) {
       // The outbox's own statement (no webhook channel is configured, so no delivery), in its own transaction.
-      const { rows } = await db.query<{ id: string }>({ ...APPEND_ONE_EVENT, values: ['document.exported', n, JSON.stringify(documentPayload(n)), 1_000_000] });
+      const { rows } = await db.query<{ id: string; last_event_seq: string }>({
+        ...APPEND_ONE_EVENT,
+        values: ['document.exported', n, JSON.stringify(documentPayload(n)), 1_000_000],
+      });
+      // The NOTIFY another instance of the service would send after its commit.
+      hints.appended(rows[0]!.last_event_seq, true);
       return { id: rows[0]!.id, at: clock() };
     },
     memory: async () => ({ heap: await inspector.heapAfterGc(), rss: rssBytes(child.pid) }),
     profiled: (name, fn) => (args.profile ? inspector.profiled(name, fn) : fn()),
     async stop() {
       inspector.close();
+      await hints.close();
       await db.end();
       await child.stop();
     },

@@ -131,17 +131,14 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     // Hints go out on a connection of their own: never behind mutations queued for the pool.
     const hintPool = createSqlPool(database.url, 1, log, 'recordengine-hints');
     const hints = new EventHints(hintPool, log.child({ part: 'hints' }));
-    stops.push(async () => {
-      await hints.flushed();
-      await hintPool.end();
-    });
+    stops.push(() => hints.close());
     const makeContext = lazyContextFactory(orm, sql, hintingSql(poolSql(sql), hints), events, services);
     let ws: WebSocketTransport | undefined;
     const wsMetrics = subscriptionMetrics(metrics.registry, {
       connections: () => ws?.connections ?? 0,
       subscribers: () => broadcaster.fanout.size + deliveryFeed.fanout.size + inspectorFeed.size,
     });
-    const broadcaster = new Broadcaster(orm, makeContext, { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), wsMetrics.published);
+    const broadcaster = new Broadcaster(poolSql(sql), makeContext, { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), wsMetrics.published);
     const deliveryFeed = new DeliveryFeed(orm, makeContext, log.child({ part: 'delivery-feed' }));
     hints.onAppended((lastSeq, toClaim) => {
       if (toClaim) worker?.wake();
@@ -230,7 +227,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       tokens,
       log: log.child({ part: 'ws' }),
       makeContext,
-      streams: (onOverflow) => subscriptionStreams({ orm, broadcaster, deliveryFeed, makeContext, bufferSize: config.ws.subscriberBuffer }, onOverflow),
+      streams: (onOverflow) => subscriptionStreams({ orm, sql: poolSql(sql), broadcaster, deliveryFeed, makeContext, bufferSize: config.ws.subscriberBuffer }, onOverflow),
       maxDepth: config.graphql.maxDepth,
       maxCost: config.graphql.maxCost,
       maxPayloadBytes: config.graphql.maxBody,

@@ -4,6 +4,8 @@ import { contactPayload as referencePayload } from '../../src/events/payloads.js
 import { SAMPLE_CONTACT } from '../../src/events/samples.js';
 import { statement } from '../../src/db/sql.js';
 import { APPEND_ONE_EVENT, EVENTS_APPENDED, appendEventsSql } from '../../src/outbox/append-events.js';
+import { EventHints } from '../../src/outbox/event-hints.js';
+import { pino } from 'pino';
 
 /**
  * Events written straight into the log by the outbox's own statements (event row, one delivery
@@ -33,15 +35,23 @@ export class EventProducer {
   private nextEntity = 1;
   produced = 0;
 
+  /** After each commit, the NOTIFY another instance of the service would send (outbox/event-hints.ts). */
+  private readonly hints: EventHints;
+
   constructor(databaseUrl: string) {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: 8, application_name: 'bench' });
+    this.hints = new EventHints(new pg.Pool({ connectionString: databaseUrl, max: 1, application_name: 'bench' }), pino({ level: 'warn' }));
   }
 
   /** One event, one statement (its own transaction); resolves with its webhook-id and performance.now() right after it committed. */
   async recordOne(): Promise<{ id: string; committedAt: number }> {
     const entity = this.nextEntity++;
-    const { rows } = await this.pool.query<{ id: string }>({ ...APPEND_ONE_EVENT, values: ['contact.updated', entity, contactPayload(entity), PAYLOAD_LIMIT] });
+    const { rows } = await this.pool.query<{ id: string; last_event_seq: string }>({
+      ...APPEND_ONE_EVENT,
+      values: ['contact.updated', entity, contactPayload(entity), PAYLOAD_LIMIT],
+    });
     const committedAt = performance.now();
+    this.hints.appended(rows[0]!.last_event_seq, true);
     this.produced++;
     return { id: rows[0]!.id, committedAt };
   }
@@ -50,7 +60,8 @@ export class EventProducer {
     if (count <= 0) return;
     const first = this.nextEntity;
     this.nextEntity += count;
-    const { rows } = await this.pool.query<{ n: number }>({ ...APPEND_MANY, values: [first, contactPayload(0), count, PAYLOAD_LIMIT] });
+    const { rows } = await this.pool.query<{ n: number; last_event_seq: string }>({ ...APPEND_MANY, values: [first, contactPayload(0), count, PAYLOAD_LIMIT] });
+    this.hints.appended(rows[0]!.last_event_seq, true);
     this.produced += rows[0]!.n;
   }
 
@@ -73,7 +84,9 @@ export class EventProducer {
     return rows[0]!.n;
   }
 
-  close(): Promise<void> {
-    return this.pool.end();
+  async close(): Promise<void> {
+    await this.hints.flushed();
+    await this.hints.close();
+    await this.pool.end();
   }
 }

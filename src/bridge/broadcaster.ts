@@ -1,10 +1,10 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { headPosition, readEvents, type EventRow } from '../outbox/event-log.js';
 import { Fanout } from '../subscriptions/fanout.js';
 import { ORIGIN, compare, toPos, toPosition, type Pos } from '../subscriptions/position.js';
 import { PublishedEvent } from '../subscriptions/published.js';
 import type { ContextFactory } from '../graphql/context-factory.js';
+import type { Sql } from '../db/sql.js';
 
 /** Events read from the log per query. */
 const BATCH = 500;
@@ -55,17 +55,15 @@ export class Broadcaster {
   private pollTimer: NodeJS.Timeout | undefined;
   private stopped = true;
   private manualMode = false;
-  private readonly em: EntityManager;
 
   constructor(
-    orm: MikroORM,
+    /** Where the log is read: the plain pool. */
+    private readonly sql: Sql,
     private readonly makeContext: ContextFactory,
     private readonly opts: BroadcasterOptions,
     private readonly log: Logger,
     private readonly onPublished: (event: PublishedEvent) => void = () => undefined,
   ) {
-    // Raw queries only: the fork's identity map stays empty however long it lives.
-    this.em = orm.em.fork();
   }
 
   /** The position of the last event published: a subscriber past it attaches, one behind it catches up first. */
@@ -75,7 +73,7 @@ export class Broadcaster {
 
   async start(): Promise<void> {
     if (!this.stopped) return;
-    this.head = toPos(await headPosition(this.em));
+    this.head = toPos(await headPosition(this.sql));
     this.recentBase = this.head;
     this.stopped = false;
     this.pollTimer = setInterval(() => this.wake(), this.opts.pollIntervalMs);
@@ -95,7 +93,7 @@ export class Broadcaster {
     this.hinted.clear();
     this.readAgain = false;
     if (this.stopped) {
-      this.head = toPos(await headPosition(this.em));
+      this.head = toPos(await headPosition(this.sql));
       this.recentBase = this.head;
       this.stopped = false;
     }
@@ -160,7 +158,7 @@ export class Broadcaster {
   private async readAll(): Promise<void> {
     try {
       for (;;) {
-        const rows = await readEvents(this.em, { after: toPosition(this.head), limit: BATCH });
+        const rows = await readEvents(this.sql, { after: toPosition(this.head), limit: BATCH });
         if (this.stopped) return;
         this.publish(rows);
         if (rows.length < BATCH) break;

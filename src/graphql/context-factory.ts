@@ -1,6 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { SqlPool } from '../db/sql-pool.js';
-import type { Sql } from '../db/sql.js';
+import { poolSql, type Sql } from '../db/sql.js';
 import type { EventSettings } from '../domain/events-context.js';
 import type { GraphQLContext } from './context.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -23,6 +23,7 @@ class LazyContext implements GraphQLContext {
     private readonly orm: MikroORM,
     readonly sql: SqlPool,
     readonly changes: Sql,
+    readonly reads: Sql,
     readonly events: EventSettings,
     readonly services: Services,
   ) {}
@@ -37,5 +38,6 @@ class LazyContext implements GraphQLContext {
 }
 
 export function lazyContextFactory(orm: MikroORM, sql: SqlPool, changes: Sql, events: EventSettings, services: Services): ContextFactory {
-  return () => new LazyContext(orm, sql, changes, events, services);
+  const reads = poolSql(sql);
+  return () => new LazyContext(orm, sql, changes, reads, events, services);
 }

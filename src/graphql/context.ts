@@ -13,6 +13,8 @@ export type GraphQLContext = {
   sql: SqlPool;
   /** Where the changes' statements run: the plain pool, prepared (db/sql.ts). */
   changes: Sql;
+  /** Plain reads on the same pool (the event log). */
+  reads: Sql;
   loaders: Loaders;
   events: EventSettings;
   services: Services;

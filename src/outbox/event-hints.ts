@@ -92,6 +92,12 @@ export class EventHints {
     await this.sending;
   }
 
+  /** Sends what is left, then closes its connection. */
+  async close(): Promise<void> {
+    await this.flushed();
+    await this.pool.end();
+  }
+
   private async notifyOthers(): Promise<void> {
     for (let seq = this.pending; seq !== undefined; seq = this.pending) {
       const toClaim = this.pendingToClaim;

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { statement, type Sql } from '../db/sql.js';
 import { CursorExpiredError, ValidationError, describeValue } from '../errors.js';
 import type { Channel, EventTypeString } from '../events/event-types.js';
 
@@ -111,34 +111,6 @@ export function checkNotPurged(after: Position, purged: Position, field = 'after
 }
 
 /**
- * Committed events after `after`, in log order, at most `limit`; `types` filters. With
- * `refuseExpired` (`after` is a reader's cursor), a cursor the purge has passed is refused
- * with CURSOR_EXPIRED: the check and the read are one statement, so they see the same purge.
- */
-export async function readEvents(
-  em: EntityManager,
-  opts: { after: Position; limit: number; types?: readonly EventTypeString[] | undefined; refuseExpired?: boolean },
-): Promise<EventRow[]> {
-  const typeFilter = opts.types && opts.types.length ? `and e.type in (select jsonb_array_elements_text(?::jsonb))` : '';
-  const params: unknown[] = [opts.after.txid, opts.after.seq];
-  // Arrays travel as JSON: knex would expand a JS array into a list of placeholders.
-  if (typeFilter) params.push(JSON.stringify(opts.types));
-  params.push(opts.limit);
-  const rows = await em.execute<(Partial<RawEvent> & { purged_txid: string; purged_seq: string; position_txid: string | null })[]>(
-    `select p.txid::text as purged_txid, p.seq::text as purged_seq, page.*
-     from events_purged p left join lateral (
-       select ${EVENT_COLUMNS}, e.txid as position_txid, e.seq as position_seq from events e
-       where (e.txid, e.seq) > (?::xid8, ?::bigint) ${typeFilter}
-         and e.txid < ${READABLE_BELOW}
-       order by e.txid, e.seq limit ?) page on true
-     order by page.position_txid, page.position_seq`,
-    params,
-  );
-  if (opts.refuseExpired && rows[0]) checkNotPurged(opts.after, { txid: rows[0].purged_txid, seq: rows[0].purged_seq });
-  return rows.filter((r) => r.position_txid !== null).map((r) => toEventRow(r as RawEvent));
-}
-
-/**
  * The txid below which every transaction that could write to this log has ended, as this
  * statement's snapshot sees it: the oldest transaction still running, leaving out those that
  * pg_stat_activity shows running in another database (they cannot write here). Leaving out
@@ -153,12 +125,51 @@ export const READABLE_BELOW = `coalesce(
                         where a.backend_xid is not null and a.datname is distinct from current_database())),
   pg_snapshot_xmax(pg_current_snapshot()))`;
 
-/** The position after the last readable event: where a live reader starts. */
-export async function headPosition(em: EntityManager): Promise<Position> {
-  const rows = await em.execute<{ txid: string; seq: string }[]>(
-    `select e.txid::text as txid, e.seq::text as seq from events e
-     where e.txid < ${READABLE_BELOW}
-     order by e.txid desc, e.seq desc limit 1`,
+/** Reading the log after a position, with or without a filter by type; prepared once per connection. */
+const readEventsStatement = (byType: boolean) =>
+  statement(
+    'read-events',
+    `select p.txid::text as purged_txid, p.seq::text as purged_seq, page.*
+     from events_purged p left join lateral (
+       select ${EVENT_COLUMNS}, e.txid as position_txid, e.seq as position_seq from events e
+       where (e.txid, e.seq) > ($1::xid8, $2::bigint) ${byType ? 'and e.type = any($4::text[])' : ''}
+         and e.txid < ${READABLE_BELOW}
+       order by e.txid, e.seq limit $3::int) page on true
+     order by page.position_txid, page.position_seq`,
   );
+const READ_EVENTS = readEventsStatement(false);
+const READ_EVENTS_OF_TYPES = readEventsStatement(true);
+
+/**
+ * Committed events after `after`, in log order, at most `limit`; `types` filters. With
+ * `refuseExpired` (`after` is a reader's cursor), a cursor the purge has passed is refused
+ * with CURSOR_EXPIRED: the check and the read are one statement, so they see the same purge.
+ * One prepared statement on the plain pool: the broadcaster runs it after every commit.
+ */
+export async function readEvents(
+  sql: Sql,
+  opts: { after: Position; limit: number; types?: readonly EventTypeString[] | undefined; refuseExpired?: boolean },
+): Promise<EventRow[]> {
+  const byType = opts.types !== undefined && opts.types.length > 0;
+  const values: unknown[] = [opts.after.txid, opts.after.seq, opts.limit];
+  if (byType) values.push(opts.types);
+  const rows = await sql.rows<Partial<RawEvent> & { purged_txid: string; purged_seq: string; position_txid: string | null }>(
+    byType ? READ_EVENTS_OF_TYPES : READ_EVENTS,
+    values,
+  );
+  if (opts.refuseExpired && rows[0]) checkNotPurged(opts.after, { txid: rows[0].purged_txid, seq: rows[0].purged_seq });
+  return rows.filter((r) => r.position_txid !== null).map((r) => toEventRow(r as RawEvent));
+}
+
+const HEAD_POSITION = statement(
+  'head-position',
+  `select e.txid::text as txid, e.seq::text as seq from events e
+   where e.txid < ${READABLE_BELOW}
+   order by e.txid desc, e.seq desc limit 1`,
+);
+
+/** The position after the last readable event: where a live reader starts. */
+export async function headPosition(sql: Sql): Promise<Position> {
+  const rows = await sql.rows<{ txid: string; seq: string }>(HEAD_POSITION, []);
   return rows[0] ? { txid: rows[0].txid, seq: rows[0].seq } : START;
 }

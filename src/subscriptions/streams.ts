@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Sql } from '../db/sql.js';
 import type { Broadcaster } from '../bridge/broadcaster.js';
 import type { DeliveryFeed, DeliveryUpdate } from '../bridge/delivery-feed.js';
 import { CursorExpiredError, ValidationError, describeValue } from '../errors.js';
@@ -26,6 +27,8 @@ export type SubscriptionStreams = {
 
 export type StreamDeps = {
   orm: MikroORM;
+  /** The plain pool, where the log is read. */
+  sql: Sql;
   broadcaster: Broadcaster;
   deliveryFeed: DeliveryFeed;
   makeContext: ContextFactory;
@@ -142,7 +145,7 @@ class EventStream implements AsyncIterableIterator<PublishedEvent | CursorExpire
       this.cursor = recent.at(-1)!.position;
       return;
     }
-    const rows = await readEvents(this.deps.orm.em.fork(), { after: toPosition(cursor), limit: CATCH_UP_PAGE, types: this.types, refuseExpired: true });
+    const rows = await readEvents(this.deps.sql, { after: toPosition(cursor), limit: CATCH_UP_PAGE, types: this.types, refuseExpired: true });
     if (this.closed) return;
     this.page = rows.map((row) => new PublishedEvent(row, this.deps.makeContext));
     const last = this.page.at(-1)?.position ?? cursor;

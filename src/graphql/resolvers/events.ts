@@ -5,9 +5,9 @@ import { connection, pageSize } from '../relay.js';
 
 export const eventResolvers: Resolvers = {
   Query: {
-    events: async (_, { types, after, first }, { em }) => {
+    events: async (_, { types, after, first }, { reads }) => {
       const limit = pageSize(first);
-      const rows = await readEvents(em, {
+      const rows = await readEvents(reads, {
         after: after ? decodeCursor(after) : START,
         limit: limit + 1,
         types: types?.map((t) => EVENT_TYPES[t]),
