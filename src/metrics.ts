@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { answerWithin } from './db/unavailable.js';
+import { channelIsOn, deliveryIsPending } from './webhooks/sql-conditions.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -137,9 +138,9 @@ function deliveryFigures(orm: MikroORM): () => Promise<DeliveryFigures> {
 
 async function readFigures(orm: MikroORM): Promise<DeliveryFigures> {
   const rows = await orm.em.fork().execute<(DeliveryFigures['channels'][number] & { oldest_age: number | null })[]>(
-    `select c.channel, c.enabled and c.url is not null as "on", c.url is not null and not c.enabled as off, c.consecutive_failures as failures,
-       (select count(*) from webhook_deliveries d where d.channel = c.channel and d.status = 'PENDING') as pending,
-       (select extract(epoch from now() - min(created_at)) from webhook_deliveries where status = 'PENDING') as oldest_age
+    `select c.channel, ${channelIsOn('c')} as "on", c.url is not null and not c.enabled as off, c.consecutive_failures as failures,
+       (select count(*) from webhook_deliveries d where d.channel = c.channel and ${deliveryIsPending('d')}) as pending,
+       (select extract(epoch from now() - min(created_at)) from webhook_deliveries w where ${deliveryIsPending('w')}) as oldest_age
      from webhook_channels c order by c.channel`,
   );
   return { channels: rows, oldestPendingAge: Number(rows[0]?.oldest_age ?? 0) };

@@ -1,7 +1,7 @@
 import { statement, type Sql } from '../db/sql.js';
 import { CHANNEL_OF, type EventTypeString } from '../events/event-types.js';
-import { channelIsOn, deliveryIsEntityHead } from '../webhooks/sql-conditions.js';
-import { LAST_EVENT_SEQ, NEW_QUEUE_HEADS } from './event-hints.js';
+import { channelIsOn, deliveryIsWaiting } from '../webhooks/sql-conditions.js';
+import { DELIVERIES_TO_CLAIM, LAST_EVENT_SEQ } from './event-hints.js';
 
 /**
  * How every change appends its events: CTEs that follow the change's own CTEs in one statement
@@ -40,12 +40,16 @@ export function appendEventsSql(source: string, maxBytes: string): string {
 
 /**
  * The final select's columns for the hint after the commit: the last event appended (null:
- * none), and how many of the deliveries queued head their entity's queue (nothing earlier of
- * the same entity pending, as the statement saw it) and so are for a claim to take. One
- * queued behind another is taken by the record of the one before it (record-successes.ts).
+ * none), and how many of the deliveries queued a claim may have to take: those with nothing
+ * earlier of the same entity waiting, as the statement saw it. One queued behind a delivery
+ * that waits (for its turn or its retry) is taken by that one's record once it succeeds
+ * (record-successes.ts), so no claim need run for it. One behind a delivery in flight does
+ * count: that record may have committed without seeing it, and then only a claim takes it.
  */
 export const EVENTS_APPENDED = `(select max(seq)::text from appended) as ${LAST_EVENT_SEQ},
-  (select count(*)::int from queued q where ${deliveryIsEntityHead('q')}) as ${NEW_QUEUE_HEADS}`;
+  (select count(*)::int from queued q where not exists (
+    select 1 from webhook_deliveries p
+    where ${deliveryIsWaiting('p')} and p.channel = q.channel and p.entity_id = q.entity_id and p.id < q.id)) as ${DELIVERIES_TO_CLAIM}`;
 
 /**
  * One event on its own, by the same CTEs: for what is not a change of a row (a test's or a

@@ -5,9 +5,9 @@ import { NOTIFY } from '../db/notify-channels.js';
 import type { SqlPool } from '../db/sql-pool.js';
 import { statement, transactionSql, type Sql, type Statement } from '../db/sql.js';
 
-/** The columns a change's statement returns: the seq of the last event it appended (or null), and how many deliveries it queued at the head of their entity's queue. */
+/** The columns a change's statement returns: the seq of the last event it appended (or null), and how many deliveries it queued that a claim may have to take. */
 export const LAST_EVENT_SEQ = 'last_event_seq';
-export const NEW_QUEUE_HEADS = 'new_queue_heads';
+export const DELIVERIES_TO_CLAIM = 'deliveries_to_claim';
 
 const NOTIFY_EVENTS = statement('notify-events', `select pg_notify('${NOTIFY.events}', $1::text)`);
 
@@ -116,7 +116,7 @@ export class EventHints {
 function appendedOf(rows: readonly unknown[]): { lastSeq: string; toClaim: boolean } | null {
   const row = rows[0] as Record<string, unknown> | undefined;
   const last = row?.[LAST_EVENT_SEQ];
-  return typeof last === 'string' ? { lastSeq: last, toClaim: Number(row?.[NEW_QUEUE_HEADS] ?? 1) > 0 } : null;
+  return typeof last === 'string' ? { lastSeq: last, toClaim: Number(row?.[DELIVERIES_TO_CLAIM] ?? 1) > 0 } : null;
 }
 
 /** Where statements that are their own transaction run: after one that appended events, the hint. */

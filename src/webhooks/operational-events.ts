@@ -1,5 +1,6 @@
 import { NOTIFY } from '../db/notify-channels.js';
 import { isoSql } from '../events/payload-sql.js';
+import { channelIsOn } from './sql-conditions.js';
 
 export { isoSql };
 
@@ -27,7 +28,7 @@ ops_events as (
 ), ops_deliveries as (
   insert into webhook_deliveries (event_seq, channel, entity_id)
   select e.seq, 'OPERATIONS', e.entity_id from ops_events e join webhook_channels c on c.channel = 'OPERATIONS'
-  where c.enabled and c.url is not null
+  where ${channelIsOn('c')}
 ), ops_notified as (
   select count(pg_notify('${NOTIFY.events}', seq::text)) as n from ops_events
 )`;

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { deliveryIsPending } from './sql-conditions.js';
 
-const WAITING = `exists (select 1 from webhook_deliveries d where d.event_seq = e.seq and d.status = 'PENDING')`;
+const WAITING = `exists (select 1 from webhook_deliveries d where d.event_seq = e.seq and ${deliveryIsPending('d')})`;
 
 /**
  * Deletes events older than the retention period that nothing waits on any more; their

@@ -2,11 +2,11 @@ import pg from 'pg';
 import type { SqlPool } from '../db/sql-pool.js';
 import { formatDuration } from '../duration.js';
 import type { Channel } from '../events/event-types.js';
-import { WAITING_DELIVERY } from './channel-state.js';
 import { APPEND_OPERATIONAL_EVENTS, channelDisabledPayloadSql, channelEntitySql, isoSql } from './operational-events.js';
 import type { Decision } from './retry-policy.js';
 import type { AttemptResult } from './sender.js';
 import { NOTIFY } from '../db/notify-channels.js';
+import { deliveryIsWaiting } from './sql-conditions.js';
 
 
 export type FailedAttempt = {
@@ -28,7 +28,7 @@ export type FailedAttempt = {
  *   without a success for WEBHOOK_DISABLE_AFTER ($12 seconds, shown as $14);
  * - the delivery's next attempt, or its end when the schedule is spent or the channel is off,
  *   written only while this instance still holds the lease;
- * - when the channel went off, what waits on it fails (WAITING_DELIVERY, as for a switch-off by
+ * - when the channel went off, what waits on it fails (a waiting delivery, as for a switch-off by
  *   hand), so that nothing is claimed on it in between;
  * - the operational events this causes: channel.failing when this failure opens the circuit
  *   ($15 in a row), channel.disabled when the channel went off, delivery.failed when the
@@ -67,7 +67,7 @@ with attempt as (
   returning d.id, d.status, d.event_seq, d.channel, d.entity_id, d.attempt_count
 ), waiting as (
   update webhook_deliveries w set status = 'FAILED', completed_at = now(), lease_until = null, leased_by = null
-  where w.channel = $7 and w.id <> $1 and ${WAITING_DELIVERY}
+  where w.channel = $7 and w.id <> $1 and ${deliveryIsWaiting('w')}
     and exists (select 1 from health where not health.enabled)
   returning w.id
 ), last_attempt as (

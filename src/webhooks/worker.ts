@@ -237,6 +237,10 @@ export class DeliveryWorker {
           this.held.add(next.id);
           this.chained.push(next);
           this.startChained();
+        } else {
+          // A change of this entity may have committed after this record read the queue, and
+          // counted on this record to take its delivery: a claim now takes it instead.
+          this.wake();
         }
         if (excerptRefused) this.excerptRefused(attemptId, delivery.id, excerptRefused);
         this.log.debug({ attemptId, ...about, ...(next && { next: next.id }) }, 'webhook delivered');
