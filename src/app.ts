@@ -132,13 +132,15 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const hintPool = createSqlPool(database.url, 1, log, 'recordengine-hints');
     const hints = new EventHints(hintPool, log.child({ part: 'hints' }));
     stops.push(() => hints.close());
-    const makeContext = lazyContextFactory(orm, sql, hintingSql(poolSql(sql), hints), events, services);
+    // The plain pool as a Sql: reads of the log, and (with the hint after the commit) the changes.
+    const reads = poolSql(sql);
+    const makeContext = lazyContextFactory(orm, sql, hintingSql(reads, hints), reads, events, services);
     let ws: WebSocketTransport | undefined;
     const wsMetrics = subscriptionMetrics(metrics.registry, {
       connections: () => ws?.connections ?? 0,
       subscribers: () => broadcaster.fanout.size + deliveryFeed.fanout.size + inspectorFeed.size,
     });
-    const broadcaster = new Broadcaster(poolSql(sql), makeContext, { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), wsMetrics.published);
+    const broadcaster = new Broadcaster(reads, makeContext, { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), wsMetrics.published);
     const deliveryFeed = new DeliveryFeed(orm, makeContext, log.child({ part: 'delivery-feed' }));
     hints.onAppended((lastSeq, toClaim) => {
       if (toClaim) worker?.wake();
@@ -227,7 +229,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       tokens,
       log: log.child({ part: 'ws' }),
       makeContext,
-      streams: (onOverflow) => subscriptionStreams({ orm, sql: poolSql(sql), broadcaster, deliveryFeed, makeContext, bufferSize: config.ws.subscriberBuffer }, onOverflow),
+      streams: (onOverflow) => subscriptionStreams({ orm, sql: reads, broadcaster, deliveryFeed, makeContext, bufferSize: config.ws.subscriberBuffer }, onOverflow),
       maxDepth: config.graphql.maxDepth,
       maxCost: config.graphql.maxCost,
       maxPayloadBytes: config.graphql.maxBody,

@@ -85,7 +85,6 @@ export class EventProducer {
   }
 
   async close(): Promise<void> {
-    await this.hints.flushed();
     await this.hints.close();
     await this.pool.end();
   }

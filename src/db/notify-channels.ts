@@ -12,5 +12,3 @@ export const NOTIFY = {
   /** An inspector received a request (the inspector's id): its live views. */
   inspector: 'recordengine_inspector',
 } as const;
-
-export type NotifyChannel = (typeof NOTIFY)[keyof typeof NOTIFY];

@@ -1,6 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { SqlPool } from '../db/sql-pool.js';
-import { poolSql, type Sql } from '../db/sql.js';
+import type { Sql } from '../db/sql.js';
 import type { EventSettings } from '../domain/events-context.js';
 import type { GraphQLContext } from './context.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -37,7 +37,6 @@ class LazyContext implements GraphQLContext {
   }
 }
 
-export function lazyContextFactory(orm: MikroORM, sql: SqlPool, changes: Sql, events: EventSettings, services: Services): ContextFactory {
-  const reads = poolSql(sql);
+export function lazyContextFactory(orm: MikroORM, sql: SqlPool, changes: Sql, reads: Sql, events: EventSettings, services: Services): ContextFactory {
   return () => new LazyContext(orm, sql, changes, reads, events, services);
 }

@@ -87,14 +87,9 @@ export class EventHints {
     this.sending ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.notifyOthers());
   }
 
-  /** Resolves once every hint given so far has been sent. */
-  async flushed(): Promise<void> {
-    await this.sending;
-  }
-
   /** Sends what is left, then closes its connection. */
   async close(): Promise<void> {
-    await this.flushed();
+    await this.sending;
     await this.pool.end();
   }
 

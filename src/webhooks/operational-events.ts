@@ -2,8 +2,6 @@ import { NOTIFY } from '../db/notify-channels.js';
 import { isoSql } from '../events/payload-sql.js';
 import { channelIsOn } from './sql-conditions.js';
 
-export { isoSql };
-
 /**
  * Operational events tell what happens to the webhooks themselves: a channel failing (its
  * circuit breaker opened), recovered, or switched off, and a delivery whose retry schedule is
