@@ -44,11 +44,17 @@ with done as (
   insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok, response_excerpt, error)
   select delivery_id, started_at, duration_ms, http_status, true, response_excerpt, null from done
   returning id, delivery_id
+), prev as (
+  -- The rows as they are, locked (in one order, so that two batches never deadlock): a failure
+  -- committed while this waited for it counts. RETURNING below gives the new values.
+  select channel, consecutive_failures, failing_since from webhook_channels
+  where channel in (select channel from done) and (failing_since is not null or consecutive_failures > 0)
+  order by channel
+  for update
 ), healthy as (
-  -- prev is the row as it was: RETURNING gives the new values.
   update webhook_channels c set failing_since = null, consecutive_failures = 0
-  from webhook_channels prev
-  where prev.channel = c.channel and c.channel in (select channel from done) and (c.failing_since is not null or c.consecutive_failures > 0)
+  from prev
+  where prev.channel = c.channel
   returning c.channel, c.url, prev.consecutive_failures as failures, prev.failing_since
 ), ops (type, entity_id, payload) as (
   select 'channel.recovered', ${channelEntitySql('h.channel')}, json_build_object(
