@@ -24,6 +24,7 @@ const config: CodegenConfig = {
           ExtractionProfile: '../domain/profiles/extraction-profile.entity.js#IExtractionProfile',
           Event: '../outbox/event-log.js#EventRow',
           WebhookDelivery: '../webhooks/delivery-log.js#DeliveryRow',
+          WebhookEndpoint: '../endpoints/endpoint-store.js#EndpointRow',
           DeliveryAttempt: '../webhooks/delivery-log.js#AttemptRow',
           WebhookSettings: '../webhooks/settings.js#WebhookSettingsRow',
           WebhookChannelSettings: '../webhooks/settings.js#ChannelRow',

@@ -35,6 +35,9 @@ import { runReadyRules } from './rules/document-ready.js';
 import { EventHints, hintingSql, readHint } from './outbox/event-hints.js';
 import { poolSql } from './db/sql.js';
 import { createSqlPool } from './db/sql-pool.js';
+import { EndpointMaterializer } from './endpoints/materializer.js';
+import { checkSubscriptionDocument } from './endpoints/subscription-document.js';
+import { formatError } from './graphql/errors.js';
 
 const SCHEMA_FILE = new URL('../schema.graphql', import.meta.url);
 const PURGE_INTERVAL_MS = 10 * 60_000;
@@ -47,6 +50,8 @@ export type App = {
   readonly worker: DeliveryWorker | undefined;
   readonly rules: RuleScheduler;
   readonly broadcaster: Broadcaster;
+  /** Turns events into webhook endpoints' deliveries. */
+  readonly materializer: EndpointMaterializer;
   readonly deliveryFeed: DeliveryFeed;
   /** The token generated at first start, when one was (printed once by main.ts). */
   readonly generatedToken: string | undefined;
@@ -108,6 +113,17 @@ export async function startApp(config: Config, log: Logger = createLogger(config
         return token;
       },
       documentHooks: { enteredReady: (tx, documentId) => runReadyRules(tx, documentId, events) },
+      endpoints: {
+        allowPrivate: config.webhooks.allowPrivateNetworks,
+        secretOverlapMs: config.webhooks.secretOverlapMs,
+        get ownBaseUrl() {
+          return events.publicUrl;
+        },
+        get reads() {
+          return reads;
+        },
+        checkDocument: (text, variables) => checkDocument(text, variables),
+      },
       inspectorFeed,
     };
 
@@ -140,7 +156,10 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       connections: () => ws?.connections ?? 0,
       subscribers: () => broadcaster.fanout.size + deliveryFeed.fanout.size + inspectorFeed.size,
     });
-    const broadcaster = new Broadcaster(reads, makeContext, { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), wsMetrics.published);
+    const broadcaster = new Broadcaster(reads, makeContext, { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), (event) => {
+      wsMetrics.published(event);
+      materializer.wake();
+    });
     const deliveryFeed = new DeliveryFeed(orm, makeContext, log.child({ part: 'delivery-feed' }));
     hints.onAppended((lastSeq, toClaim) => {
       if (toClaim) worker?.wake();
@@ -150,7 +169,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
 
     const listener = new NotificationListener(
       database.url,
-      [NOTIFY.events, NOTIFY.deliveries, NOTIFY.tokens, NOTIFY.inspector],
+      [NOTIFY.events, NOTIFY.deliveries, NOTIFY.tokens, NOTIFY.inspector, NOTIFY.endpoints],
       {
         onNotification: (channel, payload) => {
           if (channel === NOTIFY.events) {
@@ -164,6 +183,8 @@ export async function startApp(config: Config, log: Logger = createLogger(config
             deliveryFeed.notify(payload);
           } else if (channel === NOTIFY.inspector) {
             inspectorFeed.notify(payload);
+          } else if (channel === NOTIFY.endpoints) {
+            materializer.wake();
           } else if (channel === NOTIFY.tokens) {
             tokens.forget();
             revalidateTokens();
@@ -175,6 +196,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
           tokens.setListening(true);
           worker?.wake();
           broadcaster.wake();
+          materializer.wake();
           revalidateTokens();
         },
         onDisconnected: () => tokens.setListening(false),
@@ -184,6 +206,17 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     );
 
     const schema = makeExecutableSchema({ typeDefs: readFileSync(SCHEMA_FILE, 'utf8'), resolvers: resolvers() as never });
+    const checkDocument = (text: string, variables: Record<string, unknown> | null | undefined) =>
+      checkSubscriptionDocument(schema, text, variables, { maxDepth: config.graphql.maxDepth, maxCost: config.graphql.maxCost });
+    const formatOne = formatError(log);
+    const materializer = new EndpointMaterializer(
+      sql,
+      schema,
+      makeContext,
+      { pollIntervalMs: config.webhooks.pollIntervalMs, checkDocument, formatError: (error) => formatOne(error.toJSON(), error) },
+      log.child({ part: 'endpoints' }),
+      () => worker?.wake(),
+    );
     const { app, apollo } = await createHttpApp({
       orm,
       tokens,
@@ -223,6 +256,8 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     stops.push(async () => clearInterval(purgeTimer));
     await broadcaster.start();
     stops.push(() => broadcaster.stop(), () => deliveryFeed.stop());
+    materializer.start();
+    stops.push(() => materializer.stop());
     ws = startWebSocketServer({
       httpServer,
       schema,
@@ -254,7 +289,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     boundUrl = url;
     log.info({ url: `${url}/graphql`, database: database.embedded ? 'embedded' : 'DATABASE_URL' }, 'service started');
 
-    return { url, database, worker, rules, broadcaster, deliveryFeed, generatedToken: generated, stop: stopAll };
+    return { url, database, worker, rules, broadcaster, deliveryFeed, materializer, generatedToken: generated, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

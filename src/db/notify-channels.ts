@@ -11,4 +11,6 @@ export const NOTIFY = {
   tokens: 'recordengine_tokens',
   /** An inspector received a request (the inspector's id): its live views. */
   inspector: 'recordengine_inspector',
+  /** A webhook endpoint was created or changed (its id): the materialisers look at it now. */
+  endpoints: 'recordengine_endpoints',
 } as const;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import { ValidationError } from '../errors.js';
 import type { SqlPool } from './sql-pool.js';
 
@@ -22,6 +23,16 @@ export function poolSql(pool: SqlPool): Sql {
   return {
     async rows<R>(s: Statement, values: readonly unknown[]) {
       const result = await pool.query({ name: s.name, text: s.text, values: values as unknown[] }).catch(refused);
+      return result.rows as R[];
+    },
+  };
+}
+
+/** On one connection of the plain pool, prepared: a transaction held by its caller (the endpoints' materialiser). */
+export function clientSql(client: pg.PoolClient): Sql {
+  return {
+    async rows<R>(s: Statement, values: readonly unknown[]) {
+      const result = await client.query({ name: s.name, text: s.text, values: values as unknown[] }).catch(refused);
       return result.rows as R[];
     },
   };

@@ -6,6 +6,7 @@ import type { DocumentModel } from '../domain/documents/document-model.js';
 import type { IExtractionProfile } from '../domain/profiles/extraction-profile.entity.js';
 import type { EventRow } from '../outbox/event-log.js';
 import type { DeliveryRow, AttemptRow } from '../webhooks/delivery-log.js';
+import type { EndpointRow } from '../endpoints/endpoint-store.js';
 import type { WebhookSettingsRow, ChannelRow } from '../webhooks/settings.js';
 import type { RuleRow, RuleActionRow } from '../rules/definition.js';
 import type { ExecutionRow } from '../rules/executions.js';
@@ -371,8 +372,12 @@ export type Mutation = {
   /** A new inspector URL, kept for 24 hours. */
   createInspector: Inspector;
   createRule: Rule;
+  /** Checks the document against the schema; nothing is saved on error. The signing secret is shown this once. */
+  createWebhookEndpoint: WebhookEndpointCreated;
   /** The rule's executions stay, with its name. */
   deleteRule: Scalars['Boolean']['output'];
+  /** What waits for it is dropped, with its delivery log. */
+  deleteWebhookEndpoint: Scalars['Boolean']['output'];
   /** The Webhook Export button: APPROVED → EXPORT, or exports an exported document again. Fires document.exported. */
   exportDocument: Document;
   /** The AI result, on a NEW or PROCESSING document (again on NEEDS_REVIEW or MISSING_INFO); moves it to NEEDS_REVIEW. */
@@ -383,6 +388,8 @@ export type Mutation = {
   regenerateApiToken: Scalars['String']['output'];
   /** Queues a channel's events again, from a cursor or an instant (dryRun: count only). */
   replayWebhooks: ReplayResult;
+  /** A new secret; the old one still signs for WEBHOOK_SECRET_OVERLAP. */
+  rotateWebhookEndpointSecret: WebhookEndpointCreated;
   /**
    * A new signing secret. For WEBHOOK_SECRET_OVERLAP (24 h) webhooks carry two signatures, one
    * with each secret, so that receivers can move to the new one without missing a webhook.
@@ -401,6 +408,8 @@ export type Mutation = {
   updateFolder: Folder;
   /** Replaces the rule's definition. */
   updateRule: Rule;
+  /** Fields left out stay. */
+  updateWebhookEndpoint: WebhookEndpoint;
 };
 
 
@@ -434,7 +443,17 @@ export type MutationCreateRuleArgs = {
 };
 
 
+export type MutationCreateWebhookEndpointArgs = {
+  input: WebhookEndpointInput;
+};
+
+
 export type MutationDeleteRuleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteWebhookEndpointArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -457,6 +476,11 @@ export type MutationRedeliverWebhookArgs = {
 
 export type MutationReplayWebhooksArgs = {
   input: ReplayInput;
+};
+
+
+export type MutationRotateWebhookEndpointSecretArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -500,6 +524,12 @@ export type MutationUpdateRuleArgs = {
   input: RuleInput;
 };
 
+
+export type MutationUpdateWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+  input: WebhookEndpointInput;
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -525,6 +555,10 @@ export type Query = {
   rules: Array<Rule>;
   webhookDeliveries: WebhookDeliveryConnection;
   webhookDelivery?: Maybe<WebhookDelivery>;
+  /** Null when it does not exist. */
+  webhookEndpoint?: Maybe<WebhookEndpoint>;
+  /** Oldest first. */
+  webhookEndpoints: WebhookEndpointConnection;
   webhookSettings: WebhookSettings;
 };
 
@@ -598,6 +632,17 @@ export type QueryWebhookDeliveriesArgs = {
 
 export type QueryWebhookDeliveryArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryWebhookEndpointsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ReplayInput = {
@@ -751,13 +796,19 @@ export type RuleTrigger =
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Each contact created or updated; contactId: only that one. */
   contactChanged: Contact;
+  /**
+   * Each export, chosen by the document as it was exported: its folder, contact, type, status and a
+   * minimum confidence score (0–100; a document without a score never passes it).
+   */
   documentExported: Document;
   /**
    * Every event after the cursor `after` from the durable log, then live: no gap, no duplicate.
    * Without `after`, live from now.
    */
   events: Event;
+  /** Each folder created or updated; folderId: only that one. */
   folderChanged: Folder;
   /** The inspector's requests after the request id `after` (every kept one when absent), then each as it arrives. */
   inspectorRequestReceived: InspectorRequest;
@@ -766,16 +817,28 @@ export type Subscription = {
 };
 
 
+export type SubscriptionContactChangedArgs = {
+  contactId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type SubscriptionDocumentExportedArgs = {
   contactId?: InputMaybe<Scalars['ID']['input']>;
   docType?: InputMaybe<Scalars['String']['input']>;
   folderId?: InputMaybe<Scalars['ID']['input']>;
+  minConfidence?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<DocumentStatus>;
 };
 
 
 export type SubscriptionEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   types?: InputMaybe<Array<EventType>>;
+};
+
+
+export type SubscriptionFolderChangedArgs = {
+  folderId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -848,8 +911,11 @@ export type WebhookDelivery = {
   __typename?: 'WebhookDelivery';
   attemptCount: Scalars['Int']['output'];
   attempts: Array<DeliveryAttempt>;
+  /** The channel of its event (for an endpoint's delivery too). */
   channel: WebhookChannel;
   createdAt: Scalars['DateTime']['output'];
+  /** The webhook endpoint it goes to; null for a channel's delivery. */
+  endpoint?: Maybe<WebhookEndpoint>;
   event: Event;
   id: Scalars['ID']['output'];
   nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
@@ -869,11 +935,13 @@ export type WebhookDeliveryEdge = {
 };
 
 export type WebhookDeliveryFilter = {
+  /** A channel's deliveries (an endpoint's are found by endpointId). */
   channel?: InputMaybe<WebhookChannel>;
   /** Deliveries queued before this instant. */
   createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
   /** Deliveries queued at or after this instant. */
   createdSince?: InputMaybe<Scalars['DateTime']['input']>;
+  endpointId?: InputMaybe<Scalars['ID']['input']>;
   entityId?: InputMaybe<Scalars['ID']['input']>;
   eventType?: InputMaybe<EventType>;
   status?: InputMaybe<DeliveryStatus>;
@@ -884,6 +952,59 @@ export type WebhookDeliveryUpdate = {
   __typename?: 'WebhookDeliveryUpdate';
   attempt: DeliveryAttempt;
   delivery: WebhookDelivery;
+};
+
+/**
+ * A webhook endpoint: a URL that receives, for each event its subscription document chooses, the
+ * document's GraphQL result {"data":{…}}, signed with the endpoint's own secret.
+ */
+export type WebhookEndpoint = {
+  __typename?: 'WebhookEndpoint';
+  consecutiveFailures: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  /** When the service switched it off (a 410, or failing for WEBHOOK_DISABLE_AFTER), or it was switched off by hand. */
+  disabledAt?: Maybe<Scalars['DateTime']['output']>;
+  disabledReason?: Maybe<Scalars['String']['output']>;
+  enabled: Scalars['Boolean']['output'];
+  failingSince?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** A GraphQL subscription of one root field: events, documentExported, contactChanged or folderChanged. */
+  subscription: Scalars['String']['output'];
+  url: Scalars['String']['output'];
+  variables?: Maybe<Scalars['JSON']['output']>;
+};
+
+export type WebhookEndpointConnection = {
+  __typename?: 'WebhookEndpointConnection';
+  edges: Array<WebhookEndpointEdge>;
+  pageInfo: PageInfo;
+};
+
+export type WebhookEndpointCreated = {
+  __typename?: 'WebhookEndpointCreated';
+  endpoint: WebhookEndpoint;
+  /** whsec_…: shown here once. */
+  signingSecret: Scalars['String']['output'];
+};
+
+export type WebhookEndpointEdge = {
+  __typename?: 'WebhookEndpointEdge';
+  cursor: Scalars['String']['output'];
+  node: WebhookEndpoint;
+};
+
+export type WebhookEndpointInput = {
+  /** A cursor of the event log: the endpoint gets the events after it (backfill). Default: from now on. */
+  after?: InputMaybe<Scalars['String']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Default true. */
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Required at creation: a subscription document, checked against the schema when saved. */
+  subscription?: InputMaybe<Scalars['String']['input']>;
+  /** Required at creation. The URL rules are the channels' (https or http, no credentials, no private address unless allowed). */
+  url?: InputMaybe<Scalars['String']['input']>;
+  variables?: InputMaybe<Scalars['JSON']['input']>;
 };
 
 export type WebhookRequest = {
@@ -1067,6 +1188,11 @@ export type ResolversTypes = {
   WebhookDeliveryEdge: ResolverTypeWrapper<Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookDelivery'] }>;
   WebhookDeliveryFilter: WebhookDeliveryFilter;
   WebhookDeliveryUpdate: ResolverTypeWrapper<Omit<WebhookDeliveryUpdate, 'attempt' | 'delivery'> & { attempt: ResolversTypes['DeliveryAttempt'], delivery: ResolversTypes['WebhookDelivery'] }>;
+  WebhookEndpoint: ResolverTypeWrapper<EndpointRow>;
+  WebhookEndpointConnection: ResolverTypeWrapper<Omit<WebhookEndpointConnection, 'edges'> & { edges: Array<ResolversTypes['WebhookEndpointEdge']> }>;
+  WebhookEndpointCreated: ResolverTypeWrapper<Omit<WebhookEndpointCreated, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
+  WebhookEndpointEdge: ResolverTypeWrapper<Omit<WebhookEndpointEdge, 'node'> & { node: ResolversTypes['WebhookEndpoint'] }>;
+  WebhookEndpointInput: WebhookEndpointInput;
   WebhookRequest: ResolverTypeWrapper<WebhookRequest>;
   WebhookSettings: ResolverTypeWrapper<WebhookSettingsRow>;
   WebhookSettingsInput: WebhookSettingsInput;
@@ -1133,6 +1259,11 @@ export type ResolversParentTypes = {
   WebhookDeliveryEdge: Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookDelivery'] };
   WebhookDeliveryFilter: WebhookDeliveryFilter;
   WebhookDeliveryUpdate: Omit<WebhookDeliveryUpdate, 'attempt' | 'delivery'> & { attempt: ResolversParentTypes['DeliveryAttempt'], delivery: ResolversParentTypes['WebhookDelivery'] };
+  WebhookEndpoint: EndpointRow;
+  WebhookEndpointConnection: Omit<WebhookEndpointConnection, 'edges'> & { edges: Array<ResolversParentTypes['WebhookEndpointEdge']> };
+  WebhookEndpointCreated: Omit<WebhookEndpointCreated, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
+  WebhookEndpointEdge: Omit<WebhookEndpointEdge, 'node'> & { node: ResolversParentTypes['WebhookEndpoint'] };
+  WebhookEndpointInput: WebhookEndpointInput;
   WebhookRequest: WebhookRequest;
   WebhookSettings: WebhookSettingsRow;
   WebhookSettingsInput: WebhookSettingsInput;
@@ -1307,12 +1438,15 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createFolder?: Resolver<ResolversTypes['Folder'], ParentType, ContextType, RequireFields<MutationCreateFolderArgs, 'input'>>;
   createInspector?: Resolver<ResolversTypes['Inspector'], ParentType, ContextType>;
   createRule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType, RequireFields<MutationCreateRuleArgs, 'input'>>;
+  createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointCreated'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
   deleteRule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteRuleArgs, 'id'>>;
+  deleteWebhookEndpoint?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
   exportDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationExportDocumentArgs, 'id'>>;
   recordExtraction?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationRecordExtractionArgs, 'id' | 'input'>>;
   redeliverWebhook?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationRedeliverWebhookArgs, 'deliveryId'>>;
   regenerateApiToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   replayWebhooks?: Resolver<ResolversTypes['ReplayResult'], ParentType, ContextType, RequireFields<MutationReplayWebhooksArgs, 'input'>>;
+  rotateWebhookEndpointSecret?: Resolver<ResolversTypes['WebhookEndpointCreated'], ParentType, ContextType, RequireFields<MutationRotateWebhookEndpointSecretArgs, 'id'>>;
   rotateWebhookSigningSecret?: Resolver<ResolversTypes['WebhookSettings'], ParentType, ContextType>;
   setDocumentStatus?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationSetDocumentStatusArgs, 'id' | 'status'>>;
   setRuleEnabled?: Resolver<ResolversTypes['Rule'], ParentType, ContextType, RequireFields<MutationSetRuleEnabledArgs, 'enabled' | 'id'>>;
@@ -1321,6 +1455,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   updateDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationUpdateDocumentArgs, 'id' | 'input'>>;
   updateFolder?: Resolver<ResolversTypes['Folder'], ParentType, ContextType, RequireFields<MutationUpdateFolderArgs, 'id' | 'input'>>;
   updateRule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType, RequireFields<MutationUpdateRuleArgs, 'id' | 'input'>>;
+  updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id' | 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1343,6 +1478,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   rules?: Resolver<Array<ResolversTypes['Rule']>, ParentType, ContextType>;
   webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'first'>>;
   webhookDelivery?: Resolver<Maybe<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<QueryWebhookDeliveryArgs, 'id'>>;
+  webhookEndpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
+  webhookEndpoints?: Resolver<ResolversTypes['WebhookEndpointConnection'], ParentType, ContextType, RequireFields<QueryWebhookEndpointsArgs, 'first'>>;
   webhookSettings?: Resolver<ResolversTypes['WebhookSettings'], ParentType, ContextType>;
 };
 
@@ -1402,10 +1539,10 @@ export type RuleExecutionEdgeResolvers<ContextType = GraphQLContext, ParentType 
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
-  contactChanged?: SubscriptionResolver<ResolversTypes['Contact'], "contactChanged", ParentType, ContextType>;
+  contactChanged?: SubscriptionResolver<ResolversTypes['Contact'], "contactChanged", ParentType, ContextType, Partial<SubscriptionContactChangedArgs>>;
   documentExported?: SubscriptionResolver<ResolversTypes['Document'], "documentExported", ParentType, ContextType, Partial<SubscriptionDocumentExportedArgs>>;
   events?: SubscriptionResolver<ResolversTypes['Event'], "events", ParentType, ContextType, Partial<SubscriptionEventsArgs>>;
-  folderChanged?: SubscriptionResolver<ResolversTypes['Folder'], "folderChanged", ParentType, ContextType>;
+  folderChanged?: SubscriptionResolver<ResolversTypes['Folder'], "folderChanged", ParentType, ContextType, Partial<SubscriptionFolderChangedArgs>>;
   inspectorRequestReceived?: SubscriptionResolver<ResolversTypes['InspectorRequest'], "inspectorRequestReceived", ParentType, ContextType, RequireFields<SubscriptionInspectorRequestReceivedArgs, 'id'>>;
   webhookDeliveryUpdated?: SubscriptionResolver<ResolversTypes['WebhookDeliveryUpdate'], "webhookDeliveryUpdated", ParentType, ContextType, Partial<SubscriptionWebhookDeliveryUpdatedArgs>>;
 };
@@ -1425,6 +1562,7 @@ export type WebhookDeliveryResolvers<ContextType = GraphQLContext, ParentType ex
   attempts?: Resolver<Array<ResolversTypes['DeliveryAttempt']>, ParentType, ContextType>;
   channel?: Resolver<ResolversTypes['WebhookChannel'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  endpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
   event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -1444,6 +1582,35 @@ export type WebhookDeliveryEdgeResolvers<ContextType = GraphQLContext, ParentTyp
 export type WebhookDeliveryUpdateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookDeliveryUpdate'] = ResolversParentTypes['WebhookDeliveryUpdate']> = {
   attempt?: Resolver<ResolversTypes['DeliveryAttempt'], ParentType, ContextType>;
   delivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
+  consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  failingSince?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  subscription?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  variables?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+};
+
+export type WebhookEndpointConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointConnection'] = ResolversParentTypes['WebhookEndpointConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WebhookEndpointEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointCreatedResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointCreated'] = ResolversParentTypes['WebhookEndpointCreated']> = {
+  endpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+  signingSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointEdge'] = ResolversParentTypes['WebhookEndpointEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
 };
 
 export type WebhookRequestResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookRequest'] = ResolversParentTypes['WebhookRequest']> = {
@@ -1502,6 +1669,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
   WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
   WebhookDeliveryUpdate?: WebhookDeliveryUpdateResolvers<ContextType>;
+  WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
+  WebhookEndpointConnection?: WebhookEndpointConnectionResolvers<ContextType>;
+  WebhookEndpointCreated?: WebhookEndpointCreatedResolvers<ContextType>;
+  WebhookEndpointEdge?: WebhookEndpointEdgeResolvers<ContextType>;
   WebhookRequest?: WebhookRequestResolvers<ContextType>;
   WebhookSettings?: WebhookSettingsResolvers<ContextType>;
 };

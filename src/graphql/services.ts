@@ -2,6 +2,7 @@ import type { AttemptRow } from '../webhooks/delivery-log.js';
 import type { Channel } from '../events/event-types.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { InspectorFeed } from '../inspector/feed.js';
+import type { EndpointDeps } from '../endpoints/endpoint-store.js';
 import type { DocumentHooks } from '../domain/documents/document-hooks.js';
 
 /** The operations that need more than the request's EntityManager; app.ts supplies them. */
@@ -13,6 +14,8 @@ export type Services = {
   regenerateApiToken(em: EntityManager): Promise<string>;
   /** What the domain tells about documents: the rules listen. */
   documentHooks: DocumentHooks;
+  /** What writing a webhook endpoint needs: the URL rules, its document checked against the schema, the log. */
+  endpoints: EndpointDeps;
   /** Wakes the live views of inspectors. */
   inspectorFeed: InspectorFeed;
 };

@@ -173,3 +173,25 @@ export async function headPosition(sql: Sql): Promise<Position> {
   const rows = await sql.rows<{ txid: string; seq: string }>(HEAD_POSITION, []);
   return rows[0] ? { txid: rows[0].txid, seq: rows[0].seq } : START;
 }
+
+const LOG_END = statement(
+  'log-end',
+  `select pg_snapshot_xmax(pg_current_snapshot())::text as next_txid,
+          coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'seq')), 0)::text as last_seq,
+          p.txid::text as purged_txid, p.seq::text as purged_seq
+   from events_purged p`,
+);
+
+/**
+ * A reader's cursor, checked: well formed, of this log (one past its end is refused rather
+ * than waited for), and not passed by the purge (CURSOR_EXPIRED rather than a gap).
+ */
+export async function checkedCursor(sql: Sql, after: string, field = 'after'): Promise<Position> {
+  const position = decodeCursor(after, field);
+  const [end] = await sql.rows<{ next_txid: string; last_seq: string; purged_txid: string; purged_seq: string }>(LOG_END, []);
+  if (BigInt(position.txid) >= BigInt(end!.next_txid) || BigInt(position.seq) > BigInt(end!.last_seq)) {
+    throw new ValidationError(`${field} ${describeValue(after)} points past the end of the event log`, { field, value: after });
+  }
+  checkNotPurged(position, { txid: end!.purged_txid, seq: end!.purged_seq }, field);
+  return position;
+}

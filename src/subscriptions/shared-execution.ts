@@ -27,14 +27,22 @@ export function sharedSubscribe(formatError: ErrorFormatter) {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return requestErrors(source);
     const shape = shapeOf(args);
-    const render = async (item: Published<unknown>) => {
-      const result = await execute({ ...args, rootValue: item, contextValue: item.contextValue() });
-      return SharedResult.of(result.errors ? { ...result, errors: result.errors.map(formatError) as never } : result);
-    };
     return mapItems<unknown, unknown>(source, (item) =>
-      item instanceof Published ? item.rendered(shape, () => render(item)) : execute({ ...args, rootValue: item }),
+      item instanceof Published ? renderPublished(args, shape, item, formatError) : execute({ ...args, rootValue: item }),
     );
   };
+}
+
+/**
+ * The result of an operation for one published item: what graphql-ws sends as `next.payload`
+ * and, byte for byte, what a webhook endpoint with the same document and variables carries
+ * (endpoints/materializer.ts). Executed and serialised once per operation shape (shapeOf).
+ */
+export function renderPublished(args: ExecutionArgs, shape: string, item: Published<unknown>, formatError: ErrorFormatter): Promise<SharedResult> {
+  return item.rendered(shape, async () => {
+    const result = await execute({ ...args, rootValue: item, contextValue: item.contextValue() });
+    return SharedResult.of(result.errors ? { ...result, errors: result.errors.map(formatError) as never } : result);
+  });
 }
 
 /**
@@ -57,7 +65,7 @@ function requestErrors(result: ExecutionResult): ExecutionResult {
 }
 
 /** The operation text and the variables it uses below its root field. */
-function shapeOf(args: ExecutionArgs): string {
+export function shapeOf(args: ExecutionArgs): string {
   const text = args.document.loc?.source.body ?? print(args.document);
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation) return text;

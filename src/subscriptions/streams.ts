@@ -4,7 +4,8 @@ import type { Broadcaster } from '../bridge/broadcaster.js';
 import type { DeliveryFeed, DeliveryUpdate } from '../bridge/delivery-feed.js';
 import { CursorExpiredError, ValidationError, describeValue } from '../errors.js';
 import type { Channel, EventTypeString } from '../events/event-types.js';
-import { checkNotPurged, decodeCursor, readEvents } from '../outbox/event-log.js';
+import { checkedCursor, readEvents } from '../outbox/event-log.js';
+import type { EventSelection } from './event-selections.js';
 import type { LiveQueue } from './fanout.js';
 import { compare, toPos, toPosition, type Pos } from './position.js';
 import { PublishedEvent, type Published } from './published.js';
@@ -15,13 +16,12 @@ const CATCH_UP_PAGE = 100;
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
-export type DocumentFilter = { folderId?: number; contactId?: number; docType?: string };
-
 /** What the Subscription resolvers stream from; one per WebSocket, bound to it. */
 export type SubscriptionStreams = {
   /** Ends with a CursorExpiredError, for the resolver to raise, when the purge overtakes a reader catching up. */
   events(args: { types?: readonly EventTypeString[]; after?: string | null }): Promise<AsyncIterableIterator<PublishedEvent | CursorExpiredError>>;
-  changes(types: readonly EventTypeString[], filter?: (payload: Record<string, unknown>) => boolean): AsyncIterableIterator<PublishedEvent>;
+  /** Live events of the selection (event-selections.ts): a root field's arguments choose them. */
+  changes(selection: EventSelection): AsyncIterableIterator<PublishedEvent>;
   deliveries(channel?: Channel | null): AsyncIterableIterator<Published<DeliveryUpdate>>;
 };
 
@@ -41,18 +41,17 @@ export function subscriptionStreams(deps: StreamDeps, onOverflow: () => void): S
     deps.broadcaster.fanout.attach({ accept, limit: deps.bufferSize, onOverflow });
   return {
     async events({ types, after }) {
-      const cursor = after ? await checkedCursor(deps.orm, after) : undefined;
+      const cursor = after ? toPos(await checkedCursor(deps.sql, after)) : undefined;
       const wanted = types?.length ? new Set<string>(types) : undefined;
       return new EventStream(deps, wanted ? (e) => wanted.has(e.value.type) : () => true, wanted && [...types!], cursor, attach);
     },
-    changes(types, filter) {
-      const wanted = new Set<string>(types);
-      const accept = (e: PublishedEvent) => wanted.has(e.value.type) && (!filter || filter(e.payload as Record<string, unknown>));
-      return new EntityStream(attach(accept));
+    changes(selection) {
+      return new EntityStream(attach((e) => selection.accepts({ type: e.value.type, payload: e.payload })));
     },
     deliveries(channel) {
       return deps.deliveryFeed.fanout.attach({
-        accept: (update) => !channel || update.value.delivery.channel === channel,
+        // A channel's deliveries: not those of endpoints, whose events are of that channel too.
+        accept: (update) => !channel || (update.value.delivery.channel === channel && update.value.delivery.endpointId === null),
         limit: deps.bufferSize,
         onOverflow,
       });
@@ -60,25 +59,6 @@ export function subscriptionStreams(deps: StreamDeps, onOverflow: () => void): S
   };
 }
 
-/**
- * A well-formed cursor of this log: one past its end is refused rather than waited for, and
- * one the purge has passed (CURSOR_EXPIRED) rather than read on from with a gap.
- */
-async function checkedCursor(orm: MikroORM, after: string): Promise<Pos> {
-  const position = decodeCursor(after);
-  const cursor = toPos(position);
-  const [end] = await orm.em.fork().execute<{ next_txid: string; last_seq: string; purged_txid: string; purged_seq: string }[]>(
-    `select pg_snapshot_xmax(pg_current_snapshot())::text as next_txid,
-            coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'seq')), 0)::text as last_seq,
-            p.txid::text as purged_txid, p.seq::text as purged_seq
-     from events_purged p`,
-  );
-  if (cursor.txid >= BigInt(end!.next_txid) || cursor.seq > BigInt(end!.last_seq)) {
-    throw new ValidationError(`after ${describeValue(after)} points past the end of the event log`, { field: 'after', value: after });
-  }
-  checkNotPurged(position, { txid: end!.purged_txid, seq: end!.purged_seq });
-  return cursor;
-}
 
 /**
  * `events(types, after)`: the log after the cursor, then live, with no gap and no duplicate.

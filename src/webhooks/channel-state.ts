@@ -1,5 +1,5 @@
 import type { EntityManager, QueryResult } from '@mikro-orm/postgresql';
-import type { Channel } from '../events/event-types.js';
+import type { DeliveryTarget } from './target.js';
 import { deliveryIsWaiting } from './sql-conditions.js';
 
 /**
@@ -8,7 +8,7 @@ import { deliveryIsWaiting } from './sql-conditions.js';
  * queue them again. Deliveries in flight are left to their attempt, which records the
  * outcome (a failure then fails them, since the channel is off). Returns how many failed.
  */
-export async function failWaitingDeliveries(tx: EntityManager, channel: Channel): Promise<number> {
+export async function failWaitingDeliveries(tx: EntityManager, channel: DeliveryTarget): Promise<number> {
   const { affectedRows } = await tx.execute<QueryResult>(
     `update webhook_deliveries set status = 'FAILED', completed_at = now(), lease_until = null, leased_by = null
      where channel = ? and ${deliveryIsWaiting('webhook_deliveries')}`,

@@ -1,11 +1,11 @@
 import type { SqlPool } from '../db/sql-pool.js';
-import type { Channel } from '../events/event-types.js';
+import type { DeliveryTarget } from './target.js';
 import { channelIsOn, deliveryIsDue, deliveryIsEntityHead, deliveryIsInFlight, deliveryIsPending } from './sql-conditions.js';
 
 export type ClaimedDelivery = {
   id: string;
   attempt: number;
-  channel: Channel;
+  channel: DeliveryTarget;
   url: string;
   eventId: string;
   eventType: string;
@@ -24,7 +24,8 @@ export const SETTINGS_CTE = `settings as (
 
 /**
  * Leases the deliveries whose ids the CTE `due (id)` holds to a worker, counting the attempt,
- * and returns what sending each needs (the row of ClaimedRow, and `extra` columns). `leaseSecs`
+ * and returns what sending each needs (the row of ClaimedRow, and `extra` columns): an
+ * endpoint's delivery carries its own body and is signed with the endpoint's secret. `leaseSecs`
  * and `workerId` are the SQL of the lease's length in seconds and of the worker's id. Needs
  * the CTE `settings` (SETTINGS_CTE).
  */
@@ -33,13 +34,16 @@ set lease_until = now() + make_interval(secs => ${leaseSecs}), leased_by = ${wor
 from due, events e, webhook_channels c, settings s
 where d.id = due.id and e.seq = d.event_seq and c.channel = d.channel
 returning d.id::text as id, d.attempt_count as attempt, d.channel, c.url, e.id as event_id, e.type as event_type,
-  e.entity_id::text as entity_id, e.payload::text as body, s.bearer_token, s.signing_secret, s.previous_signing_secret${extra ? `, ${extra}` : ''}`;
+  e.entity_id::text as entity_id, coalesce(d.body, e.payload::text) as body, s.bearer_token,
+  coalesce(c.signing_secret, s.signing_secret) as signing_secret,
+  case when c.endpoint_id is null then s.previous_signing_secret
+       when c.previous_secret_expires_at > now() then c.previous_signing_secret end as previous_signing_secret${extra ? `, ${extra}` : ''}`;
 
 /** A delivery as leaseDue returns it. */
 export type ClaimedRow = {
   id: string;
   attempt: number;
-  channel: Channel;
+  channel: DeliveryTarget;
   url: string;
   event_id: string;
   event_type: string;

@@ -3,13 +3,17 @@ import { NotFoundError, ValidationError, describeValue } from '../errors.js';
 import { EVENT_TYPES, type Channel, type EventTypeName } from '../events/event-types.js';
 import { EVENT_COLUMNS, READABLE_BELOW, checkNotPurged, decodeCursor, handedOutCursor, toEventRow, type EventRow } from '../outbox/event-log.js';
 import { NOTIFY } from '../db/notify-channels.js';
+import { endpointTarget, parseEndpointId, type DeliveryTarget } from './target.js';
 
 /** The delivery log: a product feature, read by `webhookDeliveries` and written by the worker. */
 export type DeliveryStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 
 export type DeliveryRow = {
   id: string;
+  /** The channel of its event: for an endpoint's delivery, the channel the event belongs to. */
   channel: Channel;
+  /** The webhook endpoint it goes to; null for a channel's delivery. */
+  endpointId: string | null;
   status: DeliveryStatus;
   attemptCount: number;
   nextAttemptAt: Date | null;
@@ -33,6 +37,7 @@ export type AttemptRow = {
 type RawDelivery = {
   d_id: string;
   d_channel: Channel;
+  d_endpoint_id: string | null;
   d_status: DeliveryStatus;
   d_attempt_count: number;
   d_next_attempt_at: Date;
@@ -44,7 +49,8 @@ type RawDelivery = {
  * older transaction still running): its Event.cursor is then the readable bound instead of
  * the event's own position (handedOutCursor).
  */
-const DELIVERY_SELECT = `select d.id::text as d_id, d.channel as d_channel, d.status as d_status, d.attempt_count as d_attempt_count,
+const DELIVERY_SELECT = `select d.id::text as d_id, case when d.channel like 'endpoint:%' then e.channel else d.channel end as d_channel,
+  substring(d.channel from '^endpoint:(\\d+)$') as d_endpoint_id, d.status as d_status, d.attempt_count as d_attempt_count,
   d.next_attempt_at as d_next_attempt_at, d.created_at as d_created_at, ${EVENT_COLUMNS}, ${handedOutCursor('r.below')}
   from webhook_deliveries d join events e on e.seq = d.event_seq cross join (select ${READABLE_BELOW} as below) r`;
 
@@ -52,6 +58,7 @@ function toDelivery(raw: RawDelivery): DeliveryRow {
   return {
     id: raw.d_id,
     channel: raw.d_channel,
+    endpointId: raw.d_endpoint_id,
     status: raw.d_status,
     attemptCount: raw.d_attempt_count,
     nextAttemptAt: raw.d_status === 'PENDING' ? raw.d_next_attempt_at : null,
@@ -75,7 +82,9 @@ export async function getDelivery(em: EntityManager, id: string): Promise<Delive
 }
 
 export type DeliveryFilter = {
+  /** A channel's deliveries (not those of endpoints whose events are of that channel). */
   channel?: Channel | null;
+  endpointId?: string | null;
   status?: DeliveryStatus | null;
   eventType?: EventTypeName | null;
   entityId?: string | null;
@@ -90,6 +99,10 @@ export async function listDeliveries(em: EntityManager, filter: DeliveryFilter, 
   if (filter.channel) {
     where.push('d.channel = ?');
     params.push(filter.channel);
+  }
+  if (filter.endpointId) {
+    where.push('d.channel = ?');
+    params.push(endpointTarget(parseEndpointId(filter.endpointId, 'filter.endpointId')));
   }
   if (filter.status) {
     where.push('d.status = ?');
@@ -165,7 +178,7 @@ export async function redeliver(em: EntityManager, id: string): Promise<Delivery
       [deliveryId],
     );
     const [row] = event
-      ? await tx.execute<{ channel: Channel; in_flight: boolean }[]>(
+      ? await tx.execute<{ channel: DeliveryTarget; in_flight: boolean }[]>(
           `select d.channel, d.status = 'PENDING' and d.lease_until > now() as in_flight from webhook_deliveries d where d.id = ? for update`,
           [deliveryId],
         )
@@ -184,7 +197,7 @@ export async function redeliver(em: EntityManager, id: string): Promise<Delivery
 }
 
 /** Nothing is queued on a channel that is off: it would only wait there (channel-state.ts). */
-async function assertChannelOn(em: EntityManager, channel: Channel, field: string, value: string) {
+async function assertChannelOn(em: EntityManager, channel: DeliveryTarget, field: string, value: string) {
   const [c] = await em.execute<{ enabled: boolean; url: string | null }[]>('select enabled, url from webhook_channels where channel = ?', [channel]);
   if (!c?.url || !c.enabled) {
     const why = c?.url ? 'is switched off' : 'has no URL';

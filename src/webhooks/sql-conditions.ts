@@ -7,6 +7,12 @@
 /** A row of webhook_channels that is on: enabled, with a URL. Deliveries are queued and sent only on a channel that is on. */
 export const channelIsOn = (alias: string): string => `(${alias}.enabled and ${alias}.url is not null)`;
 
+/**
+ * A row of webhook_channels that is one of the reference's three channels, not the operations
+ * channel nor an endpoint's row (`endpoint:<id>`): what operational events tell of.
+ */
+export const channelIsReference = (alias: string): string => `(${alias}.channel in ('DOCUMENT', 'CONTACT', 'FOLDER'))`;
+
 /** A row of webhook_deliveries still to be delivered: PENDING, whether an attempt is under way or not. */
 export const deliveryIsPending = (alias: string): string => `(${alias}.status = 'PENDING')`;
 

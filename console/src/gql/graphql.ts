@@ -72,11 +72,13 @@ export type WebhookChannelInput = {
 };
 
 export type WebhookDeliveryFilter = {
+  /** A channel's deliveries (an endpoint's are found by endpointId). */
   channel?: WebhookChannel | null | undefined;
   /** Deliveries queued before this instant. */
   createdBefore?: string | null | undefined;
   /** Deliveries queued at or after this instant. */
   createdSince?: string | null | undefined;
+  endpointId?: string | null | undefined;
   entityId?: string | null | undefined;
   eventType?: EventType | null | undefined;
   status?: DeliveryStatus | null | undefined;

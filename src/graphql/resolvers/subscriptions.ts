@@ -2,9 +2,9 @@ import type { DeliveryUpdate } from '../../bridge/delivery-feed.js';
 import type { IContact } from '../../domain/contacts/contact.entity.js';
 import type { IDocument } from '../../domain/documents/document.entity.js';
 import type { IFolder } from '../../domain/folders/folder.entity.js';
-import { parseId } from '../../domain/validate.js';
 import { CursorExpiredError, ValidationError } from '../../errors.js';
 import { EVENT_TYPES } from '../../events/event-types.js';
+import { EVENT_SELECTIONS } from '../../subscriptions/event-selections.js';
 import type { Published, PublishedEvent } from '../../subscriptions/published.js';
 import type { SubscriptionStreams } from '../../subscriptions/streams.js';
 import type { GraphQLContext } from '../context.js';
@@ -28,23 +28,15 @@ export const subscriptionResolvers: Resolvers = {
       },
     },
     documentExported: {
-      subscribe: (_, { folderId, contactId, docType }, ctx) => {
-        // Filters apply to the event's payload: the document as it was exported.
-        const folder = folderId == null ? undefined : parseId('folderId', folderId);
-        const contact = contactId == null ? undefined : parseId('contactId', contactId);
-        return streams(ctx).changes(
-          [EVENT_TYPES.DOCUMENT_EXPORTED],
-          (p) => (folder === undefined || p.folder_id === folder) && (contact === undefined || p.contact_id === contact) && (docType == null || p.doc_type === docType),
-        );
-      },
+      subscribe: (_, args, ctx) => streams(ctx).changes(EVENT_SELECTIONS.documentExported(args)),
       resolve: async (event: PublishedEvent) => (await event.entity()) as IDocument,
     },
     contactChanged: {
-      subscribe: (_, __, ctx) => streams(ctx).changes([EVENT_TYPES.CONTACT_CREATED, EVENT_TYPES.CONTACT_UPDATED]),
+      subscribe: (_, args, ctx) => streams(ctx).changes(EVENT_SELECTIONS.contactChanged(args)),
       resolve: async (event: PublishedEvent) => (await event.entity()) as IContact,
     },
     folderChanged: {
-      subscribe: (_, __, ctx) => streams(ctx).changes([EVENT_TYPES.FOLDER_CREATED, EVENT_TYPES.FOLDER_UPDATED]),
+      subscribe: (_, args, ctx) => streams(ctx).changes(EVENT_SELECTIONS.folderChanged(args)),
       resolve: async (event: PublishedEvent) => (await event.entity()) as IFolder,
     },
     webhookDeliveryUpdated: {

@@ -1,6 +1,15 @@
 import { NotFoundError } from '../../errors.js';
 import { configureWebhooks, readSettings, rotateSigningSecret } from '../../webhooks/settings.js';
 import { getDelivery, listDeliveries, redeliver, replay } from '../../webhooks/delivery-log.js';
+import {
+  createEndpoint,
+  deleteEndpoint,
+  findEndpoint,
+  listEndpoints,
+  rotateEndpointSecret,
+  updateEndpoint,
+  type EndpointInput,
+} from '../../endpoints/endpoint-store.js';
 import type { Resolvers } from '../generated.js';
 import { connection, decodeIdCursor, encodeIdCursor, pageSize } from '../relay.js';
 
@@ -12,6 +21,12 @@ export const webhookResolvers: Resolvers = {
       const rows = await listDeliveries(em, filter ?? {}, limit, decodeIdCursor(after));
       return connection(rows, limit, (d) => encodeIdCursor(d.id));
     },
+    webhookEndpoints: async (_, { first, after }, { em }) => {
+      const limit = pageSize(first);
+      const rows = await listEndpoints(em, limit, decodeIdCursor(after));
+      return connection(rows, limit, (e) => encodeIdCursor(e.id));
+    },
+    webhookEndpoint: (_, { id }, { em }) => findEndpoint(em, id),
     webhookDelivery: async (_, { id }, { em }) => {
       const delivery = await getDelivery(em, id);
       if (!delivery) throw new NotFoundError('WebhookDelivery', id);
@@ -24,8 +39,13 @@ export const webhookResolvers: Resolvers = {
     testWebhook: (_, { channel }, { em, services }) => services.testWebhook(em, channel),
     redeliverWebhook: (_, { deliveryId }, { em }) => redeliver(em, deliveryId),
     replayWebhooks: (_, { input }, { em }) => replay(em, input),
+    createWebhookEndpoint: (_, { input }, { em, services }) => createEndpoint(em, input as EndpointInput, services.endpoints),
+    updateWebhookEndpoint: (_, { id, input }, { em, services }) => updateEndpoint(em, id, input as EndpointInput, services.endpoints),
+    deleteWebhookEndpoint: (_, { id }, { em }) => deleteEndpoint(em, id),
+    rotateWebhookEndpointSecret: (_, { id }, { em, services }) => rotateEndpointSecret(em, id, services.endpoints),
   },
   WebhookDelivery: {
     attempts: (d, _, { loaders }) => loaders.attempts.load(d.id),
+    endpoint: (d, _, { em }) => (d.endpointId ? findEndpoint(em, d.endpointId) : null),
   },
 };
