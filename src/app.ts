@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { bootstrapToken, regenerateToken } from './auth/tokens.js';
 import { Broadcaster } from './bridge/broadcaster.js';
-import { DeliveryFeed } from './bridge/delivery-feed.js';
+import { DeliveryFeed, type DeliveryUpdate } from './bridge/delivery-feed.js';
+import { Published, PublishedEvent } from './subscriptions/published.js';
 import { NotificationListener } from './bridge/listener.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -49,10 +50,10 @@ export type App = {
   readonly database: Database;
   readonly worker: DeliveryWorker | undefined;
   readonly rules: RuleScheduler;
-  readonly broadcaster: Broadcaster;
+  readonly broadcaster: Broadcaster<PublishedEvent>;
   /** Turns events into webhook endpoints' deliveries. */
   readonly materializer: EndpointMaterializer;
-  readonly deliveryFeed: DeliveryFeed;
+  readonly deliveryFeed: DeliveryFeed<Published<DeliveryUpdate>>;
   /** The token generated at first start, when one was (printed once by main.ts). */
   readonly generatedToken: string | undefined;
   stop(): Promise<void>;
@@ -156,11 +157,11 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       connections: () => ws?.connections ?? 0,
       subscribers: () => broadcaster.fanout.size + deliveryFeed.fanout.size + inspectorFeed.size,
     });
-    const broadcaster = new Broadcaster(reads, makeContext, { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), (event) => {
+    const broadcaster = new Broadcaster(reads, (row) => new PublishedEvent(row, makeContext), { pollIntervalMs: config.ws.pollIntervalMs }, log.child({ part: 'broadcaster' }), (event) => {
       wsMetrics.published(event);
       materializer.wake();
     });
-    const deliveryFeed = new DeliveryFeed(orm, makeContext, log.child({ part: 'delivery-feed' }));
+    const deliveryFeed = new DeliveryFeed(orm, (update) => new Published(update, makeContext), log.child({ part: 'delivery-feed' }));
     hints.onAppended((lastSeq, toClaim) => {
       if (toClaim) worker?.wake();
       broadcaster.wake(lastSeq);

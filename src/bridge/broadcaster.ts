@@ -1,9 +1,7 @@
 import type { Logger } from 'pino';
 import { headPosition, readEvents, type EventRow } from '../outbox/event-log.js';
-import { Fanout } from '../subscriptions/fanout.js';
-import { ORIGIN, compare, toPos, toPosition, type Pos } from '../subscriptions/position.js';
-import { PublishedEvent } from '../subscriptions/published.js';
-import type { ContextFactory } from '../graphql/context-factory.js';
+import { Fanout } from './fanout.js';
+import { ORIGIN, compare, toPos, toPosition, type Pos } from '../outbox/position.js';
 import type { Sql } from '../db/sql.js';
 
 /** Events read from the log per query. */
@@ -25,6 +23,13 @@ const MAX_HINTS = 10_000;
 export type BroadcasterOptions = { pollIntervalMs: number };
 
 /**
+ * What the broadcaster publishes for an event: made once per event by the layer that reads
+ * it (the subscriptions wrap the row to render it once per shape); the broadcaster reads only
+ * its place in the log and its size.
+ */
+export type LogItem = { readonly position: Pos; readonly value: EventRow };
+
+/**
  * One per instance: reads the event log after its own position and publishes each event,
  * built once, to this instance's live subscribers. The log is the source; a NOTIFY only
  * says "look now", and a poll covers the notifications that get lost. Every instance runs
@@ -38,10 +43,10 @@ export type BroadcasterOptions = { pollIntervalMs: number };
  * Manual mode (manual()) is for tests: no poll, no wake-up by NOTIFY or wake(), no second look
  * for a notified event; the broadcaster reads the log only when a test calls runOnce().
  */
-export class Broadcaster {
-  readonly fanout = new Fanout<PublishedEvent>();
+export class Broadcaster<T extends LogItem> {
+  readonly fanout = new Fanout<T>();
   private head: Pos = ORIGIN;
-  private recent: PublishedEvent[] = [];
+  private recent: T[] = [];
   private recentSeqs = new Set<string>();
   private recentBytes = 0;
   /** Every event after this position, up to the head, is in `recent`. */
@@ -59,12 +64,12 @@ export class Broadcaster {
   constructor(
     /** Where the log is read: the plain pool. */
     private readonly sql: Sql,
-    private readonly makeContext: ContextFactory,
+    /** Makes the item published for an event row. */
+    private readonly toItem: (row: EventRow) => T,
     private readonly opts: BroadcasterOptions,
     private readonly log: Logger,
-    private readonly onPublished: (event: PublishedEvent) => void = () => undefined,
-  ) {
-  }
+    private readonly onPublished: (item: T) => void = () => undefined,
+  ) {}
 
   /** The position of the last event published: a subscriber past it attaches, one behind it catches up first. */
   get position(): Pos {
@@ -143,7 +148,7 @@ export class Broadcaster {
    * Up to `max` events right after `cursor`, from memory; undefined when the cursor is older
    * than what is kept (the caller then reads the log).
    */
-  recentAfter(cursor: Pos, max: number): PublishedEvent[] | undefined {
+  recentAfter(cursor: Pos, max: number): T[] | undefined {
     if (compare(cursor, this.recentBase) < 0) return undefined;
     let lo = 0;
     let hi = this.recent.length;
@@ -171,7 +176,7 @@ export class Broadcaster {
 
   /** Synchronous from the first event to the last, so that a subscriber attaches between batches, never inside one. */
   private publish(rows: EventRow[]): void {
-    const events = rows.map((row) => new PublishedEvent(row, this.makeContext));
+    const events = rows.map(this.toItem);
     for (const event of events) {
       this.head = event.position;
       this.remember(event);
@@ -187,7 +192,7 @@ export class Broadcaster {
     }
   }
 
-  private remember(event: PublishedEvent): void {
+  private remember(event: T): void {
     this.recent.push(event);
     this.recentSeqs.add(event.value.seq);
     this.recentBytes += event.value.body.length;

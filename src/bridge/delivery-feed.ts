@@ -1,8 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { Fanout } from '../subscriptions/fanout.js';
-import { Published } from '../subscriptions/published.js';
-import type { ContextFactory } from '../graphql/context-factory.js';
+import { Fanout } from './fanout.js';
 import { attemptsOf, getDelivery, type AttemptRow, type DeliveryRow } from '../webhooks/delivery-log.js';
 
 export type DeliveryUpdate = { delivery: DeliveryRow; attempt: AttemptRow };
@@ -21,8 +19,8 @@ const MAX_WAITING = 10_000;
  * and past `maxWaiting` deliveries further notifications are dropped, so that memory stays
  * bounded whatever the delivery rate.
  */
-export class DeliveryFeed {
-  readonly fanout = new Fanout<Published<DeliveryUpdate>>();
+export class DeliveryFeed<T> {
+  readonly fanout = new Fanout<T>();
   /** Insertion order: deliveries are read in the order of their first waiting notification. */
   private readonly waiting = new Set<string>();
   private draining: Promise<void> | undefined;
@@ -31,7 +29,8 @@ export class DeliveryFeed {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly makeContext: ContextFactory,
+    /** Makes the item published for an attempt (the subscriptions wrap it to render it once per shape). */
+    private readonly toItem: (update: DeliveryUpdate) => T,
     private readonly log: Logger,
     private readonly maxWaiting = MAX_WAITING,
   ) {}
@@ -80,6 +79,6 @@ export class DeliveryFeed {
     const [attempts] = delivery ? await attemptsOf(em, [deliveryId]) : [];
     const attempt = attempts?.at(-1);
     if (!delivery || !attempt || this.stopped) return;
-    this.fanout.publish([new Published({ delivery, attempt }, this.makeContext)]);
+    this.fanout.publish([this.toItem({ delivery, attempt })]);
   }
 }

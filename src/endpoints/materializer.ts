@@ -5,7 +5,8 @@ import { NOTIFY } from '../db/notify-channels.js';
 import type { SqlPool } from '../db/sql-pool.js';
 import { clientSql } from '../db/sql.js';
 import type { ContextFactory } from '../graphql/context-factory.js';
-import { readEvents, type EventRow, type Position } from '../outbox/event-log.js';
+import { readEvents, type EventRow } from '../outbox/event-log.js';
+import { compare, toPos, toPosition, type Pos } from '../outbox/position.js';
 import { PublishedEvent } from '../subscriptions/published.js';
 import { renderPublished, shapeOf, type ErrorFormatter } from '../subscriptions/shared-execution.js';
 import { channelIsOn } from '../webhooks/sql-conditions.js';
@@ -26,7 +27,7 @@ type EndpointState = {
   on: boolean;
   subscription: string;
   variables: Record<string, unknown> | null;
-  position: Position;
+  position: Pos;
 };
 
 /**
@@ -51,16 +52,6 @@ const QUEUE_DELIVERIES = `insert into webhook_deliveries (event_seq, channel, en
 
 const ADVANCE = `update webhook_endpoints set position_txid = $2::xid8, position_seq = $3::bigint
   where id = any($1::bigint[]) and (position_txid, position_seq) < ($2::xid8, $3::bigint)`;
-
-function after(position: Position, row: EventRow): boolean {
-  const txid = BigInt(row.txid);
-  const mine = BigInt(position.txid);
-  return txid > mine || (txid === mine && BigInt(row.seq) > BigInt(position.seq));
-}
-
-function earliest(positions: Position[]): Position {
-  return positions.reduce((a, b) => (BigInt(b.txid) < BigInt(a.txid) || (b.txid === a.txid && BigInt(b.seq) < BigInt(a.seq)) ? b : a));
-}
 
 /**
  * A consumer of the event log for webhook endpoints (one per instance). Each endpoint keeps
@@ -155,9 +146,10 @@ export class EndpointMaterializer {
     try {
       await client.query('begin');
       const { rows } = await client.query<{ id: string; target: string; on: boolean; subscription: string; variables: Record<string, unknown> | null; position_txid: string; position_seq: string }>(LOCK_ENDPOINTS);
-      const endpoints: EndpointState[] = rows.map((r) => ({ ...r, position: { txid: r.position_txid, seq: r.position_seq } }));
+      const endpoints: EndpointState[] = rows.map((r) => ({ ...r, position: toPos({ txid: r.position_txid, seq: r.position_seq }) }));
       if (endpoints.length > 0) {
-        const events = await readEvents(clientSql(client), { after: earliest(endpoints.map((e) => e.position)), limit: BATCH });
+        const earliest = endpoints.map((e) => e.position).reduce((a, b) => (compare(b, a) < 0 ? b : a));
+        const events = await readEvents(clientSql(client), { after: toPosition(earliest), limit: BATCH });
         read = events.length;
         if (events.length > 0) queued = await this.queue(client, endpoints, events);
       }
@@ -185,7 +177,7 @@ export class EndpointMaterializer {
       const args = { schema: this.schema, document: document.document, variableValues: document.variables ?? {} };
       const shape = shapeOf(args);
       for (const event of published) {
-        if (!after(endpoint.position, event.value) || !document.selection.accepts({ type: event.value.type, payload: event.payload })) continue;
+        if (compare(event.position, endpoint.position) <= 0 || !document.selection.accepts({ type: event.value.type, payload: event.payload })) continue;
         const result = await renderPublished(args, shape, event, this.opts.formatError);
         deliveries.push({ event_seq: event.value.seq, target: endpoint.target, entity_id: event.value.entityId, body: result.bytes.toString('utf8') });
       }

@@ -2,7 +2,7 @@ import { parseId } from '../domain/validate.js';
 import { ValidationError, describeValue } from '../errors.js';
 import { STATUS_DISPLAY } from '../events/display.js';
 import { EVENT_TYPES, type EventTypeName, type EventTypeString } from '../events/event-types.js';
-import type { DocumentStatus } from '../graphql/generated.js';
+import type { DocumentStatus } from '../domain/documents/lifecycle.js';
 
 /** What a subscription's root field needs of an event to choose it: its type and its payload as written. */
 export type SelectableEvent = { type: string; payload: unknown };

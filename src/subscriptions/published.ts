@@ -4,7 +4,7 @@ import { Folder, type IFolder } from '../domain/folders/folder.entity.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { EventRow } from '../outbox/event-log.js';
 import type { ContextFactory } from '../graphql/context-factory.js';
-import { toPos, type Pos } from './position.js';
+import { toPos, type Pos } from '../outbox/position.js';
 import type { SharedResult } from './shared-frame.js';
 
 /**

@@ -6,8 +6,8 @@ import { CursorExpiredError, ValidationError, describeValue } from '../errors.js
 import type { Channel, EventTypeString } from '../events/event-types.js';
 import { checkedCursor, readEvents } from '../outbox/event-log.js';
 import type { EventSelection } from './event-selections.js';
-import type { LiveQueue } from './fanout.js';
-import { compare, toPos, toPosition, type Pos } from './position.js';
+import type { LiveQueue } from '../bridge/fanout.js';
+import { compare, toPos, toPosition, type Pos } from '../outbox/position.js';
 import { PublishedEvent, type Published } from './published.js';
 import type { ContextFactory } from '../graphql/context-factory.js';
 
@@ -29,8 +29,8 @@ export type StreamDeps = {
   orm: MikroORM;
   /** The plain pool, where the log is read. */
   sql: Sql;
-  broadcaster: Broadcaster;
-  deliveryFeed: DeliveryFeed;
+  broadcaster: Broadcaster<PublishedEvent>;
+  deliveryFeed: DeliveryFeed<Published<DeliveryUpdate>>;
   makeContext: ContextFactory;
   /** Events a live subscriber may have waiting before it is cut off. */
   bufferSize: number;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCursor } from '../../src/outbox/event-log.js';
-import { compare, toPos } from '../../src/subscriptions/position.js';
+import { compare, toPos } from '../../src/outbox/position.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { createContact } from '../helpers/webhooks.js';
 

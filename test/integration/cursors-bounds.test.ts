@@ -5,8 +5,9 @@ import { Broadcaster } from '../../src/bridge/broadcaster.js';
 import { CursorExpiredError } from '../../src/errors.js';
 import { decodeCursor, encodeCursor } from '../../src/outbox/event-log.js';
 import type { ContextFactory } from '../../src/graphql/context-factory.js';
-import { compare, toPos } from '../../src/subscriptions/position.js';
+import { compare, toPos } from '../../src/outbox/position.js';
 import { subscriptionStreams } from '../../src/subscriptions/streams.js';
+import { PublishedEvent } from '../../src/subscriptions/published.js';
 import { purgeExpired } from '../../src/webhooks/purge.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
@@ -177,7 +178,7 @@ describe('a cursor older than what retention keeps', () => {
       throw new Error('no event is rendered here');
     };
     // In manual mode, and never stepped: it reads nothing itself.
-    const broadcaster = new Broadcaster(poolSql(t.app.database.sql), renders, { pollIntervalMs: 3_600_000 }, pino({ level: 'silent' }));
+    const broadcaster = new Broadcaster(poolSql(t.app.database.sql), (row) => new PublishedEvent(row, renders), { pollIntervalMs: 3_600_000 }, pino({ level: 'silent' }));
     await broadcaster.manual();
     try {
       const streams = subscriptionStreams({ orm, sql: poolSql(t.app.database.sql), broadcaster, deliveryFeed: t.app.deliveryFeed, makeContext: renders, bufferSize: 1_000 }, () => undefined);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryUpdate } from '../../src/bridge/delivery-feed.js';
 import type { Published } from '../../src/subscriptions/published.js';
-import type { LiveQueue } from '../../src/subscriptions/fanout.js';
+import type { LiveQueue } from '../../src/bridge/fanout.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
 import { createContact, pointChannel } from '../helpers/webhooks.js';

@@ -1,4 +1,4 @@
-import type { Position } from '../outbox/event-log.js';
+import type { Position } from './event-log.js';
 
 /**
  * A place in the event log as numbers, for comparing without parsing: the broadcaster and
