@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_TOKEN } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { TestReceiver } from '../helpers/receiver.js';
+import { serviceGql, startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
 import { sql } from '../helpers/webhooks.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** createContact mutations in all, each one contact.created event of its own contact. */
 const MUTATIONS = 300;
 /** Clients sending mutations at once: some of them are in flight when the service is killed. */
@@ -24,19 +22,11 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let receiver: TestReceiver;
 const children = new Set<ChildProcess>();
 
-type Service = { child: ChildProcess; url: string };
-
-/** The service as it is deployed: its own process, configured by its environment only, on a port it picks itself. */
-async function startService(): Promise<Service> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+/** The service in its own process, with a short lease and poll so that the restart takes over quickly. */
+function startService(): Promise<ServiceProcess> {
+  return startServiceProcess(
+    {
       DATABASE_URL: db.url,
-      PORT: '0',
-      API_TOKEN: TEST_TOKEN,
-      LOG_LEVEL: 'info',
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       WEBHOOK_TIMEOUT: '2s',
       // A claim of the killed instance runs out 3 s after it was last renewed; then the new one takes it over.
@@ -44,38 +34,8 @@ async function startService(): Promise<Service> {
       WEBHOOK_POLL_INTERVAL: '200ms',
       WEBHOOK_RETRY_SCHEDULE: '200ms,1s',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const started = out.split('\n').find((line) => line.includes('"msg":"service started"'));
-      if (started) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        resolve((JSON.parse(started) as { url: string }).url);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the service exited with ${code} before it started:\n${stderr}${out}`)));
-  });
-  return { child, url };
-}
-
-async function gql(service: Service, query: string, variables: Record<string, unknown> = {}): Promise<any> {
-  const res = await fetch(service.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
+    children,
+  );
 }
 
 /**
@@ -83,12 +43,12 @@ async function gql(service: Service, query: string, variables: Record<string, un
  * user would. What the service answered is acknowledged; a request that the kill cut off
  * (`killed()` says so) stops its client, and any other failure fails the test.
  */
-async function produce(service: Service, sent: { count: number }, total: number, acknowledged: Map<number, string>, killed = () => false) {
+async function produce(service: ServiceProcess, sent: { count: number }, total: number, acknowledged: Map<number, string>, killed = () => false) {
   const client = async () => {
     while (sent.count < total) {
       const name = `Contact ${++sent.count}`;
       try {
-        const { createContact } = await gql(service, 'mutation($n: String!) { createContact(input: { name: $n, type: CLIENT }) { id } }', { n: name });
+        const { createContact } = await serviceGql(service, 'mutation($n: String!) { createContact(input: { name: $n, type: CLIENT }) { id } }', { n: name });
         acknowledged.set(Number(createContact.id), name);
       } catch (err) {
         if (killed()) return;
@@ -100,11 +60,11 @@ async function produce(service: Service, sent: { count: number }, total: number,
 }
 
 /** Every contact.created event of the log, through the API, oldest first. */
-async function loggedEvents(service: Service): Promise<{ id: string; payload: { id: number; name: string } }[]> {
+async function loggedEvents(service: ServiceProcess): Promise<{ id: string; payload: { id: number; name: string } }[]> {
   const events = [];
   let after: string | null = null;
   for (;;) {
-    const { events: page }: any = await gql(
+    const { events: page }: any = await serviceGql(
       service,
       'query($after: String) { events(types: [CONTACT_CREATED], after: $after, first: 500) { edges { node { id payload } } pageInfo { hasNextPage endCursor } } }',
       { after },
@@ -130,7 +90,7 @@ describe('a service killed while mutations and deliveries are under way', () => 
     // Slow enough that many deliveries are in flight at any moment.
     receiver.fallback = { status: 200, delayMs: 20 };
     const first = await startService();
-    await gql(first, `mutation { configureWebhooks(input: { contact: { url: "${receiver.url}" } }) { offlineMode } }`);
+    await serviceGql(first, `mutation { configureWebhooks(input: { contact: { url: "${receiver.url}" } }) { offlineMode } }`);
 
     const acknowledged = new Map<number, string>();
     const sent = { count: 0 };
