@@ -38,6 +38,8 @@ import { poolSql } from './db/sql.js';
 import { createSqlPool } from './db/sql-pool.js';
 import { EndpointMaterializer } from './endpoints/materializer.js';
 import { checkSubscriptionDocument } from './endpoints/subscription-document.js';
+import { testEndpoint } from './endpoints/test-endpoint.js';
+import type { GraphQLError } from 'graphql';
 import { formatError } from './graphql/errors.js';
 
 const SCHEMA_FILE = new URL('../schema.graphql', import.meta.url);
@@ -107,6 +109,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
       secretOverlapMs: config.webhooks.secretOverlapMs,
       testWebhook: (em, channel) => testWebhook(em, sender, channel, events.publicUrl),
+      testWebhookEndpoint: (em, id) => testEndpoint(em, id, { schema, makeContext, formatError: formatGraphQLError, sender, checkDocument }),
       regenerateApiToken: async (em) => {
         const token = await regenerateToken(em);
         // Other instances forget on the notification; this one before it answers.
@@ -210,11 +213,12 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const checkDocument = (text: string, variables: Record<string, unknown> | null | undefined) =>
       checkSubscriptionDocument(schema, text, variables, { maxDepth: config.graphql.maxDepth, maxCost: config.graphql.maxCost });
     const formatOne = formatError(log);
+    const formatGraphQLError = (error: GraphQLError) => formatOne(error.toJSON(), error);
     const materializer = new EndpointMaterializer(
       sql,
       schema,
       makeContext,
-      { pollIntervalMs: config.webhooks.pollIntervalMs, checkDocument, formatError: (error) => formatOne(error.toJSON(), error) },
+      { pollIntervalMs: config.webhooks.pollIntervalMs, checkDocument, formatError: formatGraphQLError },
       log.child({ part: 'endpoints' }),
       () => worker?.wake(),
     );

@@ -48,7 +48,7 @@ const LIST_LENGTHS: Readonly<Record<string, number>> = {
  * Fields that each do outbound or bulk work (a webhook POST, re-queuing a channel's events):
  * aliases would multiply that work, so a request may select each of them once.
  */
-export const ONCE_PER_REQUEST: ReadonlySet<string> = new Set(['testWebhook', 'replayWebhooks']);
+export const ONCE_PER_REQUEST: ReadonlySet<string> = new Set(['testWebhook', 'testWebhookEndpoint', 'replayWebhooks']);
 
 /** The introspection lists' real lengths in this schema: their longest instance, as a bound. */
 const introspectionLengths = new WeakMap<GraphQLSchema, Readonly<Record<string, number>>>();

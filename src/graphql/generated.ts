@@ -400,6 +400,11 @@ export type Mutation = {
   setRuleEnabled: Rule;
   /** Sends a sample payload of the channel now and returns the attempt. */
   testWebhook: DeliveryAttempt;
+  /**
+   * Sends the endpoint, now and outside the delivery log, the newest event of the log its document
+   * chooses, rendered and signed as its delivery would be (webhook-id msg_test_…).
+   */
+  testWebhookEndpoint: DeliveryAttempt;
   /** Fires contact.updated when something changed. */
   updateContact: Contact;
   /** Edits a document that is not locked (APPROVED, EXPORT and ARCHIVED are). */
@@ -498,6 +503,11 @@ export type MutationSetRuleEnabledArgs = {
 
 export type MutationTestWebhookArgs = {
   channel: WebhookChannel;
+};
+
+
+export type MutationTestWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1451,6 +1461,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   setDocumentStatus?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationSetDocumentStatusArgs, 'id' | 'status'>>;
   setRuleEnabled?: Resolver<ResolversTypes['Rule'], ParentType, ContextType, RequireFields<MutationSetRuleEnabledArgs, 'enabled' | 'id'>>;
   testWebhook?: Resolver<ResolversTypes['DeliveryAttempt'], ParentType, ContextType, RequireFields<MutationTestWebhookArgs, 'channel'>>;
+  testWebhookEndpoint?: Resolver<ResolversTypes['DeliveryAttempt'], ParentType, ContextType, RequireFields<MutationTestWebhookEndpointArgs, 'id'>>;
   updateContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationUpdateContactArgs, 'id' | 'input'>>;
   updateDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationUpdateDocumentArgs, 'id' | 'input'>>;
   updateFolder?: Resolver<ResolversTypes['Folder'], ParentType, ContextType, RequireFields<MutationUpdateFolderArgs, 'id' | 'input'>>;

@@ -11,6 +11,7 @@ export type Services = {
   /** WEBHOOK_SECRET_OVERLAP: how long a rotated-out signing secret still signs. */
   secretOverlapMs: number;
   testWebhook(em: EntityManager, channel: Channel): Promise<AttemptRow>;
+  testWebhookEndpoint(em: EntityManager, id: string): Promise<AttemptRow>;
   regenerateApiToken(em: EntityManager): Promise<string>;
   /** What the domain tells about documents: the rules listen. */
   documentHooks: DocumentHooks;

@@ -4,7 +4,7 @@ import { ValidationError } from '../errors.js';
 import type { Channel, EventTypeString } from '../events/event-types.js';
 import { contactPayload, documentPayload, folderPayload } from '../events/payloads.js';
 import { SAMPLE_CHANNEL_FAILING, SAMPLE_CONTACT, SAMPLE_DOCUMENT, SAMPLE_FOLDER } from '../events/samples.js';
-import type { WebhookSender } from './sender.js';
+import type { OutgoingWebhook, WebhookSender } from './sender.js';
 import type { AttemptRow } from './delivery-log.js';
 import { readSettings } from './settings.js';
 
@@ -40,6 +40,11 @@ export async function testWebhook(em: EntityManager, sender: WebhookSender, chan
     signingSecret: settings.signingSecret,
     previousSigningSecret: settings.previousSigningSecret,
   };
+  return sendTest(sender, message);
+}
+
+/** Sends a test webhook, outside the delivery log, and returns the attempt with the request as sent (the bearer token masked). */
+export async function sendTest(sender: WebhookSender, message: OutgoingWebhook): Promise<AttemptRow> {
   const attempt = await sender.send(message);
   // The same headers as sent: the signature depends only on the id, the second it was sent in and the body.
   const headers = Object.entries(sender.headers(message, attempt.startedAt)).map(([name, value]) => ({

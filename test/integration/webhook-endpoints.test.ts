@@ -212,6 +212,24 @@ describe('an endpoint', () => {
     receiver.requests.length = 0;
   });
 
+  it('is tested with the newest event its document chooses, signed as its deliveries are', async () => {
+    const { endpoint, signingSecret } = await createEndpoint({ url: receiver.url, subscription: 'subscription($c: ID) { contactChanged(contactId: $c) { name } }', variables: { c: '999999' } });
+    const none = await t.gql(`mutation($id: ID!) { testWebhookEndpoint(id: $id) { ok } }`, { id: endpoint.id });
+    expect(none.errors?.[0]).toMatchObject({ message: expect.stringContaining('No event among the newest 1000'), extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
+    const contact = await createContact(t, 'Tested Ltd');
+    await t.ok(`mutation($id: ID!, $input: WebhookEndpointInput!) { updateWebhookEndpoint(id: $id, input: $input) { id } }`, { id: endpoint.id, input: { variables: { c: contact } } });
+    const { testWebhookEndpoint } = await t.ok(`mutation($id: ID!) { testWebhookEndpoint(id: $id) { id ok httpStatus request { body headers { name value } } } }`, { id: endpoint.id });
+    expect(testWebhookEndpoint).toMatchObject({ id: null, ok: true, httpStatus: 200, request: { body: '{"data":{"contactChanged":{"name":"Tested Ltd"}}}' } });
+    await receiver.waitFor(1);
+    expect(receiver.requests[0]!.body).toBe('{"data":{"contactChanged":{"name":"Tested Ltd"}}}');
+    expect(String(receiver.requests[0]!.headers['webhook-id'])).toMatch(/^msg_test_/);
+    expect(() => verifySignature(signingSecret, receiver.requests[0]!)).not.toThrow();
+    // Outside the delivery log.
+    expect(await endpointDeliveries(endpoint.id)).toEqual([]);
+    await t.ok(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: endpoint.id });
+    receiver.requests.length = 0;
+  });
+
   it('is switched off by a 410, as a channel is, without an operational event', async () => {
     const gone = await new TestReceiver().start();
     gone.fallback = { status: 410, body: 'gone' };

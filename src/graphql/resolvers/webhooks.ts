@@ -43,6 +43,7 @@ export const webhookResolvers: Resolvers = {
     updateWebhookEndpoint: (_, { id, input }, { em, services }) => updateEndpoint(em, id, input as EndpointInput, services.endpoints),
     deleteWebhookEndpoint: (_, { id }, { em }) => deleteEndpoint(em, id),
     rotateWebhookEndpointSecret: (_, { id }, { em, services }) => rotateEndpointSecret(em, id, services.endpoints),
+    testWebhookEndpoint: (_, { id }, { em, services }) => services.testWebhookEndpoint(em, id),
   },
   WebhookDelivery: {
     attempts: (d, _, { loaders }) => loaders.attempts.load(d.id),
