@@ -386,7 +386,7 @@ export type Mutation = {
   redeliverWebhook: WebhookDelivery;
   /** Returns the new token, once. Every other token stops working at once. */
   regenerateApiToken: Scalars['String']['output'];
-  /** Queues a channel's events again, from a cursor or an instant (dryRun: count only). */
+  /** Queues a channel's events, or an endpoint's deliveries, again, from a cursor or an instant (dryRun: count only). */
   replayWebhooks: ReplayResult;
   /** A new secret; the old one still signs for WEBHOOK_SECRET_OVERLAP. */
   rotateWebhookEndpointSecret: WebhookEndpointCreated;
@@ -658,9 +658,12 @@ export type QueryWebhookEndpointsArgs = {
 export type ReplayInput = {
   /** Replay the events after this event cursor. */
   afterCursor?: InputMaybe<Scalars['String']['input']>;
-  channel: WebhookChannel;
+  /** A channel, or endpointId: one of the two. */
+  channel?: InputMaybe<WebhookChannel>;
   /** Count only; queue nothing. */
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** An endpoint: its deliveries of the events are queued again (the events its document did not choose have none). */
+  endpointId?: InputMaybe<Scalars['ID']['input']>;
   /** Replay the events that occurred at or after this instant. */
   since?: InputMaybe<Scalars['DateTime']['input']>;
 };

@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError, describeValue } from '../errors.js';
 import { EVENT_TYPES, type Channel, type EventTypeName } from '../events/event-types.js';
 import { EVENT_COLUMNS, READABLE_BELOW, checkNotPurged, decodeCursor, handedOutCursor, toEventRow, type EventRow } from '../outbox/event-log.js';
 import { NOTIFY } from '../db/notify-channels.js';
+import { deliveryIsInFlight } from './sql-conditions.js';
 import { endpointTarget, parseEndpointId, type DeliveryTarget } from './target.js';
 
 /** The delivery log: a product feature, read by `webhookDeliveries` and written by the worker. */
@@ -211,20 +212,24 @@ async function assertChannelOn(em: EntityManager, channel: DeliveryTarget, field
 
 /**
  * Queues a channel's events again as new deliveries (same webhook-id), from a cursor or an
- * instant. A dry run only counts. A cursor the purge has passed is refused (CURSOR_EXPIRED),
+ * instant; or an endpoint's deliveries of them again. A dry run only counts. A cursor the purge has passed is refused (CURSOR_EXPIRED),
  * checked in the statement that reads the events. The events are locked FOR KEY SHARE as they
  * are read, as the purge expects (see redeliver): one the purge is deleting is waited for
  * and then left out, never queued and deleted.
  */
 export async function replay(
   em: EntityManager,
-  input: { channel: Channel; afterCursor?: string | null; since?: Date | null; dryRun?: boolean | null },
+  input: { channel?: Channel | null; endpointId?: string | null; afterCursor?: string | null; since?: Date | null; dryRun?: boolean | null },
 ): Promise<{ count: number; queued: boolean }> {
   if (!input.afterCursor && !input.since) {
     throw new ValidationError('A replay needs afterCursor or since', { field: 'afterCursor' });
   }
-  const where = ['e.channel = ?'];
-  const params: unknown[] = [input.channel];
+  if (!input.channel === !input.endpointId) {
+    throw new ValidationError('A replay names a channel or an endpointId, not both', { field: 'channel', value: input.channel ?? null });
+  }
+  const target: DeliveryTarget = input.endpointId ? endpointTarget(parseEndpointId(input.endpointId, 'endpointId')) : input.channel!;
+  const where = input.endpointId ? ['d.channel = ?', 'd.event_seq = e.seq'] : ['e.channel = ?'];
+  const params: unknown[] = [target];
   const after = input.afterCursor ? decodeCursor(input.afterCursor, 'afterCursor') : undefined;
   if (after) {
     where.push('(e.txid, e.seq) > (?::xid8, ?::bigint)');
@@ -235,18 +240,27 @@ export async function replay(
     params.push(input.since);
   }
   where.push(`e.txid < ${READABLE_BELOW}`);
-  if (!input.dryRun) await assertChannelOn(em, input.channel, 'channel', input.channel);
+  const field = input.endpointId ? 'endpointId' : 'channel';
+  if (!input.dryRun) await assertChannelOn(em, target, field, input.endpointId ?? target);
   // An expired cursor selects nothing, and the purge's mark read in the same statement says why.
   const kept = after ? `(?::xid8, ?::bigint) >= (p.txid, p.seq)` : 'true';
   const keptParams = after ? [after.txid, after.seq] : [];
-  const from = `from events e, events_purged p where ${kept} and ${where.join(' and ')}`;
+  const deliveries = input.endpointId ? ', webhook_deliveries d' : '';
+  const from = `from events e${deliveries}, events_purged p where ${kept} and ${where.join(' and ')}`;
+  // A channel's events are queued again as new deliveries. An endpoint's were each materialised
+  // once (its body is the document's result then): its deliveries of them are queued again, as
+  // redeliverWebhook does, but for those in flight.
+  const queue = input.endpointId
+    ? `update webhook_deliveries q set status = 'PENDING', attempt_count = 0, next_attempt_at = now(), lease_until = null, leased_by = null, completed_at = null
+       from (select d.id ${from} and not ${deliveryIsInFlight('d')} for key share of e) r where q.id = r.id
+       returning 1`
+    : `insert into webhook_deliveries (event_seq, channel, entity_id)
+       select e.seq, e.channel, e.entity_id ${from} order by e.txid, e.seq for key share of e
+       returning 1`;
   const rows = await em.execute<{ n: string; purged_txid: string; purged_seq: string }[]>(
     input.dryRun
       ? `select (select count(*) ${from}) as n, m.txid::text as purged_txid, m.seq::text as purged_seq from events_purged m`
-      : `with queued as (
-           insert into webhook_deliveries (event_seq, channel, entity_id)
-           select e.seq, e.channel, e.entity_id ${from} order by e.txid, e.seq for key share of e
-           returning 1)
+      : `with queued as (${queue})
          select (select count(*) from queued) as n, m.txid::text as purged_txid, m.seq::text as purged_seq,
                 pg_notify('${NOTIFY.events}', 'replay')
          from events_purged m`,

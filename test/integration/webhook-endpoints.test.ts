@@ -212,6 +212,30 @@ describe('an endpoint', () => {
     receiver.requests.length = 0;
   });
 
+  it('replays its deliveries from a cursor, with the same webhook-ids and bodies', async () => {
+    const { events } = await t.ok(`{ events(first: 1) { edges { node { cursor } } } }`);
+    const { endpoint } = await createEndpoint({ url: receiver.url, subscription: 'subscription { events(types: [CONTACT_CREATED]) { id } }' });
+    const head = await t.ok(`{ events(types: [CONTACT_CREATED], first: 500) { edges { node { cursor } } } }`);
+    const before = head.events.edges.at(-1)?.node.cursor ?? events.edges[0].node.cursor;
+    await createContact(t, 'Replayed One');
+    await createContact(t, 'Replayed Two');
+    await settle();
+    await receiver.waitFor(2);
+    const both = await t.gql(`mutation { replayWebhooks(input: { channel: CONTACT, endpointId: "1", since: "2020-01-01T00:00:00Z" }) { count } }`);
+    expect(both.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const { replayWebhooks: dry } = await t.ok(`mutation($input: ReplayInput!) { replayWebhooks(input: $input) { count queued } }`, { input: { endpointId: endpoint.id, afterCursor: before, dryRun: true } });
+    expect(dry).toEqual({ count: 2, queued: false });
+    const { replayWebhooks } = await t.ok(`mutation($input: ReplayInput!) { replayWebhooks(input: $input) { count queued } }`, { input: { endpointId: endpoint.id, afterCursor: before } });
+    expect(replayWebhooks).toEqual({ count: 2, queued: true });
+    await settle();
+    await receiver.waitFor(4);
+    const [first, second, ...again] = receiver.requests;
+    expect(again.map((r) => [r.headers['webhook-id'], r.body]).sort()).toEqual([first!, second!].map((r) => [r.headers['webhook-id'], r.body]).sort());
+    expect(await endpointDeliveries(endpoint.id)).toHaveLength(2);
+    await t.ok(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: endpoint.id });
+    receiver.requests.length = 0;
+  });
+
   it('is tested with the newest event its document chooses, signed as its deliveries are', async () => {
     const { endpoint, signingSecret } = await createEndpoint({ url: receiver.url, subscription: 'subscription($c: ID) { contactChanged(contactId: $c) { name } }', variables: { c: '999999' } });
     const none = await t.gql(`mutation($id: ID!) { testWebhookEndpoint(id: $id) { ok } }`, { id: endpoint.id });

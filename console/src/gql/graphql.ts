@@ -52,9 +52,12 @@ export type EventType =
 export type ReplayInput = {
   /** Replay the events after this event cursor. */
   afterCursor?: string | null | undefined;
-  channel: WebhookChannel;
+  /** A channel, or endpointId: one of the two. */
+  channel?: WebhookChannel | null | undefined;
   /** Count only; queue nothing. */
   dryRun?: boolean | null | undefined;
+  /** An endpoint: its deliveries of the events are queued again (the events its document did not choose have none). */
+  endpointId?: string | null | undefined;
   /** Replay the events that occurred at or after this instant. */
   since?: string | null | undefined;
 };
