@@ -188,7 +188,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
           } else if (channel === NOTIFY.inspector) {
             inspectorFeed.notify(payload);
           } else if (channel === NOTIFY.endpoints) {
-            materializer.wake();
+            materializer.endpointsChanged();
           } else if (channel === NOTIFY.tokens) {
             tokens.forget();
             revalidateTokens();
@@ -200,7 +200,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
           tokens.setListening(true);
           worker?.wake();
           broadcaster.wake();
-          materializer.wake();
+          materializer.endpointsChanged();
           revalidateTokens();
         },
         onDisconnected: () => tokens.setListening(false),

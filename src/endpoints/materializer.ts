@@ -72,6 +72,13 @@ export class EndpointMaterializer {
   private stopped = true;
   private manualMode = false;
   private readonly documents = new Map<string, SubscriptionDocument | Error>();
+  /**
+   * No endpoint existed when last looked: events then do not wake the materialiser (a service
+   * without endpoints pays nothing for them); a change of endpoints or the poll looks again.
+   */
+  private noEndpoints = false;
+  /** Counts endpointsChanged(): a look that began before a change must not conclude there are none. */
+  private changes = 0;
 
   constructor(
     private readonly pool: SqlPool,
@@ -86,7 +93,14 @@ export class EndpointMaterializer {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.pollTimer = setInterval(() => this.wake(), this.opts.pollIntervalMs);
+    this.pollTimer = setInterval(() => this.endpointsChanged(), this.opts.pollIntervalMs);
+    this.wake();
+  }
+
+  /** An endpoint was created or changed (NOTIFY), or the poll: look for endpoints again. */
+  endpointsChanged(): void {
+    this.changes += 1;
+    this.noEndpoints = false;
     this.wake();
   }
 
@@ -116,7 +130,7 @@ export class EndpointMaterializer {
 
   /** New events may be readable, or an endpoint changed: materialise now (or right after the run under way). */
   wake(): void {
-    if (this.stopped || this.manualMode) return;
+    if (this.stopped || this.manualMode || this.noEndpoints) return;
     if (this.running) {
       this.runAgain = true;
       return;
@@ -143,11 +157,15 @@ export class EndpointMaterializer {
     const client = await this.pool.connect();
     let queued = 0;
     let read = 0;
+    const changes = this.changes;
     try {
       await client.query('begin');
       const { rows } = await client.query<{ id: string; target: string; on: boolean; subscription: string; variables: Record<string, unknown> | null; position_txid: string; position_seq: string }>(LOCK_ENDPOINTS);
       const endpoints: EndpointState[] = rows.map((r) => ({ ...r, position: toPos({ txid: r.position_txid, seq: r.position_seq }) }));
-      if (endpoints.length > 0) {
+      if (endpoints.length === 0) {
+        const { rows: [none] } = await client.query<{ none: boolean }>('select not exists (select 1 from webhook_endpoints) as none');
+        this.noEndpoints = none!.none && changes === this.changes;
+      } else {
         const earliest = endpoints.map((e) => e.position).reduce((a, b) => (compare(b, a) < 0 ? b : a));
         const events = await readEvents(clientSql(client), { after: toPosition(earliest), limit: BATCH });
         read = events.length;
