@@ -1,7 +1,8 @@
 /**
  * The soak: a steady mix of mutations, 100 subscribers resuming by cursor and three
  * receivers (healthy; hostile, answering each event's first attempt in a way no receiver
- * should, and 200 after; slow) and one for operational events, while the service is killed
+ * should, and 200 after; slow), one for operational events and a webhook endpoint that
+ * subscribes to every change of the product, while the service is killed
  * with SIGKILL and restarted, runs as two instances for a while, loses its PostgreSQL
  * connections and its WebSockets.
  * At the end a ledger accounts for every committed event and exits non-zero on any loss.
@@ -43,6 +44,8 @@ const SUBSCRIBERS = Number(args.subscribers);
 const TOKEN = `re_${randomBytes(20).toString('hex')}`;
 const RETRY_SCHEDULE = '200ms,500ms,1s,2s,3s,5s,5s,5s';
 const SETTLE_TIMEOUT_MS = 120_000;
+/** The event types of the product's changes: what the soak's webhook endpoint subscribes to. */
+const PRODUCT_TYPES = 'DOCUMENT_EXPORTED, CONTACT_CREATED, CONTACT_UPDATED, FOLDER_CREATED, FOLDER_UPDATED';
 
 const initialSeed = Number(args.seed ?? Date.now() % 1_000_000);
 let seed = initialSeed;
@@ -69,16 +72,19 @@ async function freePort(): Promise<number> {
 
 // ---------------------------------------------------------------- receivers
 
-type Receiver = { name: string; url: string; received: Map<string, number>; answered200: Map<string, number>; server: Server };
+type Receiver = { name: string; url: string; received: Map<string, number>; answered200: Map<string, number>; bodies: Map<string, string>; server: Server };
 
 function startReceiver(name: string, answer: () => { status: number; delayMs: number }): Promise<Receiver> {
   const received = new Map<string, number>();
   const answered200 = new Map<string, number>();
+  const bodies = new Map<string, string>();
   const server = createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const id = String(req.headers['webhook-id']);
       received.set(id, (received.get(id) ?? 0) + 1);
+      bodies.set(id, Buffer.concat(chunks).toString('utf8'));
       const { status, delayMs } = answer();
       setTimeout(() => {
         if (res.destroyed) return;
@@ -88,7 +94,7 @@ function startReceiver(name: string, answer: () => { status: number; delayMs: nu
     });
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ name, server, received, answered200, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` })),
+    server.listen(0, '127.0.0.1', () => resolve({ name, server, received, answered200, bodies, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` })),
   );
 }
 
@@ -119,7 +125,7 @@ function startHostileReceiver(sentinel: Receiver): Promise<Receiver & { hostile:
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ name: 'hostile', server, received, answered200, hostile, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` }),
+      resolve({ name: 'hostile', server, received, answered200, bodies: new Map(), hostile, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` }),
     ),
   );
 }
@@ -350,6 +356,7 @@ async function main() {
   const hostile = await startHostileReceiver(sentinel);
   const slow = await startReceiver('slow', () => ({ status: 200, delayMs: 2_000 }));
   const operations = await startReceiver('operations', () => ({ status: 200, delayMs: 0 }));
+  const endpointReceiver = await startReceiver('endpoint', () => ({ status: 200, delayMs: 0 }));
 
   const a = new Instance('A', await freePort(), databaseUrl);
   const b = new Instance('B', await freePort(), databaseUrl);
@@ -360,6 +367,13 @@ async function main() {
     `mutation($d: String, $c: String, $f: String, $o: String) { configureWebhooks(input: { document: { url: $d, enabled: true }, contact: { url: $c, enabled: true }, folder: { url: $f, enabled: true }, operations: { url: $o }, bearerToken: "soak" }) { offlineMode } }`,
     { d: healthy.url, c: hostile.url, f: slow.url, o: operations.url },
   );
+  // A webhook endpoint for every change of the product (not the operational events), beside the channels.
+  const { createWebhookEndpoint } = await gql(
+    a,
+    `mutation($url: String!) { createWebhookEndpoint(input: { url: $url, subscription: "subscription { events(types: [${PRODUCT_TYPES}]) { id } }" }) { endpoint { id } } }`,
+    { url: endpointReceiver.url },
+  );
+  const endpointTarget = `endpoint:${createWebhookEndpoint.endpoint.id}`;
 
   log(`seed ${initialSeed}; ${DURATION_MS / 1000} s at ${RATE} mutations/s, ${SUBSCRIBERS} subscribers; instances A :${a.port}, B :${b.port}`);
   // Every subscriber starts at the beginning of the log, so none can miss the first events.
@@ -451,7 +465,17 @@ async function main() {
   let lagging = Infinity;
   let total = 0;
   while (Date.now() < settleEnd) {
-    pending = Number((await db.query(`select count(*) as n from webhook_deliveries where status = 'PENDING'`)).rows[0].n);
+    // Not yet materialised for the endpoint count as pending too.
+    pending =
+      Number((await db.query(`select count(*) as n from webhook_deliveries where status = 'PENDING'`)).rows[0].n) +
+      Number(
+        (
+          await db.query(
+            `select count(*) as n from events e where e.channel <> 'OPERATIONS' and not exists (select 1 from webhook_deliveries d where d.event_seq = e.seq and d.channel = $1)`,
+            [endpointTarget],
+          )
+        ).rows[0].n,
+      );
     total = Number((await db.query(`select count(*) as n from events`)).rows[0].n);
     lagging = subscribers.filter((s) => s.seen.size < total).length;
     if (pending === 0 && lagging === 0) break;
@@ -469,10 +493,12 @@ async function main() {
        from webhook_deliveries d join events e on e.seq = d.event_seq`,
     )
   ).rows;
+  const channelDeliveries = deliveries.filter((d) => d.channel !== endpointTarget);
+  const endpointDeliveries = deliveries.filter((d) => d.channel === endpointTarget);
   const receiverOf: Record<string, Receiver> = { DOCUMENT: healthy, CONTACT: hostile, FOLDER: slow, OPERATIONS: operations };
   const problems: string[] = [];
   const deliveriesByEvent = new Map<string, typeof deliveries>();
-  for (const d of deliveries) deliveriesByEvent.set(d.event_id, [...(deliveriesByEvent.get(d.event_id) ?? []), d]);
+  for (const d of channelDeliveries) deliveriesByEvent.set(d.event_id, [...(deliveriesByEvent.get(d.event_id) ?? []), d]);
 
   let delivered = 0;
   let failed = 0;
@@ -517,6 +543,19 @@ async function main() {
   if (unrecordedAttempts > 0 && counters.kills === 0 && counters.backendTerminations === 0) {
     problems.push(`${unrecordedAttempts} attempts were made and never recorded, with no kill or lost connection to explain them`);
   }
+  // The endpoint: every product event once, delivered, its body the document's result for it.
+  const endpointByEvent = new Map<string, number>();
+  for (const d of endpointDeliveries) endpointByEvent.set(d.event_id, (endpointByEvent.get(d.event_id) ?? 0) + 1);
+  let endpointDelivered = 0;
+  for (const event of events.filter((e) => e.channel !== 'OPERATIONS')) {
+    const n = endpointByEvent.get(event.id) ?? 0;
+    if (n !== 1) problems.push(`event ${event.id} has ${n} deliveries to the endpoint, not exactly one`);
+    const body = endpointReceiver.bodies.get(event.id);
+    if (body === undefined) problems.push(`event ${event.id} never reached the endpoint`);
+    else if (body !== JSON.stringify({ data: { events: { id: event.id } } })) problems.push(`event ${event.id} reached the endpoint with the body ${body}`);
+    else endpointDelivered++;
+  }
+  for (const d of endpointDeliveries) if (d.status !== 'SUCCEEDED') problems.push(`the endpoint's delivery of ${d.event_id} ended ${d.status}`);
   if (sentinel.received.size > 0) problems.push(`the redirect target got ${sentinel.received.size} requests: a redirect was followed`);
   // Operational events: every receiver ends healthy, so each channel that started failing has
   // recovered by the end, and none was switched off (no receiver answers 410).
@@ -543,6 +582,7 @@ async function main() {
     ['mutations committed or attempted', `${counters.mutations} ok, ${counters.mutationErrors} refused or cut`],
     ['events committed', events.length],
     ['deliveries delivered', delivered],
+    ['endpoint deliveries delivered', `${endpointDelivered} of ${endpointDeliveries.length}`],
     ['deliveries failed after the schedule', failed],
     ['operational events', [...operational].map(([type, n]) => `${n} ${type}`).join(', ') || 'none'],
     ['deliveries still pending', pending],
@@ -564,7 +604,7 @@ async function main() {
   await Promise.all(subscribers.map((s) => s.stop()));
   await a.stop();
   await b.stop();
-  for (const r of [healthy, hostile, slow, sentinel, operations]) {
+  for (const r of [healthy, hostile, slow, sentinel, operations, endpointReceiver]) {
     r.server.closeAllConnections();
     r.server.close();
   }

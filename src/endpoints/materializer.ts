@@ -155,6 +155,14 @@ export class EndpointMaterializer {
   /** One transaction: returns how many events it read. */
   private async materializeBatch(): Promise<number> {
     const client = await this.pool.connect();
+    // Held across awaits (the documents run between the statements): a connection that the server
+    // ends meanwhile reports it here, and is thrown away at release, instead of ending the process.
+    let lost: Error | undefined;
+    const onError = (err: Error) => {
+      lost = err;
+      this.log.warn({ err }, 'the materialiser lost its database connection; the next run tries again');
+    };
+    client.on('error', onError);
     let queued = 0;
     let read = 0;
     const changes = this.changes;
@@ -173,10 +181,12 @@ export class EndpointMaterializer {
       }
       await client.query('commit');
     } catch (err) {
+      lost ??= err instanceof Error ? err : new Error(String(err));
       await client.query('rollback').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(lost);
     }
     if (queued > 0) this.onQueued();
     return read;
