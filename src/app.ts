@@ -217,6 +217,8 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       log.child({ part: 'endpoints' }),
       () => worker?.wake(),
     );
+    const streams = (onOverflow: () => void) =>
+      subscriptionStreams({ orm, sql: reads, broadcaster, deliveryFeed, makeContext, bufferSize: config.ws.subscriberBuffer }, onOverflow);
     const { app, apollo } = await createHttpApp({
       orm,
       tokens,
@@ -229,6 +231,9 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       maxDepth: config.graphql.maxDepth,
       maxCost: config.graphql.maxCost,
       maxBody: config.graphql.maxBody,
+      streams,
+      bufferSize: config.ws.subscriberBuffer,
+      callback: { urlPrefixes: config.subscriptionCallbackUrls, timeoutMs: config.webhooks.timeoutMs },
       // Apollo drains the WebSocket server with the HTTP server: sockets close with 1001 first.
       extraPlugins: [{ serverWillStart: async () => ({ drainServer: async () => ws?.dispose() }) }],
       mount: (routes) => {
@@ -264,7 +269,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       tokens,
       log: log.child({ part: 'ws' }),
       makeContext,
-      streams: (onOverflow) => subscriptionStreams({ orm, sql: reads, broadcaster, deliveryFeed, makeContext, bufferSize: config.ws.subscriberBuffer }, onOverflow),
+      streams,
       maxDepth: config.graphql.maxDepth,
       maxCost: config.graphql.maxCost,
       maxPayloadBytes: config.graphql.maxBody,
