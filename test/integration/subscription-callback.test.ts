@@ -145,10 +145,14 @@ describe('refusals', () => {
   it('a callback URL outside SUBSCRIPTION_CALLBACK_URLS gets HTTP 400 and is never called', async () => {
     const elsewhere = await new TestReceiver().start();
     try {
-      const answer = await subscribe('subscription { contactChanged { name } }', { callbackUrl: elsewhere.url });
-      expect(answer.status).toBe(400);
-      expect(answer.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
-      expect(answer.body.errors?.[0]?.message).toContain('SUBSCRIPTION_CALLBACK_URLS');
+      // Another server, and the router's own origin beside the prefix's path.
+      for (const callbackUrl of [elsewhere.url, `${router.prefix.replace(/\/$/, '')}-beside/1`]) {
+        const answer = await subscribe('subscription { contactChanged { name } }', { callbackUrl });
+        expect(answer.status, callbackUrl).toBe(400);
+        expect(answer.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+        expect(answer.body.errors?.[0]?.message).toContain('SUBSCRIPTION_CALLBACK_URLS');
+        expect(answer.sub.messages).toEqual([]);
+      }
       expect(elsewhere.requests).toEqual([]);
     } finally {
       await elsewhere.stop();
