@@ -222,6 +222,8 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       log.child({ part: 'endpoints' }),
       () => worker?.wake(),
     );
+    const streams = (onOverflow: () => void) =>
+      subscriptionStreams({ orm, sql: reads, broadcaster, deliveryFeed, makeContext, bufferSize: config.ws.subscriberBuffer }, onOverflow);
     const { app, apollo } = await createHttpApp({
       orm,
       tokens,
@@ -234,6 +236,9 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       maxDepth: config.graphql.maxDepth,
       maxCost: config.graphql.maxCost,
       maxBody: config.graphql.maxBody,
+      streams,
+      bufferSize: config.ws.subscriberBuffer,
+      callback: { urlPrefixes: config.subscriptionCallbackUrls, timeoutMs: config.webhooks.timeoutMs },
       // Apollo drains the WebSocket server with the HTTP server: sockets close with 1001 first.
       extraPlugins: [{ serverWillStart: async () => ({ drainServer: async () => ws?.dispose() }) }],
       mount: (routes) => {
@@ -269,7 +274,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       tokens,
       log: log.child({ part: 'ws' }),
       makeContext,
-      streams: (onOverflow) => subscriptionStreams({ orm, sql: reads, broadcaster, deliveryFeed, makeContext, bufferSize: config.ws.subscriberBuffer }, onOverflow),
+      streams,
       maxDepth: config.graphql.maxDepth,
       maxCost: config.graphql.maxCost,
       maxPayloadBytes: config.graphql.maxBody,

@@ -122,7 +122,39 @@ const schema = z.object({
   WS_KEEP_ALIVE: duration('12s', '100ms', '10m'),
   /** The broadcaster's backstop poll of the event log, for notifications that were lost. */
   WS_POLL_INTERVAL: duration('1s', '10ms', '1h'),
+  /**
+   * Where a router may have subscription events posted (the HTTP callback protocol): URL prefixes,
+   * comma-separated. Unset: callback subscriptions are refused, since the URL comes in a request.
+   */
+  SUBSCRIPTION_CALLBACK_URLS: z
+    .string()
+    .transform((v, ctx) => {
+      const prefixes = v.split(',').map((part) => part.trim()).filter(Boolean);
+      const problems = prefixes.flatMap((prefix) => {
+        const problem = callbackPrefixProblem(prefix);
+        return problem ? [`${JSON.stringify(prefix)} ${problem}`] : [];
+      });
+      if (problems.length) {
+        ctx.addIssue({ code: 'custom', message: problems.join('; ') });
+        return z.NEVER;
+      }
+      return prefixes.map((prefix) => new URL(prefix).href);
+    })
+    .optional(),
 });
+
+/** Why a callback URL prefix cannot be used, or undefined: an http(s) URL with no credentials, query or fragment. */
+function callbackPrefixProblem(prefix: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(prefix);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http or https URL';
+  if (url.username || url.password || url.search || url.hash) return 'must have no credentials, query or fragment';
+  return undefined;
+}
 
 /** What a claim outlives an attempt by, when WEBHOOK_LEASE is unset: time to record the attempt. */
 const LEASE_MARGIN_MS = 30_000;
@@ -156,6 +188,8 @@ export type Config = {
   };
   rules: { executionsRetentionMs: number };
   ws: { maxSubscriptionsPerSocket: number; subscriberBuffer: number; connectionInitTimeoutMs: number; keepAliveMs: number; pollIntervalMs: number };
+  /** The URL prefixes a subscription's callback URL must start with; empty: callback subscriptions are refused. */
+  subscriptionCallbackUrls: string[];
 };
 
 export class ConfigError extends Error {
@@ -227,5 +261,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepAliveMs: e.WS_KEEP_ALIVE,
       pollIntervalMs: e.WS_POLL_INTERVAL,
     },
+    subscriptionCallbackUrls: e.SUBSCRIPTION_CALLBACK_URLS ?? [],
   };
 }

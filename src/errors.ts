@@ -12,6 +12,14 @@ export abstract class AppError extends Error {
     super(message);
     this.name = new.target.name;
   }
+
+  /**
+   * What graphql copies into the GraphQLError it wraps this error in: the code, for the
+   * messages no formatError sees (the subscription callback plugin posts results as they are).
+   */
+  get extensions(): Record<string, unknown> {
+    return { ...this.details, code: this.code };
+  }
 }
 
 /** Input that breaks a rule: `BAD_USER_INPUT`, naming the field and the value. */

@@ -21,6 +21,9 @@ import type { Metrics } from '../metrics.js';
 import type { ContextFactory } from '../graphql/context-factory.js';
 import { answerWithin, isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/unavailable.js';
 import { currentRequestScope, requestIdFor, runInRequestScope } from '../request-scope.js';
+import { callbackContext } from '../subscriptions/callback-streams.js';
+import type { SubscriptionStreams } from '../subscriptions/streams.js';
+import { callbackExtension, subscriptionCallbackPlugin } from './subscription-callback.js';
 
 /** How long /readyz waits for the database before it says it cannot reach it. */
 const READINESS_TIMEOUT_MS = 1000;
@@ -44,6 +47,12 @@ export type HttpDeps = {
   /** The largest request body, in bytes. */
   maxBody: number;
   extraPlugins: ApolloServerPlugin<GraphQLContext>[];
+  /** The streams of one subscription served with the HTTP callback protocol; onOverflow runs when it falls too far behind. */
+  streams(onOverflow: () => void): SubscriptionStreams;
+  /** Events a callback subscription may have waiting before it is ended (WS_SUBSCRIBER_BUFFER). */
+  bufferSize: number;
+  /** Where callback URLs may point (SUBSCRIPTION_CALLBACK_URLS) and the time limit of one POST to them. */
+  callback: { urlPrefixes: readonly string[]; timeoutMs: number };
   /** Routes beside /graphql (the inspector URLs, the console), before the error handler. */
   mount?: (app: Express) => void;
 };
@@ -120,6 +129,7 @@ export async function createHttpApp(deps: HttpDeps) {
           };
         },
       },
+      subscriptionCallbackPlugin({ ...deps.callback, log: log.child({ part: 'subscription-callback' }) }),
       ...deps.extraPlugins,
     ],
   });
@@ -184,7 +194,9 @@ export async function createHttpApp(deps: HttpDeps) {
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         await authenticate(deps.tokens, req);
-        return deps.makeContext();
+        const context = deps.makeContext();
+        // A router's callback subscription: the same streams as a WebSocket's, for this one subscription.
+        return callbackExtension(req.body) ? callbackContext(context, deps.streams, deps.bufferSize) : context;
       },
     }),
   );

@@ -128,4 +128,15 @@ describe('config', () => {
     expect(loadConfig({ PORT: '', PUBLIC_URL: 'https://docs.example.com/' })).toMatchObject({ port: 4000, publicUrl: 'https://docs.example.com' });
     expect(() => loadConfig({ PUBLIC_URL: 'ftp://x' })).toThrow(/PUBLIC_URL="ftp:\/\/x": must be an http\(s\) URL/);
   });
+
+  it('reads SUBSCRIPTION_CALLBACK_URLS as http(s) prefixes, none by default', () => {
+    expect(loadConfig({}).subscriptionCallbackUrls).toEqual([]);
+    expect(loadConfig({ SUBSCRIPTION_CALLBACK_URLS: 'http://router:4000/callback/, https://b.example.com' }).subscriptionCallbackUrls).toEqual([
+      'http://router:4000/callback/',
+      'https://b.example.com/',
+    ]);
+    expect(() => loadConfig({ SUBSCRIPTION_CALLBACK_URLS: 'ftp://r/,http://u:p@r/,nope' })).toThrow(
+      /SUBSCRIPTION_CALLBACK_URLS=.*"ftp:\/\/r\/" must be an http or https URL; "http:\/\/u:p@r\/" must have no credentials, query or fragment; "nope" is not a URL/,
+    );
+  });
 });
