@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Fanout } from '../../src/subscriptions/fanout.js';
+import type { Fanout } from '../../src/bridge/fanout.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { CallbackRouter, messagesOf, type RouterSubscription } from '../helpers/callback-router.js';
 import { TestReceiver } from '../helpers/receiver.js';
