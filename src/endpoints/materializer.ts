@@ -70,7 +70,6 @@ export class EndpointMaterializer {
   private runAgain = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopped = true;
-  private manualMode = false;
   private readonly documents = new Map<string, SubscriptionDocument | Error>();
   /**
    * No endpoint existed when last looked: events then do not wake the materialiser (a service
@@ -104,15 +103,7 @@ export class EndpointMaterializer {
     this.wake();
   }
 
-  /** For tests: the materialiser runs only when runOnce() is called. */
-  async manual(): Promise<void> {
-    this.manualMode = true;
-    clearInterval(this.pollTimer);
-    this.pollTimer = undefined;
-    this.stopped = false;
-    while (this.running) await this.running;
-  }
-
+  /** Materialises now and resolves when done: a test's step. */
   async runOnce(): Promise<void> {
     while (this.running) await this.running;
     if (this.stopped) return;
@@ -130,7 +121,7 @@ export class EndpointMaterializer {
 
   /** New events may be readable, or an endpoint changed: materialise now (or right after the run under way). */
   wake(): void {
-    if (this.stopped || this.manualMode || this.noEndpoints) return;
+    if (this.stopped || this.noEndpoints) return;
     if (this.running) {
       this.runAgain = true;
       return;
