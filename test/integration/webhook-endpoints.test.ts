@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver, type ReceivedRequest } from '../helpers/receiver.js';
-import { createContact, sql, verifySignature } from '../helpers/webhooks.js';
+import { createContact, renameContact, sql, verifySignature } from '../helpers/webhooks.js';
 
 let t: TestApp;
 
@@ -158,6 +158,22 @@ describe('an endpoint', () => {
     expect(request.headers['content-type']).toBe('application/json');
     // The document channel is not set up: nothing of this reached it.
     expect(await sql(t.databaseUrl, `select 1 from webhook_deliveries where channel = 'DOCUMENT'`)).toEqual([]);
+    await t.ok(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: endpoint.id });
+    receiver.requests.length = 0;
+  });
+
+  it("keeps the order of one record's events, whatever the receiver answered first", async () => {
+    const contact = await createContact(t, 'Ordered 0');
+    const { endpoint } = await createEndpoint({ url: receiver.url, subscription: 'subscription($c: ID) { contactChanged(contactId: $c) { name } }', variables: { c: contact } });
+    // The first attempt fails: the later changes of the contact wait for its retry.
+    receiver.answers = [{ status: 503, headers: { 'retry-after': '0' } }];
+    for (let i = 1; i <= 5; i++) await renameContact(t, contact, `Ordered ${i}`);
+    await settle();
+    await receiver.waitFor(6, 30_000);
+    // In the log's order (the bodies all show the contact as it is by now: its fields are read when the events are materialised).
+    const updates = await sql<{ id: string }>(t.databaseUrl, `select id from events where type = 'contact.updated' and entity_id = $1 order by txid, seq`, [contact]);
+    const [first, ...rest] = updates.map((u) => u.id);
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([first, first, ...rest]);
     await t.ok(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: endpoint.id });
     receiver.requests.length = 0;
   });
