@@ -5,6 +5,7 @@ import { createBenchDatabase, openPostgresServer } from './lib/database.js';
 import { eventsAfter, seedEntities, type Entities, type LoggedEvent } from './lib/entities.js';
 import { GraphQLClient } from './lib/graphql-client.js';
 import { openLoop } from './lib/load.js';
+import { machine } from './lib/machine.js';
 import { BenchReceiver } from './lib/receiver.js';
 import { figure, printResult, progress, writeJson, type BenchResult } from './lib/report.js';
 import { BENCH_TOKEN, startService, type RunningService } from './lib/service.js';
@@ -168,10 +169,15 @@ type Run = {
   idle: Step;
   mutationP99VsBaseline: number;
   channelP99VsBaseline: number;
+  /** The p50s' ratios too: on a shared machine one burst of another tenant moves a step's p99, rarely its p50. */
+  mutationP50VsBaseline: number;
+  channelP50VsBaseline: number;
   /** µs of service CPU per (event, endpoint) of the 100 endpoints that choose nothing. */
   idleCpuUsPerEventEndpoint: number;
   /** ms of service CPU per delivery of the 10 endpoints (materialise, queue, send, record), over the baseline. */
   matchingCpuMsPerDelivery: number;
+  /** The machine's 1-minute load average at the run's start and end (2 cores). */
+  loadAverage: number[];
 };
 
 /** What the steps of one run share. */
@@ -305,6 +311,7 @@ async function step(rig: Rig, name: string, endpoints: Endpoint[]): Promise<Step
 }
 
 async function oneRun(databaseUrl: string): Promise<Run> {
+  const loadAtStart = machine().loadAverage[0]!;
   const channels = await new BenchReceiver('answer').start();
   const svc = await startService({ databaseUrl, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }, profile: args.profile });
   const client = new GraphQLClient(svc.url, BENCH_TOKEN, 64);
@@ -350,9 +357,12 @@ async function oneRun(databaseUrl: string): Promise<Run> {
       idle: withIdle,
       mutationP99VsBaseline: round(withIdle.mutation.p99 / baseline.mutation.p99, 3),
       channelP99VsBaseline: round(withIdle.ackToChannel.p99 / baseline.ackToChannel.p99, 3),
+      mutationP50VsBaseline: round(withIdle.mutation.p50 / baseline.mutation.p50, 3),
+      channelP50VsBaseline: round(withIdle.ackToChannel.p50 / baseline.ackToChannel.p50, 3),
       // Per event rather than per step, so that a step that wrote a few events more is not charged for them.
       idleCpuUsPerEventEndpoint: round(((perEvent(withIdle) - perEvent(baseline)) / IDLE_ENDPOINTS) * 1000, 2),
       matchingCpuMsPerDelivery: round(((perEvent(withMatching) - perEvent(baseline)) * withMatching.events) / Math.max(1, withMatching.endpointDelivered), 3),
+      loadAverage: [loadAtStart, machine().loadAverage[0]!],
     };
   } finally {
     await client.close();
@@ -409,6 +419,8 @@ const result: BenchResult = {
     figure(`${IDLE_ENDPOINTS} idle endpoints: answer → channel p99`, z.ackToChannel.p99, 'ms'),
     figure(`${IDLE_ENDPOINTS} idle endpoints: mutation p99 / no endpoint (same run)`, m.mutationP99VsBaseline, '×', { op: '<=', value: 1.1 }),
     figure(`${IDLE_ENDPOINTS} idle endpoints: answer → channel p99 / no endpoint (same run)`, m.channelP99VsBaseline, '×', { op: '<=', value: 1.1 }),
+    figure(`${IDLE_ENDPOINTS} idle endpoints: mutation p50 / no endpoint (same run)`, m.mutationP50VsBaseline, '×'),
+    figure(`${IDLE_ENDPOINTS} idle endpoints: answer → channel p50 / no endpoint (same run)`, m.channelP50VsBaseline, '×'),
     figure(`${IDLE_ENDPOINTS} idle endpoints: deliveries (none chosen)`, z.endpointUnexpected, '', { op: '<=', value: 0 }),
     figure(`${IDLE_ENDPOINTS} idle endpoints: service CPU`, round(z.cpuMs / Math.max(1, z.events), 2), 'ms/event'),
     figure('materialisation CPU per (event, endpoint) that chooses nothing', m.idleCpuUsPerEventEndpoint, 'µs'),
@@ -431,6 +443,7 @@ const result: BenchResult = {
     'a mutation is timed from when it was due; a webhook from its mutation’s answer (after the commit) to its arrival at the receiver',
     'service CPU of a step: from the load’s start until every webhook and delivery expected had arrived; materialisation CPU per (event, endpoint) = (CPU per event with the idle endpoints − CPU per event without) / ' +
       `${IDLE_ENDPOINTS}, within each run, then the median; it charges the endpoints everything they cost the service (lock, read, filter, cursor update), not the filter alone`,
+    `1-minute load average of the 2-core machine at each run's start and end: ${runs.map((r) => r.loadAverage.join('→')).join(', ')}`,
     `lost: a chosen event that had not reached its receiver ${SETTLE_MS / 1000} s after the load; unexpected: a delivery that arrived at an endpoint whose filter does not choose it (watched ${GRACE_MS / 1000} s more)`,
   ],
 };
