@@ -3,6 +3,7 @@ import { benchArgs } from './lib/args.js';
 import { freePort, runNodeForJson } from './lib/children.js';
 import { createBenchDatabase, openPostgresServer } from './lib/database.js';
 import { Fleet, liveSubscribers, until } from './lib/fleet.js';
+import { eventsAfter, seedEntities, type Entities } from './lib/entities.js';
 import { GraphQLClient } from './lib/graphql-client.js';
 import { openLoop } from './lib/load.js';
 import { BenchReceiver } from './lib/receiver.js';
@@ -53,32 +54,6 @@ const MUTATIONS = {
   createFolder: 'mutation ($name: String!, $contactId: ID!) { createFolder(input: { name: $name, contactId: $contactId }) { id } }',
 };
 
-type Entities = { contacts: string[]; folders: string[]; documents: string[] };
-
-/** 100 contacts (with their folders) and 100 exported documents, so that every mutation of the mix has its entity. */
-async function seed(client: GraphQLClient): Promise<Entities> {
-  const entities: Entities = { contacts: [], folders: [], documents: [] };
-  for (let i = 0; i < ENTITIES; i++) {
-    const { createContact } = await client.request<{ createContact: { id: string; folders: { edges: { node: { id: string } }[] } } }>(
-      'mutation ($name: String!) { createContact(input: { name: $name, type: VENDOR }) { id folders(first: 1) { edges { node { id } } } } }',
-      { name: `Seed ${i}` },
-    );
-    entities.contacts.push(createContact.id);
-    entities.folders.push(createContact.folders.edges[0]!.node.id);
-    const { createDocument } = await client.request<{ createDocument: { id: string } }>(
-      'mutation ($folderId: ID!) { createDocument(input: { folderId: $folderId, filename: "invoice.pdf" }) { id } }',
-      { folderId: entities.folders[i] },
-    );
-    const id = createDocument.id;
-    await client.request('mutation ($id: ID!) { recordExtraction(id: $id, input: { confidenceScore: 95, docType: "Invoice" }) { id } }', { id });
-    for (const status of ['READY', 'APPROVED']) {
-      await client.request('mutation ($id: ID!, $s: DocumentStatus!) { setDocumentStatus(id: $id, status: $s) { id } }', { id, s: status });
-    }
-    entities.documents.push(id);
-  }
-  return entities;
-}
-
 /** The i-th request of the mix: five mutations in turn, each on the next of its 100 entities. */
 function request(i: number, e: Entities): { body: string; marker?: string; document?: string } {
   const k = Math.floor(i / 5) % ENTITIES;
@@ -94,22 +69,6 @@ function request(i: number, e: Entities): { body: string; marker?: string; docum
       return { body: JSON.stringify({ query: MUTATIONS.createContact, variables: { name: `New ${marker}` } }), marker };
     default:
       return { body: JSON.stringify({ query: MUTATIONS.createFolder, variables: { name: `Folder ${marker}`, contactId: e.contacts[k] } }), marker };
-  }
-}
-
-type LoggedEvent = { id: string; type: string; payload: { id?: number; name?: string; contact_name?: string } };
-
-async function eventsAfter(client: GraphQLClient, after: string | null): Promise<{ events: LoggedEvent[]; last: string | null }> {
-  const events: LoggedEvent[] = [];
-  let cursor = after;
-  for (;;) {
-    const { events: page } = await client.request<{ events: { edges: { node: LoggedEvent }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
-      'query ($after: String) { events(first: 500, after: $after) { edges { node { id type payload } } pageInfo { hasNextPage endCursor } } }',
-      { after: cursor },
-    );
-    events.push(...page.edges.map((e) => e.node));
-    cursor = page.pageInfo.endCursor ?? cursor;
-    if (!page.pageInfo.hasNextPage) return { events, last: cursor };
   }
 }
 
@@ -238,7 +197,7 @@ async function flow(databaseUrl: string): Promise<Step[]> {
       u: receiver.url,
     });
     progress('  seeding 100 contacts and 100 approved documents');
-    const entities = await seed(client);
+    const entities = await seedEntities(client, ENTITIES);
     const { last: cursor } = await eventsAfter(client, null);
     await fleet.connect(`${svc.url.replace(/^http/, 'ws')}/graphql`, SUBSCRIBERS, 'subscription { events { id } }');
     await until(async () => (await liveSubscribers(svc.url)) >= SUBSCRIBERS, `${SUBSCRIBERS} subscribers`);
