@@ -14,6 +14,14 @@ import type { SubscriptionDocument } from './subscription-document.js';
 
 /** Events read from the log per transaction. */
 const BATCH = 500;
+/**
+ * An endpoint's stored cursor is written when deliveries are queued for it, and otherwise at
+ * most this often: between, this instance remembers where it is. An endpoint whose filter
+ * chooses little would else have its row rewritten for every batch of events.
+ */
+const PERSIST_EVERY_MS = 1_000;
+/** The advisory lock space of a materialisation (entity-lock.ts uses 0x7265_0001–0x7265_0003). */
+export const MATERIALISING_LOCK_SPACE = 0x7265_0010;
 
 export type MaterializerOptions = {
   pollIntervalMs: number;
@@ -21,24 +29,30 @@ export type MaterializerOptions = {
   formatError: ErrorFormatter;
 };
 
-type EndpointState = {
+type EndpointRow = {
   id: string;
   target: string;
   on: boolean;
   subscription: string;
   variables: Record<string, unknown> | null;
-  position: Pos;
+  position_txid: string;
+  position_seq: string;
 };
+
+type EndpointState = { id: string; target: string; on: boolean; document: SubscriptionDocument; position: Pos };
 
 /**
  * Every endpoint whose materialisation no other instance holds, locked until this transaction
- * ends: one instance at a time turns an endpoint's events into deliveries.
+ * ends: one instance at a time turns an endpoint's events into deliveries. An advisory lock,
+ * not a row lock: a row lock would give the transaction an id while the documents run, and an
+ * open transaction with an id holds back every reader of the log (READABLE_BELOW). The
+ * transaction takes its id only at its writes, at the end.
  */
 const LOCK_ENDPOINTS = `select en.id::text as id, c.channel as target, ${channelIsOn('c')} as "on", en.subscription, en.variables,
     en.position_txid::text as position_txid, en.position_seq::text as position_seq
   from webhook_endpoints en join webhook_channels c on c.endpoint_id = en.id
-  order by en.id
-  for update of en skip locked`;
+  where pg_try_advisory_xact_lock(${MATERIALISING_LOCK_SPACE}, (en.id % 2147483647)::int)
+  order by en.id`;
 
 /**
  * The deliveries, in the log's order (their ids follow it, so each (endpoint, entity) queue
@@ -55,12 +69,15 @@ const ADVANCE = `update webhook_endpoints set position_txid = $2::xid8, position
 
 /**
  * A consumer of the event log for webhook endpoints (one per instance). Each endpoint keeps
- * its own cursor in the database. In one transaction per batch, the materialiser locks the
- * endpoints no other instance is working on, reads the log once after the earliest of their
- * cursors, executes each endpoint's document for each of its events as a WebSocket subscriber
- * with that document would (renderPublished), queues a delivery for each event the document's
- * root field chooses, and moves every cursor to the last event read. A crash before the commit
- * leaves nothing; a crash after leaves nothing to redo. Mutations never execute documents.
+ * its own cursor in the database. In one transaction per batch, the materialiser takes the
+ * endpoints no other instance is working on (an advisory lock each), reads the log once after
+ * the earliest of their cursors, executes each endpoint's document for each of its events as a
+ * WebSocket subscriber with that document would (renderPublished), and only then writes: a
+ * delivery for each event the document's root field chooses, and the cursors of the endpoints
+ * that got one (the others' now and then, see PERSIST_EVERY_MS). A crash before the commit
+ * leaves nothing; a cursor stored behind where the endpoint got only makes a later run look at
+ * events again, which choose what they chose (one delivery per endpoint and event: the unique
+ * index). Mutations never execute documents.
  *
  * An endpoint that is off (switched off, by hand, by a 410 or after failing too long) has
  * nothing queued, as a channel that is off: its cursor moves on without deliveries.
@@ -78,6 +95,8 @@ export class EndpointMaterializer {
   private noEndpoints = false;
   /** Counts endpointsChanged(): a look that began before a change must not conclude there are none. */
   private changes = 0;
+  /** Where this instance has materialised each endpoint to, ahead of its stored cursor, and when that was last stored. */
+  private readonly reached = new Map<string, { position: Pos; storedAt: number }>();
 
   constructor(
     private readonly pool: SqlPool,
@@ -96,10 +115,14 @@ export class EndpointMaterializer {
     this.wake();
   }
 
-  /** An endpoint was created or changed (NOTIFY), or the poll: look for endpoints again. */
+  /**
+   * An endpoint was created or changed (NOTIFY), or the poll: look for endpoints again, from
+   * their stored cursors (an update may have moved one back: a backfill).
+   */
   endpointsChanged(): void {
     this.changes += 1;
     this.noEndpoints = false;
+    this.reached.clear();
     this.wake();
   }
 
@@ -159,12 +182,13 @@ export class EndpointMaterializer {
     const changes = this.changes;
     try {
       await client.query('begin');
-      const { rows } = await client.query<{ id: string; target: string; on: boolean; subscription: string; variables: Record<string, unknown> | null; position_txid: string; position_seq: string }>(LOCK_ENDPOINTS);
-      const endpoints: EndpointState[] = rows.map((r) => ({ ...r, position: toPos({ txid: r.position_txid, seq: r.position_seq }) }));
-      if (endpoints.length === 0) {
+      const { rows } = await client.query<EndpointRow>(LOCK_ENDPOINTS);
+      if (rows.length === 0) {
         const { rows: [none] } = await client.query<{ none: boolean }>('select not exists (select 1 from webhook_endpoints) as none');
         this.noEndpoints = none!.none && changes === this.changes;
-      } else {
+      }
+      const endpoints = rows.map((r) => this.state(r)).filter((e): e is EndpointState => e !== undefined);
+      if (endpoints.length > 0) {
         const earliest = endpoints.map((e) => e.position).reduce((a, b) => (compare(b, a) < 0 ? b : a));
         const events = await readEvents(clientSql(client), { after: toPosition(earliest), limit: BATCH });
         read = events.length;
@@ -183,43 +207,60 @@ export class EndpointMaterializer {
     return read;
   }
 
+  /**
+   * An endpoint as this run sees it: from its stored cursor, or from where this instance got
+   * to since. Undefined for one whose stored document the schema no longer accepts: it stays
+   * where it is (logged) rather than skip events, and holds no other endpoint back.
+   */
+  private state(r: EndpointRow): EndpointState | undefined {
+    const stored = toPos({ txid: r.position_txid, seq: r.position_seq });
+    const reached = this.reached.get(r.id)?.position;
+    const position = reached && compare(reached, stored) > 0 ? reached : stored;
+    const document = this.document(r.id, r.subscription, r.variables);
+    return document instanceof Error ? undefined : { id: r.id, target: r.target, on: r.on, document, position };
+  }
+
+  /** Renders every endpoint's events, then writes (the transaction's first write: its id is taken only now). */
   private async queue(client: pg.PoolClient, endpoints: EndpointState[], rows: EventRow[]): Promise<number> {
     const published = rows.map((row) => new PublishedEvent(row, this.makeContext));
     const deliveries: { event_seq: string; target: string; entity_id: string; body: string }[] = [];
-    const advanced: string[] = [];
-    for (const endpoint of endpoints) {
-      const document = this.document(endpoint);
-      // A stored document the schema no longer accepts holds its endpoint where it is (logged), rather than skip events.
-      if (document instanceof Error) continue;
-      advanced.push(endpoint.id);
-      if (!endpoint.on) continue;
+    const chose = new Set<string>();
+    for (const { id, on, target, document, position } of endpoints) {
+      if (!on) continue;
       const args = { schema: this.schema, document: document.document, variableValues: document.variables ?? {} };
       const shape = shapeOf(args);
       for (const event of published) {
-        if (compare(event.position, endpoint.position) <= 0 || !document.selection.accepts({ type: event.value.type, payload: event.payload })) continue;
+        if (compare(event.position, position) <= 0 || !document.selection.accepts({ type: event.value.type, payload: event.payload })) continue;
         const result = await renderPublished(args, shape, event, this.opts.formatError);
-        deliveries.push({ event_seq: event.value.seq, target: endpoint.target, entity_id: event.value.entityId, body: result.bytes.toString('utf8') });
+        deliveries.push({ event_seq: event.value.seq, target, entity_id: event.value.entityId, body: result.bytes.toString('utf8') });
+        chose.add(id);
       }
     }
-    const last = rows[rows.length - 1]!;
-    await client.query({ name: 'advance-endpoints', text: ADVANCE, values: [advanced, last.txid, last.seq] });
-    if (deliveries.length === 0) return 0;
-    const inserted = await client.query({ name: 'queue-endpoint-deliveries', text: QUEUE_DELIVERIES, values: [JSON.stringify(deliveries)] });
-    // Other instances' workers; the NOTIFY is sent at the commit.
-    await client.query(`select pg_notify('${NOTIFY.events}', 'endpoint')`);
-    return inserted.rowCount ?? 0;
+    const last = published[published.length - 1]!.position;
+    const now = Date.now();
+    const store = endpoints.filter((e) => chose.has(e.id) || now - (this.reached.get(e.id)?.storedAt ?? 0) >= PERSIST_EVERY_MS).map((e) => e.id);
+    if (store.length > 0) await client.query({ name: 'advance-endpoints', text: ADVANCE, values: [store, String(last.txid), String(last.seq)] });
+    let inserted = 0;
+    if (deliveries.length > 0) {
+      inserted = (await client.query({ name: 'queue-endpoint-deliveries', text: QUEUE_DELIVERIES, values: [JSON.stringify(deliveries)] })).rowCount ?? 0;
+      // Other instances' workers; the NOTIFY is sent at the commit.
+      await client.query(`select pg_notify('${NOTIFY.events}', 'endpoint')`);
+    }
+    const stored = new Set(store);
+    for (const e of endpoints) this.reached.set(e.id, { position: last, storedAt: stored.has(e.id) ? now : (this.reached.get(e.id)?.storedAt ?? 0) });
+    return inserted;
   }
 
   /** The endpoint's document, checked once per text and variables. */
-  private document(endpoint: EndpointState): SubscriptionDocument | Error {
-    const key = `${endpoint.id}\n${endpoint.subscription}\n${JSON.stringify(endpoint.variables)}`;
+  private document(id: string, subscription: string, variables: Record<string, unknown> | null): SubscriptionDocument | Error {
+    const key = `${id}\n${subscription}\n${JSON.stringify(variables)}`;
     let known = this.documents.get(key);
     if (!known) {
       try {
-        known = this.opts.checkDocument(endpoint.subscription, endpoint.variables);
+        known = this.opts.checkDocument(subscription, variables);
       } catch (err) {
         known = err as Error;
-        this.log.error({ err, endpointId: endpoint.id }, 'a webhook endpoint\'s document no longer fits the schema; its deliveries wait until it is updated');
+        this.log.error({ err, endpointId: id }, 'a webhook endpoint\'s document no longer fits the schema; its deliveries wait until it is updated');
       }
       // Kept per text and variables: after many edits, start afresh rather than grow.
       if (this.documents.size >= 1_000) this.documents.clear();

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MATERIALISING_LOCK_SPACE } from '../../src/endpoints/materializer.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { TestReceiver } from '../helpers/receiver.js';
 import { serviceGql, startServiceProcess } from '../helpers/service-process.js';
@@ -54,9 +55,9 @@ it('turns every event into one delivery per endpoint when the service is killed 
   );
   const target = `endpoint:${createWebhookEndpoint.endpoint.id}`;
 
-  // The endpoint held: the service's materialiser passes it by (SKIP LOCKED) while the events commit.
+  // The endpoint held, as another instance materialising it would: the service's materialiser passes it by while the events commit.
   const endpointHeld = await holder();
-  await endpointHeld.query('select 1 from webhook_endpoints for update');
+  await endpointHeld.query('select pg_advisory_xact_lock($1, $2)', [MATERIALISING_LOCK_SPACE, Number(createWebhookEndpoint.endpoint.id)]);
   for (let i = 0; i < CONTACTS; i++) await serviceGql(first, `mutation($n: String!) { createContact(input: { name: $n, type: CLIENT }) { id } }`, { n: `Crash ${i}` });
   const events = await sql<{ seq: string; entity_id: string }>(db.url, `select seq::text, entity_id::text from events where type = 'contact.created' order by seq`);
   expect(events).toHaveLength(CONTACTS);

@@ -270,6 +270,23 @@ describe('an endpoint', () => {
     receiver.requests.length = 0;
   });
 
+  it('holds an endpoint whose stored document the schema no longer accepts where it is, and no other with it', async () => {
+    const { endpoint: broken } = await createEndpoint({ url: receiver.url, subscription: 'subscription { contactChanged { name } }' });
+    const { endpoint: healthy } = await createEndpoint({ url: receiver.url, subscription: 'subscription { contactChanged { name } }' });
+    // As after an upgrade that renamed a field.
+    await sql(t.databaseUrl, `update webhook_endpoints set subscription = 'subscription { contactChanged { fullName } }' where id = $1`, [broken.id]);
+    const [before] = await sql(t.databaseUrl, `select position_txid::text, position_seq::text from webhook_endpoints where id = $1`, [broken.id]);
+    await createContact(t, 'Healthy Only Ltd');
+    await settle();
+    await receiver.waitFor(1);
+    expect(receiver.requests.map((r) => r.json)).toEqual([{ data: { contactChanged: { name: 'Healthy Only Ltd' } } }]);
+    expect(await endpointDeliveries(healthy.id)).toHaveLength(1);
+    expect(await endpointDeliveries(broken.id)).toEqual([]);
+    expect(await sql(t.databaseUrl, `select position_txid::text, position_seq::text from webhook_endpoints where id = $1`, [broken.id])).toEqual([before]);
+    for (const id of [broken.id, healthy.id]) await t.ok(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id });
+    receiver.requests.length = 0;
+  });
+
   it('is switched off by a 410, as a channel is, without an operational event', async () => {
     const gone = await new TestReceiver().start();
     gone.fallback = { status: 410, body: 'gone' };
