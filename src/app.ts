@@ -214,8 +214,11 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       checkSubscriptionDocument(schema, text, variables, { maxDepth: config.graphql.maxDepth, maxCost: config.graphql.maxCost });
     const formatOne = formatError(log);
     const formatGraphQLError = (error: GraphQLError) => formatOne(error.toJSON(), error);
+    // A connection of its own: its batches never wait behind mutations queued for the pool, nor they behind it.
+    const endpointPool = createSqlPool(database.url, 1, log, 'recordengine-endpoints');
+    stops.push(() => endpointPool.end());
     const materializer = new EndpointMaterializer(
-      sql,
+      endpointPool,
       schema,
       makeContext,
       { pollIntervalMs: config.webhooks.pollIntervalMs, checkDocument, formatError: formatGraphQLError },

@@ -40,7 +40,7 @@ async function holder(): Promise<pg.Client> {
 /** Waits (with a deadline) until a backend of the service waits for a lock. */
 async function serviceWaitsForLock(): Promise<void> {
   const deadline = Date.now() + 30_000;
-  while ((await sql(db.url, `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and application_name = 'recordengine'`)).length === 0) {
+  while ((await sql(db.url, `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and application_name = 'recordengine-endpoints'`)).length === 0) {
     if (Date.now() > deadline) throw new Error('the materialiser never waited for the held delivery');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -247,7 +247,14 @@ describe('an endpoint', () => {
     await receiver.waitFor(4);
     const [first, second, ...again] = receiver.requests;
     expect(again.map((r) => [r.headers['webhook-id'], r.body]).sort()).toEqual([first!, second!].map((r) => [r.headers['webhook-id'], r.body]).sort());
-    expect(await endpointDeliveries(endpoint.id)).toHaveLength(2);
+    const delivered = await endpointDeliveries(endpoint.id);
+    expect(delivered).toHaveLength(2);
+    // One delivery again, by hand.
+    const { redeliverWebhook } = await t.ok(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id status endpoint { id } } }`, { id: delivered[0]!.id });
+    expect(redeliverWebhook).toEqual({ id: delivered[0]!.id, status: 'PENDING', endpoint: { id: endpoint.id } });
+    await settle();
+    await receiver.waitFor(5);
+    expect(receiver.requests[4]!.headers['webhook-id']).toBe(delivered[0]!.event.id);
     await t.ok(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: endpoint.id });
     receiver.requests.length = 0;
   });
