@@ -127,6 +127,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
           return reads;
         },
         checkDocument: (text, variables) => checkDocument(text, variables),
+        changed: () => materializer.endpointsChanged(),
       },
       inspectorFeed,
     };
@@ -221,7 +222,12 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       endpointPool,
       schema,
       makeContext,
-      { pollIntervalMs: config.webhooks.pollIntervalMs, checkDocument, formatError: formatGraphQLError },
+      {
+        pollIntervalMs: config.webhooks.pollIntervalMs,
+        checkDocument,
+        formatError: formatGraphQLError,
+        recentEvents: (after, max) => broadcaster.recentAfter(after, max),
+      },
       log.child({ part: 'endpoints' }),
       () => worker?.wake(),
     );

@@ -42,6 +42,8 @@ export type EndpointDeps = {
   /** Where the log's head and cursors are read. */
   reads: Sql;
   checkDocument(text: string, variables: Record<string, unknown> | null | undefined): SubscriptionDocument;
+  /** An endpoint was created, changed or deleted: this instance's materialiser looks again at once (the others hear the NOTIFY). */
+  changed(): void;
 };
 
 export const MAX_DESCRIPTION_LENGTH = 1_000;
@@ -103,6 +105,7 @@ export async function createEndpoint(em: EntityManager, input: EndpointInput, de
      select id::text as id, pg_notify('${NOTIFY.endpoints}', id::text) from endpoint, target`,
     [document.text, JSON.stringify(document.variables), text, position.txid, position.seq, url, input.enabled ?? true, secret],
   );
+  deps.changed();
   return { endpoint: await getEndpoint(em, row!.id), signingSecret: secret };
 }
 
@@ -159,11 +162,12 @@ export async function updateEndpoint(em: EntityManager, id: string, input: Endpo
     );
     await tx.execute(`select pg_notify('${NOTIFY.endpoints}', ?)`, [current.id]);
   });
+  deps.changed();
   return getEndpoint(em, current.id);
 }
 
 /** Deletes an endpoint; what waits for it is dropped with its delivery log (no other target would send it). */
-export async function deleteEndpoint(em: EntityManager, id: string): Promise<boolean> {
+export async function deleteEndpoint(em: EntityManager, id: string, deps: Pick<EndpointDeps, 'changed'>): Promise<boolean> {
   const endpointId = parseEndpointId(id);
   const [row] = await em.execute<{ id: string | null }[]>(
     `with gone_deliveries as (
@@ -171,10 +175,11 @@ export async function deleteEndpoint(em: EntityManager, id: string): Promise<boo
      ), gone as (
        delete from webhook_endpoints where id = ? returning id
      )
-     select (select id::text from gone) as id`,
-    [endpointId, endpointId],
+     select (select id::text from gone) as id, pg_notify('${NOTIFY.endpoints}', ?::text)`,
+    [endpointId, endpointId, endpointId],
   );
   if (!row?.id) throw new NotFoundError('WebhookEndpoint', id);
+  deps.changed();
   return true;
 }
 

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { NOTIFY } from '../db/notify-channels.js';
 import type { SqlPool } from '../db/sql-pool.js';
-import { clientSql } from '../db/sql.js';
+import { clientSql, poolSql } from '../db/sql.js';
 import type { ContextFactory } from '../graphql/context-factory.js';
 import { readEvents, type EventRow } from '../outbox/event-log.js';
 import { compare, toPos, toPosition, type Pos } from '../outbox/position.js';
@@ -27,6 +27,8 @@ export type MaterializerOptions = {
   pollIntervalMs: number;
   checkDocument(text: string, variables: Record<string, unknown> | null): SubscriptionDocument;
   formatError: ErrorFormatter;
+  /** The events after a position that this instance's broadcaster still holds; undefined when it no longer holds them all. */
+  recentEvents(after: Pos, max: number): PublishedEvent[] | undefined;
 };
 
 type EndpointRow = {
@@ -48,9 +50,10 @@ type EndpointState = { id: string; target: string; on: boolean; document: Subscr
  * open transaction with an id holds back every reader of the log (READABLE_BELOW). The
  * transaction takes its id only at its writes, at the end.
  */
-const LOCK_ENDPOINTS = `select en.id::text as id, c.channel as target, ${channelIsOn('c')} as "on", en.subscription, en.variables,
+const ENDPOINTS = `select en.id::text as id, c.channel as target, ${channelIsOn('c')} as "on", en.subscription, en.variables,
     en.position_txid::text as position_txid, en.position_seq::text as position_seq
-  from webhook_endpoints en join webhook_channels c on c.endpoint_id = en.id
+  from webhook_endpoints en join webhook_channels c on c.endpoint_id = en.id`;
+const LOCK_ENDPOINTS = `${ENDPOINTS}
   where pg_try_advisory_xact_lock(${MATERIALISING_LOCK_SPACE}, (en.id % 2147483647)::int)
   order by en.id`;
 
@@ -97,6 +100,12 @@ export class EndpointMaterializer {
   private changes = 0;
   /** Where this instance has materialised each endpoint to, ahead of its stored cursor, and when that was last stored. */
   private readonly reached = new Map<string, { position: Pos; storedAt: number }>();
+  /**
+   * The endpoints as last read, without a lock: enough to tell whether new events concern any
+   * of them. Most events concern none (a filter that chooses little, many endpoints): those
+   * cost no statement at all, only the test of each filter.
+   */
+  private definitions: EndpointRow[] | undefined;
 
   constructor(
     private readonly pool: SqlPool,
@@ -122,6 +131,7 @@ export class EndpointMaterializer {
   endpointsChanged(): void {
     this.changes += 1;
     this.noEndpoints = false;
+    this.definitions = undefined;
     this.reached.clear();
     this.wake();
   }
@@ -166,8 +176,40 @@ export class EndpointMaterializer {
     }
   }
 
-  /** One transaction: returns how many events it read. */
+  /**
+   * Up to BATCH events after the earliest endpoint, from the broadcaster's memory when it still
+   * holds them: when no endpoint chooses any of them and no cursor is due to be stored, this
+   * instance only remembers how far it got. Otherwise one transaction does the work. Returns
+   * how many events it looked at.
+   */
   private async materializeBatch(): Promise<number> {
+    const changes = this.changes;
+    const definitions = (this.definitions ??= (await this.pool.query<EndpointRow>({ name: 'endpoint-definitions', text: ENDPOINTS })).rows);
+    if (definitions.length === 0) {
+      this.noEndpoints = changes === this.changes;
+      return 0;
+    }
+    const endpoints = definitions.map((r) => this.state(r)).filter((e): e is EndpointState => e !== undefined);
+    if (endpoints.length === 0) return 0;
+    const earliest = endpoints.map((e) => e.position).reduce((a, b) => (compare(b, a) < 0 ? b : a));
+    const events =
+      this.opts.recentEvents(earliest, BATCH) ??
+      (await readEvents(poolSql(this.pool), { after: toPosition(earliest), limit: BATCH })).map((row) => new PublishedEvent(row, this.makeContext));
+    if (events.length === 0) return 0;
+    const now = Date.now();
+    const work = endpoints.some(
+      (e) =>
+        now - (this.reached.get(e.id)?.storedAt ?? 0) >= PERSIST_EVERY_MS ||
+        (e.on && events.some((event) => compare(event.position, e.position) > 0 && e.document.selection.accepts({ type: event.value.type, payload: event.payload }))),
+    );
+    if (work) return this.materializeInTransaction();
+    const last = events[events.length - 1]!.position;
+    for (const e of endpoints) this.reach(e, last, false, now);
+    return events.length;
+  }
+
+  /** One transaction: returns how many events it read. */
+  private async materializeInTransaction(): Promise<number> {
     const client = await this.pool.connect();
     // Held across awaits (the documents run between the statements): a connection that the server
     // ends meanwhile reports it here, and is thrown away at release, instead of ending the process.
@@ -179,14 +221,9 @@ export class EndpointMaterializer {
     client.on('error', onError);
     let queued = 0;
     let read = 0;
-    const changes = this.changes;
     try {
       await client.query('begin');
       const { rows } = await client.query<EndpointRow>(LOCK_ENDPOINTS);
-      if (rows.length === 0) {
-        const { rows: [none] } = await client.query<{ none: boolean }>('select not exists (select 1 from webhook_endpoints) as none');
-        this.noEndpoints = none!.none && changes === this.changes;
-      }
       const endpoints = rows.map((r) => this.state(r)).filter((e): e is EndpointState => e !== undefined);
       if (endpoints.length > 0) {
         const earliest = endpoints.map((e) => e.position).reduce((a, b) => (compare(b, a) < 0 ? b : a));
@@ -247,8 +284,17 @@ export class EndpointMaterializer {
       await client.query(`select pg_notify('${NOTIFY.events}', 'endpoint')`);
     }
     const stored = new Set(store);
-    for (const e of endpoints) this.reached.set(e.id, { position: last, storedAt: stored.has(e.id) ? now : (this.reached.get(e.id)?.storedAt ?? 0) });
+    for (const e of endpoints) this.reach(e, last, stored.has(e.id), now);
     return inserted;
+  }
+
+  /** Remembers that the endpoint has been materialised up to `position` (never back), and whether that was just stored. */
+  private reach(e: EndpointState, position: Pos, stored: boolean, now: number): void {
+    const known = this.reached.get(e.id);
+    this.reached.set(e.id, {
+      position: compare(position, e.position) > 0 ? position : e.position,
+      storedAt: stored ? now : (known?.storedAt ?? 0),
+    });
   }
 
   /** The endpoint's document, checked once per text and variables. */

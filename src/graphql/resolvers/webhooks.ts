@@ -41,7 +41,7 @@ export const webhookResolvers: Resolvers = {
     replayWebhooks: (_, { input }, { em }) => replay(em, input),
     createWebhookEndpoint: (_, { input }, { em, services }) => createEndpoint(em, input as EndpointInput, services.endpoints),
     updateWebhookEndpoint: (_, { id, input }, { em, services }) => updateEndpoint(em, id, input as EndpointInput, services.endpoints),
-    deleteWebhookEndpoint: (_, { id }, { em }) => deleteEndpoint(em, id),
+    deleteWebhookEndpoint: (_, { id }, { em, services }) => deleteEndpoint(em, id, services.endpoints),
     rotateWebhookEndpointSecret: (_, { id }, { em, services }) => rotateEndpointSecret(em, id, services.endpoints),
     testWebhookEndpoint: (_, { id }, { em, services }) => services.testWebhookEndpoint(em, id),
   },
