@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchArgs } from './lib/args.js';
 import { createBenchDatabase, openPostgresServer } from './lib/database.js';
-import { eventsAfter, seedEntities, type Entities, type LoggedEvent } from './lib/entities.js';
+import { MUTATIONS, eventsAfter, seedEntities, type Entities, type LoggedEvent } from './lib/entities.js';
 import { GraphQLClient } from './lib/graphql-client.js';
 import { openLoop } from './lib/load.js';
 import { machine } from './lib/machine.js';
@@ -38,12 +38,6 @@ const GRACE_MS = 2000;
 const clock = () => performance.timeOrigin + performance.now();
 /** Seeded confidence scores 50–99, so that a minConfidence filter chooses some documents and not others. */
 const confidence = (i: number) => 50 + (i % 50);
-
-const MUTATIONS = {
-  updateContact: 'mutation ($id: ID!, $name: String!) { updateContact(id: $id, input: { name: $name }) { id } }',
-  updateFolder: 'mutation ($id: ID!, $name: String!) { updateFolder(id: $id, input: { name: $name }) { id } }',
-  exportDocument: 'mutation ($id: ID!) { exportDocument(id: $id) { id } }',
-};
 
 /** The i-th request of the mix: three one-event mutations in turn, each on the next of its 100 entities. */
 function request(i: number, e: Entities): { body: string; marker?: string; document?: string } {

@@ -3,7 +3,7 @@ import { benchArgs } from './lib/args.js';
 import { freePort, runNodeForJson } from './lib/children.js';
 import { createBenchDatabase, openPostgresServer } from './lib/database.js';
 import { Fleet, liveSubscribers, until } from './lib/fleet.js';
-import { eventsAfter, seedEntities, type Entities } from './lib/entities.js';
+import { MUTATIONS, eventsAfter, seedEntities, type Entities } from './lib/entities.js';
 import { GraphQLClient } from './lib/graphql-client.js';
 import { openLoop } from './lib/load.js';
 import { BenchReceiver } from './lib/receiver.js';
@@ -45,14 +45,6 @@ type Step = {
   lost: number;
 };
 type Run = { steps: Step[]; bare: Leg; bareKyPerSecond: number; mutationP99VsBare: number };
-
-const MUTATIONS = {
-  updateContact: 'mutation ($id: ID!, $name: String!) { updateContact(id: $id, input: { name: $name }) { id } }',
-  updateFolder: 'mutation ($id: ID!, $name: String!) { updateFolder(id: $id, input: { name: $name }) { id } }',
-  exportDocument: 'mutation ($id: ID!) { exportDocument(id: $id) { id } }',
-  createContact: 'mutation ($name: String!) { createContact(input: { name: $name, type: CLIENT }) { id } }',
-  createFolder: 'mutation ($name: String!, $contactId: ID!) { createFolder(input: { name: $name, contactId: $contactId }) { id } }',
-};
 
 /** The i-th request of the mix: five mutations in turn, each on the next of its 100 entities. */
 function request(i: number, e: Entities): { body: string; marker?: string; document?: string } {

@@ -7,6 +7,15 @@ import type { GraphQLClient } from './graphql-client.js';
  */
 export type Entities = { contacts: string[]; folders: string[]; documents: string[] };
 
+/** The event-producing mutations the load benchmarks send, each as a user would. */
+export const MUTATIONS = {
+  updateContact: 'mutation ($id: ID!, $name: String!) { updateContact(id: $id, input: { name: $name }) { id } }',
+  updateFolder: 'mutation ($id: ID!, $name: String!) { updateFolder(id: $id, input: { name: $name }) { id } }',
+  exportDocument: 'mutation ($id: ID!) { exportDocument(id: $id) { id } }',
+  createContact: 'mutation ($name: String!) { createContact(input: { name: $name, type: CLIENT }) { id } }',
+  createFolder: 'mutation ($name: String!, $contactId: ID!) { createFolder(input: { name: $name, contactId: $contactId }) { id } }',
+};
+
 /**
  * `count` contacts, each with its first folder and one document in it, extracted (docType
  * "Invoice", the score `confidence(i)` gives) and APPROVED, so that every mutation of a mix has
