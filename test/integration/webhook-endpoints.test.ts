@@ -46,17 +46,23 @@ async function rawSubscriber(query: string, variables: Record<string, unknown>) 
   const payloads: string[] = [];
   let acked!: () => void;
   const ack = new Promise<void>((resolve) => (acked = resolve));
+  let gotNext!: () => void;
+  const firstNext = new Promise<void>((resolve) => (gotNext = resolve));
   socket.on('message', (data) => {
     const text = String(data);
     const message = JSON.parse(text) as { type: string };
     if (message.type === 'connection_ack') acked();
-    if (message.type === 'next') payloads.push(text.slice(text.indexOf('"payload":') + '"payload":'.length, -1));
+    if (message.type === 'next') {
+      payloads.push(text.slice(text.indexOf('"payload":') + '"payload":'.length, -1));
+      gotNext();
+    }
   });
   socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${t.token}` } }));
   await ack;
   socket.send(JSON.stringify({ id: 'endpoint-twin', type: 'subscribe', payload: { query, variables } }));
   return {
     payloads,
+    firstNext,
     async close() {
       socket.close();
       await once(socket, 'close');
@@ -145,7 +151,8 @@ describe('an endpoint', () => {
     expect(receiver.requests).toHaveLength(1);
     const [request] = receiver.requests as [ReceivedRequest];
     expect(request.json).toEqual({ data: { documentExported: { id: chosen, status: 'EXPORT', confidenceScore: 91, folder: { id: a.folders[0] }, contact: { name: 'Endpoint Filters A' } } } });
-    await expect.poll(() => twin.payloads.length).toBe(1);
+    await twin.firstNext;
+    expect(twin.payloads).toHaveLength(1);
     expect(request.body).toBe(twin.payloads[0]);
     await twin.close();
 
