@@ -31,6 +31,7 @@ import { isOwnInspectorUrl } from './inspector/own-url.js';
 import { receiveInspectorRequest } from './inspector/receive.js';
 import { purgeInspectors } from './inspector/store.js';
 import { serveConsole } from './server/console.js';
+import { CallbackTokens } from './server/callback-tokens.js';
 import { NOTIFY } from './db/notify-channels.js';
 import { runReadyRules } from './rules/document-ready.js';
 import { EventHints, hintingSql, readHint } from './outbox/event-hints.js';
@@ -170,7 +171,10 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       if (toClaim) worker?.wake();
       broadcaster.wake(lastSeq);
     });
-    const revalidateTokens = () => void ws?.revalidateTokens().catch((err: unknown) => log.warn({ err }, 'could not re-check the tokens of WebSockets'));
+    const revalidateTokens = () => {
+      void ws?.revalidateTokens().catch((err: unknown) => log.warn({ err }, 'could not re-check the tokens of WebSockets'));
+      void callbackTokens.revalidate(tokens).catch((err: unknown) => log.warn({ err }, 'could not re-check the tokens of callback subscriptions'));
+    };
 
     const listener = new NotificationListener(
       database.url,
@@ -233,9 +237,11 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     );
     const streams = (onOverflow: () => void) =>
       subscriptionStreams({ orm, sql: reads, broadcaster, deliveryFeed, makeContext, bufferSize: config.ws.subscriberBuffer }, onOverflow);
+    const callbackTokens = new CallbackTokens();
     const { app, apollo } = await createHttpApp({
       orm,
       tokens,
+      callbackTokens,
       makeContext,
       schema,
       httpServer,

@@ -22,6 +22,7 @@ import type { ContextFactory } from '../graphql/context-factory.js';
 import { answerWithin, isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/unavailable.js';
 import { currentRequestScope, requestIdFor, runInRequestScope } from '../request-scope.js';
 import { callbackContext } from '../subscriptions/callback-streams.js';
+import type { CallbackTokens } from './callback-tokens.js';
 import type { SubscriptionStreams } from '../subscriptions/streams.js';
 import { callbackExtension, subscriptionCallbackPlugin } from './subscription-callback.js';
 
@@ -51,6 +52,8 @@ export type HttpDeps = {
   streams(onOverflow: () => void): SubscriptionStreams;
   /** Events a callback subscription may have waiting before it is ended (WS_SUBSCRIBER_BUFFER). */
   bufferSize: number;
+  /** The tokens of the callback subscriptions: a regenerated token ends them. */
+  callbackTokens: CallbackTokens;
   /** Where callback URLs may point (SUBSCRIPTION_CALLBACK_URLS) and the time limit of one POST to them. */
   callback: { urlPrefixes: readonly string[]; timeoutMs: number };
   /** Routes beside /graphql (the inspector URLs, the console), before the error handler. */
@@ -61,7 +64,8 @@ function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
-async function authenticate(tokens: TokenVerifier, req: Request): Promise<void> {
+/** Checks the request's bearer token and returns it. */
+async function authenticate(tokens: TokenVerifier, req: Request): Promise<string> {
   const header = req.headers.authorization;
   if (!header) throw unauthenticated('Missing bearer token: send Authorization: Bearer <token>');
   const token = bearerToken(header);
@@ -74,6 +78,7 @@ async function authenticate(tokens: TokenVerifier, req: Request): Promise<void> 
     throw err;
   }
   if (!valid) throw unauthenticated('The bearer token is not valid (or was regenerated)');
+  return token;
 }
 
 export async function createHttpApp(deps: HttpDeps) {
@@ -193,10 +198,11 @@ export async function createHttpApp(deps: HttpDeps) {
     express.json({ limit: deps.maxBody }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        await authenticate(deps.tokens, req);
+        const token = await authenticate(deps.tokens, req);
         const context = deps.makeContext();
         // A router's callback subscription: the same streams as a WebSocket's, for this one subscription.
-        return callbackExtension(req.body) ? callbackContext(context, deps.streams, deps.bufferSize) : context;
+        if (!callbackExtension(req.body)) return context;
+        return callbackContext(context, deps.streams, deps.bufferSize, (end) => deps.callbackTokens.watch(token, end));
       },
     }),
   );

@@ -24,22 +24,29 @@ type EventScope = { event?: GraphQLContext };
  * events) gets an error as its next item, where a WebSocket is closed with 1013: the plugin
  * then sends `complete` with that error and the subscription ends instead of buffering more.
  */
-export function callbackContext(base: GraphQLContext, streams: (onOverflow: () => void) => SubscriptionStreams, bufferSize: number): GraphQLContext {
-  let overflow!: (error: GraphQLError) => void;
-  const overflowed = new Promise<never>((_, reject) => {
-    overflow = reject;
+export function callbackContext(
+  base: GraphQLContext,
+  streams: (onOverflow: () => void) => SubscriptionStreams,
+  bufferSize: number,
+  /** Registers what ends the subscription with an error from outside (its token regenerated away); returns what unregisters it. */
+  watch: (end: (error: GraphQLError) => void) => () => void,
+): GraphQLContext {
+  let end!: (error: GraphQLError) => void;
+  const ended = new Promise<never>((_, reject) => {
+    end = reject;
   });
   // Read only by a next() that races it; nothing may be waiting when it rejects.
-  overflowed.catch(() => {});
+  ended.catch(() => {});
+  const unwatch = watch(end);
   const scope: EventScope = {};
   const source = streams(() =>
-    overflow(
+    end(
       new GraphQLError(`Subscriber fell over ${bufferSize} events behind; subscribe again (events(after:) resumes from the last cursor)`, {
         extensions: { code: 'SUBSCRIBER_TOO_SLOW', limit: bufferSize },
       }),
     ),
   );
-  const scoped = <T>(iterator: AsyncIterableIterator<T>) => eventScoped(iterator, overflowed, scope);
+  const scoped = <T>(iterator: AsyncIterableIterator<T>) => eventScoped(iterator, ended, scope, unwatch);
   return new CallbackContext(base, scope, {
     events: async (args) => scoped(await source.events(args)),
     changes: (selection) => scoped(source.changes(selection)),
@@ -47,15 +54,16 @@ export function callbackContext(base: GraphQLContext, streams: (onOverflow: () =
   });
 }
 
-/** The stream's items; each Published one becomes the scope its fields resolve in. An overflow ends it with its error. */
-function eventScoped<T>(source: AsyncIterableIterator<T>, overflowed: Promise<never>, scope: EventScope): AsyncIterableIterator<T> {
+/** The stream's items; each Published one becomes the scope its fields resolve in. An overflow or a regenerated token ends it with its error. */
+function eventScoped<T>(source: AsyncIterableIterator<T>, ended: Promise<never>, scope: EventScope, unwatch: () => void): AsyncIterableIterator<T> {
   return {
     async next() {
-      const result = await Promise.race([source.next(), overflowed]);
+      const result = await Promise.race([source.next(), ended]);
       if (!result.done && result.value instanceof Published) scope.event = result.value.contextValue();
       return result;
     },
     async return() {
+      unwatch();
       await source.return?.();
       return DONE;
     },

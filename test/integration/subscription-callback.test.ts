@@ -217,3 +217,20 @@ describe('a callback receiver slower than the events', () => {
     }
   });
 });
+
+describe('a subscription whose token is regenerated away', () => {
+  it('is completed with UNAUTHENTICATED, as a WebSocket of that token is closed', async () => {
+    const fanout = t.app.broadcaster.fanout;
+    const before = fanout.size;
+    const { sub } = await subscribe('subscription { contactChanged { name } }');
+    expect(fanout.size).toBe(before + 1);
+    const { regenerateApiToken } = await t.ok(`mutation { regenerateApiToken }`);
+    await router.waitUntil(() => messagesOf(sub, 'complete').length === 1, 'the complete');
+    const [complete] = messagesOf(sub, 'complete');
+    expect(complete!.errors?.[0]).toMatchObject({ message: expect.stringContaining('was regenerated'), extensions: { code: 'UNAUTHENTICATED' } });
+    await sizeDropsTo(fanout, before);
+    // The new token subscribes again.
+    const again = await router.subscribe(t.url, regenerateApiToken as string, 'subscription { contactChanged { name } }');
+    expect(again.sub.messages[0]).toMatchObject({ action: 'check', status: 204 });
+  });
+});

@@ -1,0 +1,36 @@
+import { GraphQLError } from 'graphql';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+
+type End = (error: GraphQLError) => void;
+
+/**
+ * The tokens this instance's callback subscriptions were made with. A token regenerated away
+ * ends them, as it closes the WebSockets it opened (4403): the callback plugin then sends the
+ * router `complete` with an UNAUTHENTICATED error.
+ */
+export class CallbackTokens {
+  private readonly byToken = new Map<string, Set<End>>();
+
+  /** Watches a subscription's token; returns what stops watching it (the subscription ended). */
+  watch(token: string, end: End): () => void {
+    const ends = this.byToken.get(token) ?? new Set<End>();
+    ends.add(end);
+    this.byToken.set(token, ends);
+    return () => {
+      ends.delete(end);
+      if (ends.size === 0 && this.byToken.get(token) === ends) this.byToken.delete(token);
+    };
+  }
+
+  /** Ends every subscription whose token is no longer valid (after the tokens changed). */
+  async revalidate(tokens: TokenVerifier): Promise<void> {
+    for (const [token, ends] of [...this.byToken]) {
+      if (await tokens.isValid(token)) continue;
+      this.byToken.delete(token);
+      const error = new GraphQLError('The bearer token of this subscription was regenerated; subscribe again with the new one', {
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
+      for (const end of ends) end(error);
+    }
+  }
+}
