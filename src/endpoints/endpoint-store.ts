@@ -48,6 +48,13 @@ export type EndpointDeps = {
 
 export const MAX_DESCRIPTION_LENGTH = 1_000;
 
+/** The advisory lock space of an endpoint's materialisation (entity-lock.ts uses 0x7265_0001–0x7265_0003). */
+export const MATERIALISING_LOCK_SPACE = 0x7265_0010;
+
+/** The call of an advisory lock function on an endpoint's materialisation lock: the materialiser tries it, a deletion waits for it. */
+export const materialisingLock = (fn: 'pg_try_advisory_xact_lock' | 'pg_advisory_xact_lock', idSql: string): string =>
+  `${fn}(${MATERIALISING_LOCK_SPACE}, (${idSql} % 2147483647)::int)`;
+
 /** Columns named as EndpointRow's fields. */
 const ENDPOINT_SELECT = `select en.id::text as id, c.url, en.subscription, en.variables, en.description, c.enabled, en.created_at as "createdAt",
     c.disabled_at as "disabledAt", c.disabled_reason as "disabledReason", c.failing_since as "failingSince", c.consecutive_failures as "consecutiveFailures"
@@ -166,18 +173,26 @@ export async function updateEndpoint(em: EntityManager, id: string, input: Endpo
   return getEndpoint(em, current.id);
 }
 
-/** Deletes an endpoint; what waits for it is dropped with its delivery log (no other target would send it). */
+/**
+ * Deletes an endpoint; what waits for it is dropped with its delivery log (no other target would
+ * send it). A materialisation of it under way is waited for first (its lock), and the deletion's
+ * statement starts after it committed, so it sees, and drops, what that queued: nothing is left
+ * pending for a target that is gone.
+ */
 export async function deleteEndpoint(em: EntityManager, id: string, deps: Pick<EndpointDeps, 'changed'>): Promise<boolean> {
   const endpointId = parseEndpointId(id);
-  const [row] = await em.execute<{ id: string | null }[]>(
-    `with gone_deliveries as (
-       delete from webhook_deliveries where channel = 'endpoint:' || ?::bigint
-     ), gone as (
-       delete from webhook_endpoints where id = ? returning id
-     )
-     select (select id::text from gone) as id, pg_notify('${NOTIFY.endpoints}', ?::text)`,
-    [endpointId, endpointId, endpointId],
-  );
+  const [row] = await em.transactional(async (tx) => {
+    await tx.execute(`select ${materialisingLock('pg_advisory_xact_lock', '?::bigint')}`, [endpointId]);
+    return tx.execute<{ id: string | null }[]>(
+      `with gone_deliveries as (
+         delete from webhook_deliveries where channel = 'endpoint:' || ?::bigint
+       ), gone as (
+         delete from webhook_endpoints where id = ? returning id
+       )
+       select (select id::text from gone) as id, pg_notify('${NOTIFY.endpoints}', ?::text)`,
+      [endpointId, endpointId, endpointId],
+    );
+  });
   if (!row?.id) throw new NotFoundError('WebhookEndpoint', id);
   deps.changed();
   return true;

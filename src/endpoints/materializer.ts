@@ -10,6 +10,7 @@ import { compare, toPos, toPosition, type Pos } from '../outbox/position.js';
 import { PublishedEvent } from '../subscriptions/published.js';
 import { renderPublished, shapeOf, type ErrorFormatter } from '../subscriptions/shared-execution.js';
 import { channelIsOn } from '../webhooks/sql-conditions.js';
+import { materialisingLock } from './endpoint-store.js';
 import type { SubscriptionDocument } from './subscription-document.js';
 
 /** Events read from the log per transaction. */
@@ -20,8 +21,6 @@ const BATCH = 500;
  * chooses little would else have its row rewritten for every batch of events.
  */
 const PERSIST_EVERY_MS = 1_000;
-/** The advisory lock space of a materialisation (entity-lock.ts uses 0x7265_0001–0x7265_0003). */
-export const MATERIALISING_LOCK_SPACE = 0x7265_0010;
 
 export type MaterializerOptions = {
   pollIntervalMs: number;
@@ -54,7 +53,7 @@ const ENDPOINTS = `select en.id::text as id, c.channel as target, ${channelIsOn(
     en.position_txid::text as position_txid, en.position_seq::text as position_seq
   from webhook_endpoints en join webhook_channels c on c.endpoint_id = en.id`;
 const LOCK_ENDPOINTS = `${ENDPOINTS}
-  where pg_try_advisory_xact_lock(${MATERIALISING_LOCK_SPACE}, (en.id % 2147483647)::int)
+  where ${materialisingLock('pg_try_advisory_xact_lock', 'en.id')}
   order by en.id`;
 
 /**

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { MATERIALISING_LOCK_SPACE } from '../../src/endpoints/materializer.js';
+import { MATERIALISING_LOCK_SPACE } from '../../src/endpoints/endpoint-store.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { TestReceiver } from '../helpers/receiver.js';
 import { serviceGql, startServiceProcess } from '../helpers/service-process.js';

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import WebSocket from 'ws';
+import { materialisingLock } from '../../src/endpoints/endpoint-store.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver, type ReceivedRequest } from '../helpers/receiver.js';
 import { createContact, renameContact, sql, verifySignature } from '../helpers/webhooks.js';
@@ -22,6 +24,15 @@ async function createEndpoint(input: Record<string, unknown>) {
     { input },
   );
   return createWebhookEndpoint as { signingSecret: string; endpoint: { id: string } & Record<string, unknown> };
+}
+
+/** Waits (with a deadline) until another backend of this database waits for a lock. */
+async function lockWaiter(): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await sql(t.databaseUrl, `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`)).length === 0) {
+    if (Date.now() > deadline) throw new Error('the deletion never waited for the materialisation');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Everything committed so far turned into deliveries and sent. */
@@ -116,6 +127,8 @@ describe('documents an endpoint cannot run', () => {
       input: { url: 'ftp://receiver.example/hooks', subscription: 'subscription { folderChanged { id } }' },
     });
     expect(url.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'url', value: 'ftp://receiver.example/hooks' } });
+    const noUrl = await t.gql(`mutation { createWebhookEndpoint(input: { subscription: "subscription { folderChanged { id } }" }) { signingSecret } }`);
+    expect(noUrl.errors?.[0]).toMatchObject({ message: 'url is required', extensions: { code: 'BAD_USER_INPUT', field: 'url' } });
     const missing = await t.gql(`mutation { deleteWebhookEndpoint(id: "424242") }`);
     expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await t.ok(`{ webhookEndpoint(id: "424242") { id } }`)).webhookEndpoint).toBeNull();
@@ -298,6 +311,31 @@ describe('an endpoint', () => {
     expect(await endpointDeliveries(broken.id)).toEqual([]);
     expect(await sql(t.databaseUrl, `select position_txid::text, position_seq::text from webhook_endpoints where id = $1`, [broken.id])).toEqual([before]);
     for (const id of [broken.id, healthy.id]) await t.ok(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id });
+    receiver.requests.length = 0;
+  });
+
+  it('deleted while it is being materialised, leaves nothing pending behind', async () => {
+    const { endpoint } = await createEndpoint({ url: receiver.url, subscription: 'subscription { contactChanged { name } }' });
+    const contact = await createContact(t, 'Deleted Midway Ltd');
+    await settle();
+    await receiver.waitFor(1);
+    const [event] = await sql<{ seq: string }>(t.databaseUrl, `select seq::text from events where type = 'contact.created' and entity_id = $1`, [contact]);
+    // As a materialisation under way: its lock held, a delivery queued and not committed yet.
+    const materialising = new pg.Client({ connectionString: t.databaseUrl });
+    await materialising.connect();
+    try {
+      await materialising.query('begin');
+      await materialising.query(`select ${materialisingLock('pg_advisory_xact_lock', '$1::bigint')}`, [endpoint.id]);
+      await materialising.query(`delete from webhook_deliveries where channel = $1`, [`endpoint:${endpoint.id}`]);
+      await materialising.query(`insert into webhook_deliveries (event_seq, channel, entity_id, body) values ($1, $2, $3, '{}')`, [event!.seq, `endpoint:${endpoint.id}`, contact]);
+      const deleting = t.ok(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: endpoint.id });
+      await lockWaiter();
+      await materialising.query('commit');
+      expect((await deleting).deleteWebhookEndpoint).toBe(true);
+    } finally {
+      await materialising.end();
+    }
+    expect(await sql(t.databaseUrl, `select 1 from webhook_deliveries where channel = $1`, [`endpoint:${endpoint.id}`])).toEqual([]);
     receiver.requests.length = 0;
   });
 
