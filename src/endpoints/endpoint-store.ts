@@ -4,6 +4,7 @@ import { NOTIFY } from '../db/notify-channels.js';
 import { NotFoundError, ValidationError, describeValue } from '../errors.js';
 import { checkedCursor, headPosition, type Position } from '../outbox/event-log.js';
 import { failWaitingDeliveries } from '../webhooks/channel-state.js';
+import { CHANNEL_SWITCHED_OFF_SQL } from '../webhooks/operational-events.js';
 import { newSigningSecret } from '../webhooks/settings.js';
 import { endpointTarget, parseEndpointId } from '../webhooks/target.js';
 import { validateWebhookUrl } from '../webhooks/url-guard.js';
@@ -147,13 +148,18 @@ export async function updateEndpoint(em: EntityManager, id: string, input: Endpo
        where channel = ?`,
       [url ?? before.url, enabled, fresh, fresh, fresh, fresh, target],
     );
-    if (!enabled && before.enabled) await failWaitingDeliveries(tx, target);
+    if (!enabled && before.enabled) {
+      const failed = await failWaitingDeliveries(tx, target);
+      await tx.execute(CHANNEL_SWITCHED_OFF_SQL, ['switched off by hand (updateWebhookEndpoint)', failed, target]);
+    }
     await tx.execute(
       `update webhook_endpoints set
          subscription = coalesce(?, subscription),
          variables = case when ? then ?::jsonb else variables end,
          description = case when ? then ? else description end,
          position_txid = coalesce(?::xid8, position_txid), position_seq = coalesce(?::bigint, position_seq),
+         -- A cursor set by hand (a backfill): materialisers drop where they had got to for this endpoint.
+         position_generation = position_generation + case when ?::xid8 is null then 0 else 1 end,
          updated_at = now()
        where id = ?`,
       [
@@ -164,6 +170,7 @@ export async function updateEndpoint(em: EntityManager, id: string, input: Endpo
         text ?? null,
         position?.txid ?? null,
         position?.seq ?? null,
+        position?.txid ?? null,
         current.id,
       ],
     );

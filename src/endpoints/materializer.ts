@@ -38,9 +38,11 @@ type EndpointRow = {
   variables: Record<string, unknown> | null;
   position_txid: string;
   position_seq: string;
+  /** Counts the cursor's moves by hand (updateWebhookEndpoint(after)): where a materialiser got to before one no longer counts. */
+  position_generation: number;
 };
 
-type EndpointState = { id: string; target: string; on: boolean; document: SubscriptionDocument; position: Pos };
+type EndpointState = { id: string; target: string; on: boolean; document: SubscriptionDocument; position: Pos; generation: number };
 
 /**
  * Every endpoint whose materialisation no other instance holds, locked until this transaction
@@ -50,7 +52,7 @@ type EndpointState = { id: string; target: string; on: boolean; document: Subscr
  * transaction takes its id only at its writes, at the end.
  */
 const ENDPOINTS = `select en.id::text as id, c.channel as target, ${channelIsOn('c')} as "on", en.subscription, en.variables,
-    en.position_txid::text as position_txid, en.position_seq::text as position_seq
+    en.position_txid::text as position_txid, en.position_seq::text as position_seq, en.position_generation
   from webhook_endpoints en join webhook_channels c on c.endpoint_id = en.id`;
 const LOCK_ENDPOINTS = `${ENDPOINTS}
   where ${materialisingLock('pg_try_advisory_xact_lock', 'en.id')}
@@ -66,8 +68,10 @@ const QUEUE_DELIVERIES = `insert into webhook_deliveries (event_seq, channel, en
   order by n
   on conflict (channel, event_seq) where body is not null do nothing`;
 
-const ADVANCE = `update webhook_endpoints set position_txid = $2::xid8, position_seq = $3::bigint
-  where id = any($1::bigint[]) and (position_txid, position_seq) < ($2::xid8, $3::bigint)`;
+/** Moves cursors forward, never back, and not one that was set by hand since it was read (its generation moved). */
+const ADVANCE = `update webhook_endpoints e set position_txid = $2::xid8, position_seq = $3::bigint
+  from unnest($1::bigint[], $4::int[]) as read(id, generation)
+  where e.id = read.id and e.position_generation = read.generation and (e.position_txid, e.position_seq) < ($2::xid8, $3::bigint)`;
 
 /**
  * A consumer of the event log for webhook endpoints (one per instance). Each endpoint keeps
@@ -97,8 +101,8 @@ export class EndpointMaterializer {
   private noEndpoints = false;
   /** Counts endpointsChanged(): a look that began before a change must not conclude there are none. */
   private changes = 0;
-  /** Where this instance has materialised each endpoint to, ahead of its stored cursor, and when that was last stored. */
-  private readonly reached = new Map<string, { position: Pos; storedAt: number }>();
+  /** Where this instance has materialised each endpoint to, ahead of its stored cursor, when that was last stored, and for which generation of the cursor. */
+  private readonly reached = new Map<string, { position: Pos; storedAt: number; generation: number }>();
   /**
    * The endpoints as last read, without a lock: enough to tell whether new events concern any
    * of them. Most events concern none (a filter that chooses little, many endpoints): those
@@ -123,15 +127,11 @@ export class EndpointMaterializer {
     this.wake();
   }
 
-  /**
-   * An endpoint was created or changed (NOTIFY), or the poll: look for endpoints again, from
-   * their stored cursors (an update may have moved one back: a backfill).
-   */
+  /** An endpoint was created, changed or deleted (NOTIFY, or here), or the poll: read the endpoints again. */
   endpointsChanged(): void {
     this.changes += 1;
     this.noEndpoints = false;
     this.definitions = undefined;
-    this.reached.clear();
     this.wake();
   }
 
@@ -250,10 +250,13 @@ export class EndpointMaterializer {
    */
   private state(r: EndpointRow): EndpointState | undefined {
     const stored = toPos({ txid: r.position_txid, seq: r.position_seq });
-    const reached = this.reached.get(r.id)?.position;
+    const known = this.reached.get(r.id);
+    // A cursor set by hand since (a backfill) starts over from where it was set.
+    if (known && known.generation !== r.position_generation) this.reached.delete(r.id);
+    const reached = known?.generation === r.position_generation ? known.position : undefined;
     const position = reached && compare(reached, stored) > 0 ? reached : stored;
     const document = this.document(r.id, r.subscription, r.variables);
-    return document instanceof Error ? undefined : { id: r.id, target: r.target, on: r.on, document, position };
+    return document instanceof Error ? undefined : { id: r.id, target: r.target, on: r.on, document, position, generation: r.position_generation };
   }
 
   /** Renders every endpoint's events, then writes (the transaction's first write: its id is taken only now). */
@@ -275,7 +278,10 @@ export class EndpointMaterializer {
     const last = published[published.length - 1]!.position;
     const now = Date.now();
     const store = endpoints.filter((e) => chose.has(e.id) || now - (this.reached.get(e.id)?.storedAt ?? 0) >= PERSIST_EVERY_MS).map((e) => e.id);
-    if (store.length > 0) await client.query({ name: 'advance-endpoints', text: ADVANCE, values: [store, String(last.txid), String(last.seq)] });
+    if (store.length > 0) {
+      const generations = store.map((id) => endpoints.find((e) => e.id === id)!.generation);
+      await client.query({ name: 'advance-endpoints', text: ADVANCE, values: [store, String(last.txid), String(last.seq), generations] });
+    }
     let inserted = 0;
     if (deliveries.length > 0) {
       inserted = (await client.query({ name: 'queue-endpoint-deliveries', text: QUEUE_DELIVERIES, values: [JSON.stringify(deliveries)] })).rowCount ?? 0;
@@ -293,6 +299,7 @@ export class EndpointMaterializer {
     this.reached.set(e.id, {
       position: compare(position, e.position) > 0 ? position : e.position,
       storedAt: stored ? now : (known?.storedAt ?? 0),
+      generation: e.generation,
     });
   }
 

@@ -3,15 +3,19 @@ import { isoSql } from '../events/payload-sql.js';
 import { channelIsOn } from './sql-conditions.js';
 
 /**
- * Operational events tell what happens to the webhooks themselves: a channel failing (its
- * circuit breaker opened), recovered, or switched off, and a delivery whose retry schedule is
- * spent. They are events of the log on the OPERATIONS channel, written by the statement of the
+ * Operational events tell what happens to the webhooks themselves: a channel or an endpoint
+ * failing (its circuit breaker opened), recovered, or switched off, and a delivery whose retry
+ * schedule is spent. They are events of the log on the OPERATIONS channel, written by the statement of the
  * state change that causes them, so they are as durable and as ordered as any other event.
  * Nothing that happens to the OPERATIONS channel itself makes one: no loop.
  */
 
-/** The entity a channel's events are ordered under: its place among the channels, a number as every entity id is. */
-export const channelEntitySql = (channel: string) => `array_position(array['DOCUMENT', 'CONTACT', 'FOLDER', 'OPERATIONS'], ${channel})`;
+/**
+ * The entity a target's operational events are ordered under, a number as every entity id is:
+ * a channel's place among the channels, or an endpoint's id negated (apart from the channels').
+ */
+export const channelEntitySql = (channel: string) =>
+  `coalesce(array_position(array['DOCUMENT', 'CONTACT', 'FOLDER', 'OPERATIONS'], ${channel}), -(substring(${channel} from '^endpoint:(\\d+)$')::bigint))`;
 
 /**
  * CTEs to follow a CTE `ops (type, entity_id, payload)` in one statement: they append its rows
@@ -36,10 +40,10 @@ export const channelDisabledPayloadSql = (c: string, reason: string, failedDeliv
   'channel', lower(${c}.channel), 'url', ${c}.url, 'reason', ${reason},
   'disabled_at', ${isoSql(`coalesce(${c}.disabled_at, now())`)}, 'failed_deliveries', ${failedDeliveries})`;
 
-/** The statement that tells channel.disabled for a channel switched off by hand; parameters: failed deliveries, channel. */
+/** The statement that tells channel.disabled for a channel or an endpoint switched off by hand; parameters: why, failed deliveries, target. */
 export const CHANNEL_SWITCHED_OFF_SQL = `
 with ops (type, entity_id, payload) as (
-  select 'channel.disabled', ${channelEntitySql('c.channel')}, ${channelDisabledPayloadSql('c', "'switched off by hand (configureWebhooks)'", '?::int')}
+  select 'channel.disabled', ${channelEntitySql('c.channel')}, ${channelDisabledPayloadSql('c', '?::text', '?::int')}
   from webhook_channels c where c.channel = ?
 ), ${APPEND_OPERATIONAL_EVENTS}
 select (select n from ops_notified) as operational_events`;

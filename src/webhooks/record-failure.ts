@@ -7,7 +7,7 @@ import { APPEND_OPERATIONAL_EVENTS, channelDisabledPayloadSql, channelEntitySql 
 import type { Decision } from './retry-policy.js';
 import type { AttemptResult } from './sender.js';
 import { NOTIFY } from '../db/notify-channels.js';
-import { channelIsReference, deliveryIsWaiting } from './sql-conditions.js';
+import { targetIsTold, deliveryIsWaiting } from './sql-conditions.js';
 
 
 export type FailedAttempt = {
@@ -77,17 +77,17 @@ with attempt as (
   select 'channel.failing', ${channelEntitySql('h.channel')}, json_build_object(
       'channel', lower(h.channel), 'url', h.url, 'consecutive_failures', h.consecutive_failures,
       'failing_since', ${isoSql('h.failing_since')}, 'last_attempt', (select body from last_attempt))
-    from health h where ${channelIsReference('h')} and h.consecutive_failures = $15
+    from health h where ${targetIsTold('h')} and h.consecutive_failures = $15
   union all
   select 'channel.disabled', ${channelEntitySql('h.channel')},
       ${channelDisabledPayloadSql('h', 'h.disabled_reason', "(select count(*) from waiting) + (select count(*) from delivery where delivery.status = 'FAILED')")}
-    from health h where ${channelIsReference('h')} and not h.enabled
+    from health h where ${targetIsTold('h')} and not h.enabled
   union all
   select 'delivery.failed', d.id, json_build_object(
       'delivery_id', d.id::text, 'event_id', e.id, 'event_type', e.type, 'channel', lower(d.channel), 'entity_id', d.entity_id,
       'attempts', d.attempt_count, 'last_attempt', (select body from last_attempt), 'failed_at', ${isoSql('now()')})
     from delivery d join events e on e.seq = d.event_seq
-    where ${channelIsReference('d')} and d.status = 'FAILED' and exists (select 1 from health where health.enabled)
+    where ${targetIsTold('d')} and d.status = 'FAILED' and exists (select 1 from health where health.enabled)
 ), ${APPEND_OPERATIONAL_EVENTS}
 select (select not enabled from health) as switched_off, (select id::text from attempt) as attempt_id,
   pg_notify('${NOTIFY.deliveries}', $1::text), (select n from ops_notified) as operational_events`;

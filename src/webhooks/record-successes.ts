@@ -6,7 +6,7 @@ import { isoSql } from '../events/payload-sql.js';
 import { APPEND_OPERATIONAL_EVENTS, channelEntitySql } from './operational-events.js';
 import { refusedByDatabase } from './record-failure.js';
 import type { AttemptResult } from './sender.js';
-import { channelIsOn, channelIsReference, deliveryIsDue, deliveryIsEntityHead } from './sql-conditions.js';
+import { channelIsOn, targetIsTold, deliveryIsDue, deliveryIsEntityHead } from './sql-conditions.js';
 
 export type Success = {
   deliveryId: string;
@@ -60,7 +60,7 @@ with done as (
   select 'channel.recovered', ${channelEntitySql('h.channel')}, json_build_object(
       'channel', lower(h.channel), 'url', h.url, 'failing_since', ${isoSql('h.failing_since')},
       'failed_attempts', h.failures, 'recovered_at', ${isoSql('now()')})
-  from healthy h where ${channelIsReference('h')} and h.failures >= $3
+  from healthy h where ${targetIsTold('h')} and h.failures >= $3
 ), ${APPEND_OPERATIONAL_EVENTS}, mine as (
   -- Locked in id order, as lease renewal (claim.ts) locks them, so that the two never deadlock.
   select d.id, d.channel, d.entity_id, done.chain_next from webhook_deliveries d join done on d.id = done.delivery_id

@@ -172,7 +172,7 @@ export async function configureWebhooks(
       await tx.execute(`update webhook_channels set ${sets.join(', ')}, updated_at = now() where channel = ?`, [...params, u.channel]);
       const failed = u.enabled === false || u.url === null ? await failWaitingDeliveries(tx, u.channel) : 0;
       // The operations channel tells of the others, never of itself.
-      if (u.enabled === false && before!.on && u.channel !== 'OPERATIONS') await tx.execute(CHANNEL_SWITCHED_OFF_SQL, [failed, u.channel]);
+      if (u.enabled === false && before!.on && u.channel !== 'OPERATIONS') await tx.execute(CHANNEL_SWITCHED_OFF_SQL, ['switched off by hand (configureWebhooks)', failed, u.channel]);
     }
     if (input.bearerToken !== undefined) {
       await tx.execute('update webhook_settings set bearer_token = ?, updated_at = now() where id = 1', [input.bearerToken || null]);

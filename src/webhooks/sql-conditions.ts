@@ -8,10 +8,10 @@
 export const channelIsOn = (alias: string): string => `(${alias}.enabled and ${alias}.url is not null)`;
 
 /**
- * A row of webhook_channels that is one of the reference's three channels, not the operations
- * channel nor an endpoint's row (`endpoint:<id>`): what operational events tell of.
+ * A delivery target whose troubles are told as operational events: a channel of the reference
+ * or a webhook endpoint, not the operations channel itself (no loop).
  */
-export const channelIsReference = (alias: string): string => `(${alias}.channel in ('DOCUMENT', 'CONTACT', 'FOLDER'))`;
+export const targetIsTold = (alias: string): string => `(${alias}.channel <> 'OPERATIONS')`;
 
 /** A row of webhook_deliveries still to be delivered: PENDING, whether an attempt is under way or not. */
 export const deliveryIsPending = (alias: string): string => `(${alias}.status = 'PENDING')`;

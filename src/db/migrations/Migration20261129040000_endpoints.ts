@@ -17,7 +17,8 @@ export class Migration20261129040000_endpoints extends Migration {
       "created_at" timestamptz not null default now(),
       "updated_at" timestamptz not null default now(),
       "position_txid" xid8 not null,
-      "position_seq" bigint not null
+      "position_seq" bigint not null,
+      "position_generation" int not null default 0
     );`);
     this.addSql(`alter table "webhook_channels"
       add column "endpoint_id" bigint null unique references "webhook_endpoints" ("id") on delete cascade,
