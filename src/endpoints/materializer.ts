@@ -183,7 +183,12 @@ export class EndpointMaterializer {
    */
   private async materializeBatch(): Promise<number> {
     const changes = this.changes;
-    const definitions = (this.definitions ??= (await this.pool.query<EndpointRow>({ name: 'endpoint-definitions', text: ENDPOINTS })).rows);
+    let definitions = this.definitions;
+    if (!definitions) {
+      definitions = (await this.pool.query<EndpointRow>({ name: 'endpoint-definitions', text: ENDPOINTS })).rows;
+      // Read before a change that came meanwhile: used for this batch, not kept.
+      if (changes === this.changes) this.definitions = definitions;
+    }
     if (definitions.length === 0) {
       this.noEndpoints = changes === this.changes;
       return 0;
