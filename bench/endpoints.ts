@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchArgs } from './lib/args.js';
 import { createBenchDatabase, openPostgresServer } from './lib/database.js';
+import { MutationAcks } from './lib/acks.js';
 import { MUTATIONS, eventsAfter, seedEntities, type Entities, type LoggedEvent } from './lib/entities.js';
 import { GraphQLClient } from './lib/graphql-client.js';
 import { openLoop } from './lib/load.js';
@@ -187,9 +188,8 @@ type Rig = {
   cursor: string | null;
   /** Requests sent so far: markers stay unique across steps. */
   sent: number;
-  /** Per document, the exports already matched to their events, and the answer of each export. */
-  exportsSeen: Map<string, number>;
-  exportAcks: Map<string, number[]>;
+  /** When each mutation was answered, to match the log's events with. */
+  acks: MutationAcks;
 };
 
 /**
@@ -211,7 +211,6 @@ async function readWritten(client: GraphQLClient, rig: Rig, written: number): Pr
 
 async function step(rig: Rig, name: string, endpoints: Endpoint[]): Promise<Step> {
   const { svc, client, channels, entities } = rig;
-  const acks = new Map<string, number>();
   const offset = rig.sent;
   const loadStart = performance.now();
   const measureFrom = performance.timeOrigin + loadStart + windows.warmupMs;
@@ -227,8 +226,7 @@ async function step(rig: Rig, name: string, endpoints: Endpoint[]): Promise<Step
         await client.send(r.body);
         const at = clock();
         written++;
-        if (r.marker) acks.set(r.marker, at);
-        if (r.document) rig.exportAcks.set(r.document, [...(rig.exportAcks.get(r.document) ?? []), at]);
+        rig.acks.answered(r, at);
       },
     }),
   );
@@ -246,19 +244,9 @@ async function step(rig: Rig, name: string, endpoints: Endpoint[]): Promise<Step
   const cpuMs = svc.cpuMs() - cpuBefore;
   if (endpoints.length) await sleep(GRACE_MS);
 
-  // Each event's mutation: by the marker in its name, or for an export by its place among its document's exports.
   const ackOf = new Map<string, number>();
   for (const e of events) {
-    let ack: number | undefined;
-    if (e.type === 'DOCUMENT_EXPORTED') {
-      const doc = String(e.payload.id);
-      const n = rig.exportsSeen.get(doc) ?? 0;
-      rig.exportsSeen.set(doc, n + 1);
-      ack = rig.exportAcks.get(doc)?.[n];
-    } else {
-      const marker = /\b(m\d+)$/.exec(e.payload.name ?? '')?.[1];
-      ack = marker ? acks.get(marker) : undefined;
-    }
+    const ack = rig.acks.of(e);
     if (ack !== undefined && ack >= measureFrom) ackOf.set(e.id, ack);
   }
   // An answer can reach the client after the webhook reached its receiver: that leg is 0.
@@ -325,7 +313,7 @@ async function oneRun(databaseUrl: string): Promise<Run> {
     const { events: seeded, last: cursor } = await eventsAfter(client, null);
     // The seed's webhooks arrive before the baseline starts, so that they do not weigh on it.
     await channels.waitFor(seeded.length, SETTLE_MS);
-    const rig: Rig = { svc, client, channels, entities, cursor, sent: 0, exportsSeen: new Map(), exportAcks: new Map() };
+    const rig: Rig = { svc, client, channels, entities, cursor, sent: 0, acks: new MutationAcks() };
 
     // The first seconds of load after a start pay for JIT compilation and the pools' connections: not the baseline's to carry.
     await step(rig, 'warm-up', []);

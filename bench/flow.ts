@@ -3,6 +3,7 @@ import { benchArgs } from './lib/args.js';
 import { freePort, runNodeForJson } from './lib/children.js';
 import { createBenchDatabase, openPostgresServer } from './lib/database.js';
 import { Fleet, liveSubscribers, until } from './lib/fleet.js';
+import { MutationAcks } from './lib/acks.js';
 import { MUTATIONS, eventsAfter, seedEntities, type Entities } from './lib/entities.js';
 import { GraphQLClient } from './lib/graphql-client.js';
 import { openLoop } from './lib/load.js';
@@ -106,14 +107,12 @@ type Rig = {
   cursor: string | null;
   /** Requests sent so far: markers stay unique across steps. */
   sent: number;
-  /** Per document, the exports already matched to their events, and the answer of each export. */
-  exportsSeen: Map<string, number>;
-  exportAcks: Map<string, number[]>;
+  /** When each mutation was answered, to match the log's events with. */
+  acks: MutationAcks;
 };
 
 async function step(rig: Rig, rate: number): Promise<Step> {
   const { svc, client, receiver, fleet, entities } = rig;
-  const acks = new Map<string, number>();
   const offset = rig.sent;
   const loadStart = performance.now();
   const measureFrom = performance.timeOrigin + loadStart + windows.warmupMs;
@@ -127,8 +126,7 @@ async function step(rig: Rig, rate: number): Promise<Step> {
         const r = request(offset + i, entities);
         await client.send(r.body);
         const at = clock();
-        if (r.marker) acks.set(r.marker, at);
-        if (r.document) rig.exportAcks.set(r.document, [...(rig.exportAcks.get(r.document) ?? []), at]);
+        rig.acks.answered(r, at);
       },
     }),
   );
@@ -141,22 +139,11 @@ async function step(rig: Rig, rate: number): Promise<Step> {
   rig.cursor = last;
   await receiver.waitFor(receiver.received + events.filter((e) => !receiver.arrivals.has(e.id)).length, SETTLE_MS);
 
-  // Each event's mutation: by the marker in its name, or for an export by its place among its document's exports.
   const toWebhook: number[] = [];
   const acked: [string, number][] = [];
   let webhooksLost = 0;
   for (const e of events) {
-    let ack: number | undefined;
-    if (e.type === 'DOCUMENT_EXPORTED') {
-      const doc = String(e.payload.id);
-      const n = rig.exportsSeen.get(doc) ?? 0;
-      rig.exportsSeen.set(doc, n + 1);
-      ack = rig.exportAcks.get(doc)?.[n];
-    } else {
-      // A folder that createContact made carries its contact's name, the one with the marker.
-      const marker = [e.payload.name, e.payload.contact_name].map((n) => /\b(m\d+)$/.exec(n ?? '')?.[1]).find((x) => x !== undefined);
-      ack = marker ? acks.get(marker) : undefined;
-    }
+    const ack = rig.acks.of(e);
     const measured = ack !== undefined && ack >= measureFrom;
     acked.push([e.id, measured ? ack! : 0]);
     const arrived = receiver.arrivals.get(e.id);
@@ -193,7 +180,7 @@ async function flow(databaseUrl: string): Promise<Step[]> {
     const { last: cursor } = await eventsAfter(client, null);
     await fleet.connect(`${svc.url.replace(/^http/, 'ws')}/graphql`, SUBSCRIBERS, 'subscription { events { id } }');
     await until(async () => (await liveSubscribers(svc.url)) >= SUBSCRIBERS, `${SUBSCRIBERS} subscribers`);
-    const rig: Rig = { svc, client, receiver, fleet, entities, cursor, sent: 0, exportsSeen: new Map(), exportAcks: new Map() };
+    const rig: Rig = { svc, client, receiver, fleet, entities, cursor, sent: 0, acks: new MutationAcks() };
     const steps: Step[] = [];
     for (const rate of RATES) steps.push(await step(rig, rate));
     return steps;
