@@ -201,8 +201,11 @@ export class DeliveryWorker {
     this.sending++;
     const task = this.deliver(delivery).finally(() => {
       this.held.delete(delivery.id);
+      // Its slot was freed when the answer came; its record ending frees room for a claim only
+      // when records in flight were what held claims back (the bound of twice the concurrency).
+      const recordsHeldClaims = this.inFlight.size - this.sending >= this.opts.concurrency;
       this.inFlight.delete(task);
-      this.slotFreed();
+      if (recordsHeldClaims) this.slotFreed();
     });
     this.inFlight.add(task);
   }
