@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { benchArgs } from './lib/args.js';
 import { freePort, runNodeForJson } from './lib/children.js';
+import { CpuMeter } from './lib/cpu-share.js';
 import { createBenchDatabase, openPostgresServer } from './lib/database.js';
 import { Fleet, liveSubscribers, until } from './lib/fleet.js';
 import { MutationAcks } from './lib/acks.js';
@@ -43,9 +45,13 @@ type Step = {
   ackToWebhook: Leg;
   ackToSubscriber: Leg;
   cpuMsPerMutation: number;
+  postgresMsPerMutation: number;
+  harnessMsPerMutation: number;
+  /** The machine's busy time over the step, as a share of all its cores. */
+  machineBusyPct: number;
   lost: number;
 };
-type Run = { steps: Step[]; bare: Leg; bareKyPerSecond: number; mutationP99VsBare: number };
+type Run = { steps: Step[]; twoInstances: Step; bare: Leg; bareKyPerSecond: number; mutationP99VsBare: number };
 
 /** The i-th request of the mix: five mutations in turn, each on the next of its 100 entities. */
 function request(i: number, e: Entities): { body: string; marker?: string; document?: string } {
@@ -98,8 +104,10 @@ async function bareKy(): Promise<number> {
 
 /** What a step needs of the service under test, set up once for all steps. */
 type Rig = {
-  svc: RunningService;
-  client: GraphQLClient;
+  /** One instance, or two on the same database behind the load's round robin (as behind a load balancer). */
+  services: RunningService[];
+  /** One per instance: request i goes to instance i mod n. */
+  clients: GraphQLClient[];
   receiver: BenchReceiver;
   fleet: Fleet;
   entities: Entities;
@@ -112,30 +120,30 @@ type Rig = {
 };
 
 async function step(rig: Rig, rate: number): Promise<Step> {
-  const { svc, client, receiver, fleet, entities } = rig;
+  const { services, clients, receiver, fleet, entities } = rig;
   const offset = rig.sent;
   const loadStart = performance.now();
   const measureFrom = performance.timeOrigin + loadStart + windows.warmupMs;
-  const cpuBefore = svc.cpuMs();
+  const meter = CpuMeter.start(services.map((svc) => svc.pid), [fleet.pid]);
   progress(`  ${rate} mutations/s for ${(windows.warmupMs + windows.durationMs) / 1000} s`);
-  const load = await svc.profiled(`flow-${rate}`, () =>
+  const load = await services[0]!.profiled(`flow-${services.length > 1 ? `${services.length}x-` : ''}${rate}`, () =>
     openLoop({
       rate,
       ...windows,
       send: async (i) => {
         const r = request(offset + i, entities);
-        await client.send(r.body);
+        await clients[(offset + i) % clients.length]!.send(r.body);
         const at = clock();
         rig.acks.answered(r, at);
       },
     }),
   );
-  const cpuMs = svc.cpuMs() - cpuBefore;
+  const cpu = meter.used();
   const requests = (rate * (windows.warmupMs + windows.durationMs)) / 1000;
   rig.sent += requests;
   if (load.errors) progress(`  ${load.errors} mutations failed, the first: ${load.firstError}`);
 
-  const { events, last } = await eventsAfter(client, rig.cursor);
+  const { events, last } = await eventsAfter(clients[0]!, rig.cursor);
   rig.cursor = last;
   await receiver.waitFor(receiver.received + events.filter((e) => !receiver.arrivals.has(e.id)).length, SETTLE_MS);
 
@@ -161,33 +169,46 @@ async function step(rig: Rig, rate: number): Promise<Step> {
     ackToWebhook: summarize(toWebhook),
     ackToSubscriber: summarize(subscribed.latencies),
     // openLoop returns once every request it sent is answered: the CPU measured is theirs.
-    cpuMsPerMutation: round(cpuMs / Math.max(1, requests), 3),
+    cpuMsPerMutation: round(cpu.serviceMs / Math.max(1, requests), 3),
+    postgresMsPerMutation: round(cpu.postgresMs / Math.max(1, requests), 3),
+    harnessMsPerMutation: round(cpu.harnessMs / Math.max(1, requests), 3),
+    machineBusyPct: round((100 * cpu.machineMs) / (cpu.wallMs * availableParallelism()), 1),
     lost: webhooksLost + subscribed.missingEvents,
   };
 }
 
-async function flow(databaseUrl: string): Promise<Step[]> {
+/** The steps at each rate on `instances` instances of the service sharing one database; the subscribers are spread over them. */
+async function flow(databaseUrl: string, instances: number, rates: readonly number[]): Promise<Step[]> {
   const receiver = await new BenchReceiver('answer').start();
-  const svc = await startService({ databaseUrl, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }, profile: args.profile });
-  const client = new GraphQLClient(svc.url, BENCH_TOKEN, 64);
+  const services: RunningService[] = [];
+  const clients: GraphQLClient[] = [];
   const fleet = Fleet.start();
   try {
+    for (let n = 0; n < instances; n++) {
+      const svc = await startService({ databaseUrl, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }, profile: args.profile && instances === 1 });
+      services.push(svc);
+      clients.push(new GraphQLClient(svc.url, BENCH_TOKEN, 64));
+    }
+    const client = clients[0]!;
     await client.request('mutation ($u: String) { configureWebhooks(input: { document: { url: $u }, contact: { url: $u }, folder: { url: $u } }) { offlineMode } }', {
       u: receiver.url,
     });
     progress('  seeding 100 contacts and 100 approved documents');
     const entities = await seedEntities(client, ENTITIES);
     const { last: cursor } = await eventsAfter(client, null);
-    await fleet.connect(`${svc.url.replace(/^http/, 'ws')}/graphql`, SUBSCRIBERS, 'subscription { events { id } }');
-    await until(async () => (await liveSubscribers(svc.url)) >= SUBSCRIBERS, `${SUBSCRIBERS} subscribers`);
-    const rig: Rig = { svc, client, receiver, fleet, entities, cursor, sent: 0, acks: new MutationAcks() };
+    for (const svc of services) {
+      const share = SUBSCRIBERS / instances;
+      await fleet.connect(`${svc.url.replace(/^http/, 'ws')}/graphql`, share, 'subscription { events { id } }');
+      await until(async () => (await liveSubscribers(svc.url)) >= share, `${share} subscribers`);
+    }
+    const rig: Rig = { services, clients, receiver, fleet, entities, cursor, sent: 0, acks: new MutationAcks() };
     const steps: Step[] = [];
-    for (const rate of RATES) steps.push(await step(rig, rate));
+    for (const rate of rates) steps.push(await step(rig, rate));
     return steps;
   } finally {
     await fleet.stop();
-    await client.close();
-    await svc.stop();
+    for (const client of clients) await client.close();
+    for (const svc of services) await svc.stop();
     await receiver.stop();
   }
 }
@@ -205,11 +226,19 @@ try {
     const bareKyPerSecond = await bareKy();
     progress(`flow: run ${r}/${args.runs}: the service`);
     const db = await createBenchDatabase(server.adminUrl);
+    let steps: Step[];
     try {
-      const steps = await flow(db.url);
-      runs.push({ steps, bare, bareKyPerSecond, mutationP99VsBare: round(steps[steps.length - 1]!.mutation.p99 / bare.p99, 3) });
+      steps = await flow(db.url, 1, RATES);
     } finally {
       await db.drop();
+    }
+    progress(`flow: run ${r}/${args.runs}: two instances of the service on one database`);
+    const db2 = await createBenchDatabase(server.adminUrl);
+    try {
+      const [twoInstances] = await flow(db2.url, 2, [TARGET_RATE]);
+      runs.push({ steps, twoInstances: twoInstances!, bare, bareKyPerSecond, mutationP99VsBare: round(steps[steps.length - 1]!.mutation.p99 / bare.p99, 3) });
+    } finally {
+      await db2.drop();
     }
   }
 } finally {
@@ -218,19 +247,24 @@ try {
 
 /** Each step's figures, the median over the runs. */
 const medianSteps: Step[] = RATES.map((_, i) => medianOf(runs.map((run) => run.steps[i]!)));
+const two: Step = medianOf(runs.map((run) => run.twoInstances));
 const m = medianOf(runs.map(({ bare, bareKyPerSecond, mutationP99VsBare }) => ({ bare, bareKyPerSecond, mutationP99VsBare })));
 const top = medianSteps[medianSteps.length - 1]!;
 const highestMet = Math.max(0, ...medianSteps.filter(meets).map((s) => s.offered));
-const perStep = medianSteps.flatMap((s) => [
-  figure(`${s.offered}/s: mutations answered`, s.achieved, 'mutations/s'),
-  figure(`${s.offered}/s: mutation p50`, s.mutation.p50, 'ms'),
-  figure(`${s.offered}/s: mutation p99`, s.mutation.p99, 'ms'),
-  figure(`${s.offered}/s: answer → webhook p50`, s.ackToWebhook.p50, 'ms'),
-  figure(`${s.offered}/s: answer → webhook p99`, s.ackToWebhook.p99, 'ms'),
-  figure(`${s.offered}/s: answer → subscriber p50`, s.ackToSubscriber.p50, 'ms'),
-  figure(`${s.offered}/s: answer → subscriber p99`, s.ackToSubscriber.p99, 'ms'),
-  figure(`${s.offered}/s: service CPU`, s.cpuMsPerMutation, 'ms/mutation'),
-]);
+const stepFigures = (s: Step, label = `${s.offered}/s`) => [
+  figure(`${label}: mutations answered`, s.achieved, 'mutations/s'),
+  figure(`${label}: mutation p50`, s.mutation.p50, 'ms'),
+  figure(`${label}: mutation p99`, s.mutation.p99, 'ms'),
+  figure(`${label}: answer → webhook p50`, s.ackToWebhook.p50, 'ms'),
+  figure(`${label}: answer → webhook p99`, s.ackToWebhook.p99, 'ms'),
+  figure(`${label}: answer → subscriber p50`, s.ackToSubscriber.p50, 'ms'),
+  figure(`${label}: answer → subscriber p99`, s.ackToSubscriber.p99, 'ms'),
+  figure(`${label}: service CPU`, s.cpuMsPerMutation, 'ms/mutation'),
+  figure(`${label}: PostgreSQL CPU`, s.postgresMsPerMutation, 'ms/mutation'),
+  figure(`${label}: harness CPU (load, receiver, subscribers)`, s.harnessMsPerMutation, 'ms/mutation'),
+  figure(`${label}: machine busy`, s.machineBusyPct, '% of all cores'),
+];
+const perStep = [...medianSteps.flatMap((s) => stepFigures(s)), ...stepFigures(two, `two instances, ${two.offered}/s`)];
 const result: BenchResult = {
   bench: 'flow',
   title: `The whole flow: mutations over HTTP at ${RATES.join(', ')}/s with webhooks and ${SUBSCRIBERS} subscribers on`,
@@ -243,7 +277,8 @@ const result: BenchResult = {
     figure(`mutation p99 at ${TARGET_RATE}/s`, top.mutation.p99, 'ms', { op: '<=', value: 50 }),
     figure(`answer → webhook p99 at ${TARGET_RATE}/s`, top.ackToWebhook.p99, 'ms', { op: '<=', value: 50 }),
     figure(`answer → subscriber p99 at ${TARGET_RATE}/s`, top.ackToSubscriber.p99, 'ms', { op: '<=', value: 50 }),
-    figure('events lost, all rates', medianSteps.reduce((sum, s) => sum + s.lost, 0), '', { op: '<=', value: 0 }),
+    figure('events lost, all rates', medianSteps.reduce((sum, s) => sum + s.lost, 0) + two.lost, '', { op: '<=', value: 0 }),
+    figure(`two instances: every target met at ${TARGET_RATE}/s`, meets(two) ? 1 : 0, '(1 = yes)'),
     figure('highest rate with every target met', highestMet, 'mutations/s', { op: '>=', value: TARGET_RATE }),
     figure(`bare Apollo p99 at ${TARGET_RATE}/s`, m.bare.p99, 'ms'),
     figure(`mutation p99 / bare Apollo p99 at ${TARGET_RATE}/s (same run)`, m.mutationP99VsBare, '×'),
@@ -256,6 +291,9 @@ const result: BenchResult = {
       { name: `${s.offered}/s answer → webhook`, ...s.ackToWebhook },
       { name: `${s.offered}/s answer → subscriber`, ...s.ackToSubscriber },
     ]),
+    { name: `two instances, ${two.offered}/s mutation`, ...two.mutation },
+    { name: `two instances, ${two.offered}/s answer → webhook`, ...two.ackToWebhook },
+    { name: `two instances, ${two.offered}/s answer → subscriber`, ...two.ackToSubscriber },
   ],
   curves: [{ name: 'mutations answered', unit: 'mutations/s', points: medianSteps.map((s) => ({ offered: s.offered, achieved: s.achieved, backlogGrew: !meets(s) })) }],
   perRun: runs,
@@ -263,6 +301,8 @@ const result: BenchResult = {
     `open loop at ${RATES.join(', ')}/s in turn on one service: updateContact, updateFolder, exportDocument, createContact (three events) and createFolder in turn, over ${ENTITIES} entities each; per rate ${windows.warmupMs} ms warm-up, ${windows.durationMs} ms measured`,
     'a mutation is timed from when it was due; an event from its mutation’s answer (after the commit) to the webhook’s arrival and to each subscriber’s',
     `lost: an event of the log that had not reached the receiver and every subscriber ${SETTLE_MS / 1000} s after the load`,
+    `two instances: a second run, on a database of its own, of two instances of the service on the same database at ${TARGET_RATE}/s, the requests sent to each in turn (as a load balancer would) and ${SUBSCRIBERS / 2} subscribers on each; service CPU is both instances`,
+    'CPU per mutation offered, over the whole step (warm-up included): the service; PostgreSQL (every postgres process on the machine, its WAL writer and autovacuum included); the harness (this process, which sends the mutations and receives the webhooks, and the subscribers’ process); machine busy: user, system and interrupt time of all cores over the step',
     `the bare ky loop: ky configured as the sender is, closed loop at concurrency ${KY_CONCURRENCY} to the same kind of receiver; 1.4 webhooks per mutation at ${TARGET_RATE}/s is ${TARGET_RATE * 1.4}/s`,
   ],
 };

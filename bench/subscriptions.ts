@@ -368,7 +368,7 @@ const result: BenchResult = {
   perRun: runs,
   notes: [
     `each subscriber on a socket of its own, subscribed to ${QUERY}`,
-    'the service gets its events straight into the log (the SQL of src/outbox/record-event.ts); the bare server gets them by an HTTP request to its in-memory emitter; latency from the INSERT’s return (its commit) for the service, from issuing the emit request for the bare server',
+    'the service gets its events straight into the log (the SQL of src/outbox/append-events.ts, then the hint another instance would send); the bare server gets them by an HTTP request to its in-memory emitter; latency from the INSERT’s return (its commit) for the service, from issuing the emit request for the bare server',
     `windows: ${W.warmupMs} ms warm-up, then ${W.measureMs} ms measured; memory per subscriber = (after connecting − before) / subscribers, heap after a full GC`,
     `missing messages (median): ${SIZES.map((n) => `service ${n}: ${m[`service${n}`].missing}, bare ${n}: ${m[`bare${n}`].missing}`).join('; ')}`,
     `load average at the end: ${machine().loadAverage.join(', ')} on ${machine().cores} cores`,

@@ -14,6 +14,11 @@ export class Fleet {
     this.child = fork(path.join(ROOT, 'bench/servers/subscriber-fleet.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   }
 
+  /** The subscribers' process, for its CPU time. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   static start(): Fleet {
     return new Fleet();
   }

@@ -1,0 +1,77 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { cpuMsOf } from './children.js';
+
+/**
+ * Where a machine's CPU went during a step: the service under test (one or more instances), PostgreSQL (every
+ * `postgres` process on the machine: backends, WAL writer, autovacuum) and the harness (the
+ * load generator with its receivers, and its helper processes), besides the machine as a whole
+ * from /proc/stat. All of them share the same cores, so a figure of the service alone cannot
+ * say whether the box was full.
+ */
+export type CpuShares = { serviceMs: number; postgresMs: number; harnessMs: number; machineMs: number; wallMs: number };
+
+/** A reading now; `since` gives what was used between two readings. */
+export class CpuMeter {
+  private constructor(
+    private readonly servicePids: readonly number[],
+    private readonly helperPids: readonly number[],
+    private readonly at: CpuShares,
+  ) {}
+
+  static start(servicePids: readonly number[], helperPids: readonly number[] = []): CpuMeter {
+    return new CpuMeter(servicePids, helperPids, read(servicePids, helperPids));
+  }
+
+  /** CPU ms used by each part since the meter started. */
+  used(): CpuShares {
+    const now = read(this.servicePids, this.helperPids);
+    return {
+      serviceMs: now.serviceMs - this.at.serviceMs,
+      postgresMs: now.postgresMs - this.at.postgresMs,
+      harnessMs: now.harnessMs - this.at.harnessMs,
+      machineMs: now.machineMs - this.at.machineMs,
+      wallMs: now.wallMs - this.at.wallMs,
+    };
+  }
+}
+
+function read(servicePids: readonly number[], helperPids: readonly number[]): CpuShares {
+  const own = process.cpuUsage();
+  return {
+    serviceMs: servicePids.reduce((sum, pid) => sum + cpuMsOf(pid), 0),
+    postgresMs: postgresCpuMs(),
+    harnessMs: (own.user + own.system) / 1000 + helperPids.reduce((sum, pid) => sum + (cpuMsOf(pid) || 0), 0),
+    machineMs: machineBusyMs(),
+    wallMs: performance.now(),
+  };
+}
+
+/**
+ * Every process named `postgres`, and what the ended ones used: a server's processes that come
+ * and go (autovacuum workers, backends of closed connections) are counted by the postmaster
+ * that waited for them, in its children's time.
+ */
+function postgresCpuMs(): number {
+  let sum = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // utime, stime, cutime and cstime are fields 14 to 17 of stat(5); the split starts at field 3.
+    const fields = stat.split(') ')[1]!.split(' ').slice(11, 15).map(Number);
+    sum += (fields.reduce((a, b) => a + b, 0) * 1000) / 100;
+  }
+  return sum;
+}
+
+/** The machine's busy time over all cores (user, system and interrupts; not idle, I/O wait or time stolen by the hypervisor), in ms. */
+function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields;
+  return ((user + nice + system + irq + softirq) * 1000) / 100;
+}
