@@ -13,7 +13,10 @@ const DATE_OID = 1082;
 export function createSqlPool(url: string, size: number, log: Logger, applicationName = 'recordengine'): SqlPool {
   const types = new pg.TypeOverrides();
   types.setTypeParser(DATE_OID, (text: string) => text);
-  const pool = new pg.Pool({ connectionString: url, max: size, types, application_name: applicationName });
+  // No JIT: PostgreSQL compiles a plan whose estimated cost passes jit_above_cost, and a read of
+  // the log on a grown table passed it, to spend tens of milliseconds compiling a statement that
+  // runs in one; none of these statements runs long enough for compiled code to pay.
+  const pool = new pg.Pool({ connectionString: url, max: size, types, application_name: applicationName, options: '-c jit=off' });
   // An idle connection that the server ends (restart, pg_terminate_backend) is dropped from the
   // pool and reported here; unhandled, the event would end the process.
   pool.on('error', (err) => log.warn({ err }, 'an idle database connection was closed'));
