@@ -14,6 +14,8 @@ export function ormConfig(clientUrl: string, poolSize = 20): Options {
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: true },
     pool: { min: 1, max: poolSize },
+    // No JIT, as on the plain pools (sql-pool.ts): its compiling costs more than these statements run.
+    driverOptions: { connection: { options: '-c jit=off' } },
     // One EntityManager fork per request is explicit (graphql/context.ts); a global one would leak state.
     allowGlobalContext: false,
     forceUtcTimezone: true,

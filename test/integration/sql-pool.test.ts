@@ -15,7 +15,7 @@ afterAll(async () => {
   await t.stop();
 });
 
-it('runs its statements without JIT compilation, however costly PostgreSQL estimates them', async () => {
+it('the plain pools run their statements without JIT compilation, however costly PostgreSQL estimates them', async () => {
   const { rows } = await sql.query<{ jit: string }>('show jit');
   expect(rows[0]!.jit).toBe('off');
   // A cost threshold of 0 would compile every plan if JIT were on.
@@ -29,4 +29,9 @@ it('runs its statements without JIT compilation, however costly PostgreSQL estim
   } finally {
     client.release();
   }
+});
+
+it("the ORM's connections run without JIT too", async () => {
+  const [row] = await t.app.database.orm.em.fork().execute<{ jit: string }[]>('show jit');
+  expect(row!.jit).toBe('off');
 });
