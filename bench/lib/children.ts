@@ -17,12 +17,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** CPU time (user + system) a process has used so far, in ms, from /proc; NaN where there is none. */
-export function cpuMsOf(pid: number): number {
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc; NaN where there is
+ * none. With `reaped`, also that of its children that ended and were waited for.
+ */
+export function cpuMsOf(pid: number, opts: { reaped?: boolean } = {}): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of stat(5); the split above starts at field 3.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    // utime, stime, cutime and cstime are fields 14 to 17 of stat(5); the split above starts at field 3.
+    const ticks = Number(fields[11]) + Number(fields[12]) + (opts.reaped ? Number(fields[13]) + Number(fields[14]) : 0);
+    return (ticks * 1000) / 100;
   } catch {
     return Number.NaN;
   }

@@ -2,15 +2,15 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { cpuMsOf } from './children.js';
 
 /**
- * Where a machine's CPU went during a step: the service under test (one or more instances), PostgreSQL (every
- * `postgres` process on the machine: backends, WAL writer, autovacuum) and the harness (the
- * load generator with its receivers, and its helper processes), besides the machine as a whole
- * from /proc/stat. All of them share the same cores, so a figure of the service alone cannot
- * say whether the box was full.
+ * Where a machine's CPU went during a step: the service under test (one or more instances),
+ * PostgreSQL (every `postgres` process on the machine: backends, WAL writer, autovacuum) and the
+ * harness (the load generator with its receivers, and its helper processes), besides the
+ * machine as a whole from /proc/stat. All of them share the same cores, so a figure of the
+ * service alone cannot say whether the box was full.
  */
 export type CpuShares = { serviceMs: number; postgresMs: number; harnessMs: number; machineMs: number; wallMs: number };
 
-/** A reading now; `since` gives what was used between two readings. */
+/** Readings taken when it starts; `used()` gives what each part used since. */
 export class CpuMeter {
   private constructor(
     private readonly servicePids: readonly number[],
@@ -54,19 +54,19 @@ function read(servicePids: readonly number[], helperPids: readonly number[]): Cp
 function postgresCpuMs(): number {
   let sum = 0;
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // utime, stime, cutime and cstime are fields 14 to 17 of stat(5); the split starts at field 3.
-    const fields = stat.split(') ')[1]!.split(' ').slice(11, 15).map(Number);
-    sum += (fields.reduce((a, b) => a + b, 0) * 1000) / 100;
+    if (!/^\d+$/.test(entry) || commOf(entry) !== 'postgres') continue;
+    const ms = cpuMsOf(Number(entry), { reaped: true });
+    if (Number.isFinite(ms)) sum += ms;
   }
   return sum;
+}
+
+function commOf(pid: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The machine's busy time over all cores (user, system and interrupts; not idle, I/O wait or time stolen by the hypervisor), in ms. */
