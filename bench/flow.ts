@@ -196,8 +196,8 @@ async function flow(databaseUrl: string, instances: number, rates: readonly numb
     progress('  seeding 100 contacts and 100 approved documents');
     const entities = await seedEntities(client, ENTITIES);
     const { last: cursor } = await eventsAfter(client, null);
+    const share = SUBSCRIBERS / instances;
     for (const svc of services) {
-      const share = SUBSCRIBERS / instances;
       await fleet.connect(`${svc.url.replace(/^http/, 'ws')}/graphql`, share, 'subscription { events { id } }');
       await until(async () => (await liveSubscribers(svc.url)) >= share, `${share} subscribers`);
     }
@@ -218,6 +218,16 @@ const meets = (s: Step) => s.achieved >= s.offered * 0.95 && s.mutation.p99 <= 5
 
 const server = await openPostgresServer();
 const runs: Run[] = [];
+
+/** Each service under test starts on a database of its own, dropped after it. */
+async function onNewDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const db = await createBenchDatabase(server.adminUrl);
+  try {
+    return await fn(db.url);
+  } finally {
+    await db.drop();
+  }
+}
 try {
   for (let r = 1; r <= args.runs; r++) {
     progress(`flow: run ${r}/${args.runs}: bare Apollo Server at ${TARGET_RATE}/s`);
@@ -225,21 +235,10 @@ try {
     progress(`flow: run ${r}/${args.runs}: a bare ky POST loop at concurrency ${KY_CONCURRENCY}`);
     const bareKyPerSecond = await bareKy();
     progress(`flow: run ${r}/${args.runs}: the service`);
-    const db = await createBenchDatabase(server.adminUrl);
-    let steps: Step[];
-    try {
-      steps = await flow(db.url, 1, RATES);
-    } finally {
-      await db.drop();
-    }
+    const steps = await onNewDatabase((url) => flow(url, 1, RATES));
     progress(`flow: run ${r}/${args.runs}: two instances of the service on one database`);
-    const db2 = await createBenchDatabase(server.adminUrl);
-    try {
-      const [twoInstances] = await flow(db2.url, 2, [TARGET_RATE]);
-      runs.push({ steps, twoInstances: twoInstances!, bare, bareKyPerSecond, mutationP99VsBare: round(steps[steps.length - 1]!.mutation.p99 / bare.p99, 3) });
-    } finally {
-      await db2.drop();
-    }
+    const [twoInstances] = await onNewDatabase((url) => flow(url, 2, [TARGET_RATE]));
+    runs.push({ steps, twoInstances: twoInstances!, bare, bareKyPerSecond, mutationP99VsBare: round(steps[steps.length - 1]!.mutation.p99 / bare.p99, 3) });
   }
 } finally {
   await server.stop();
