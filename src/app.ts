@@ -57,6 +57,8 @@ export type App = {
   /** Turns events into webhook endpoints' deliveries. */
   readonly materializer: EndpointMaterializer;
   readonly deliveryFeed: DeliveryFeed<Published<DeliveryUpdate>>;
+  /** The tokens of this instance's callback subscriptions. */
+  readonly callbackTokens: CallbackTokens;
   /** The token generated at first start, when one was (printed once by main.ts). */
   readonly generatedToken: string | undefined;
   stop(): Promise<void>;
@@ -314,7 +316,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     boundUrl = url;
     log.info({ url: `${url}/graphql`, database: database.embedded ? 'embedded' : 'DATABASE_URL' }, 'service started');
 
-    return { url, database, worker, rules, broadcaster, deliveryFeed, materializer, generatedToken: generated, stop: stopAll };
+    return { url, database, worker, rules, broadcaster, deliveryFeed, materializer, callbackTokens, generatedToken: generated, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

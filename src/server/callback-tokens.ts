@@ -22,6 +22,13 @@ export class CallbackTokens {
     };
   }
 
+  /** The subscriptions watched. */
+  get size(): number {
+    let n = 0;
+    for (const ends of this.byToken.values()) n += ends.size;
+    return n;
+  }
+
   /** Ends every subscription whose token is no longer valid (after the tokens changed). */
   async revalidate(tokens: TokenVerifier): Promise<void> {
     for (const [token, ends] of [...this.byToken]) {

@@ -37,7 +37,9 @@ export function callbackContext(
   });
   // Read only by a next() that races it; nothing may be waiting when it rejects.
   ended.catch(() => {});
-  const unwatch = watch(end);
+  // Watched once a stream exists, not for the request: one refused before it subscribes (its
+  // document, variables, limits or the router's check) never returns a stream to unwatch.
+  let unwatch: (() => void) | undefined;
   const scope: EventScope = {};
   const source = streams(() =>
     end(
@@ -46,7 +48,10 @@ export function callbackContext(
       }),
     ),
   );
-  const scoped = <T>(iterator: AsyncIterableIterator<T>) => eventScoped(iterator, ended, scope, unwatch);
+  const scoped = <T>(iterator: AsyncIterableIterator<T>) => {
+    unwatch ??= watch(end);
+    return eventScoped(iterator, ended, scope, unwatch);
+  };
   return new CallbackContext(base, scope, {
     events: async (args) => scoped(await source.events(args)),
     changes: (selection) => scoped(source.changes(selection)),

@@ -129,6 +129,7 @@ describe('refusals', () => {
   });
 
   it('a document that fails validation, a bad variable, or a query gets HTTP 400 and nothing is sent to the router', async () => {
+    const watched = t.app.callbackTokens.size;
     const cases = [
       { query: 'subscription { contactChanged { nope } }', code: 'GRAPHQL_VALIDATION_FAILED' },
       { query: 'subscription($id: ID) { contactChanged(contactId: $id) { name } }', variables: { id: { not: 'an id' } }, code: 'BAD_USER_INPUT' },
@@ -140,6 +141,8 @@ describe('refusals', () => {
       expect(answer.body.errors?.[0]?.extensions?.code, query).toBe(code);
       expect(answer.sub.messages, query).toEqual([]);
     }
+    // Nothing is kept for a subscription that never began.
+    expect(t.app.callbackTokens.size).toBe(watched);
   });
 
   it('a callback URL outside SUBSCRIPTION_CALLBACK_URLS gets HTTP 400 and is never called', async () => {
