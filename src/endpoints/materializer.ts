@@ -204,7 +204,7 @@ export class EndpointMaterializer {
     const work = endpoints.some(
       (e) =>
         now - (this.reached.get(e.id)?.storedAt ?? 0) >= PERSIST_EVERY_MS ||
-        (e.on && events.some((event) => compare(event.position, e.position) > 0 && e.document.selection.accepts({ type: event.value.type, payload: event.payload }))),
+        (e.on && events.some((event) => compare(event.position, e.position) > 0 && e.document.selection.accepts(event))),
     );
     if (work) return this.materializeInTransaction();
     const last = events[events.length - 1]!.position;
@@ -274,7 +274,7 @@ export class EndpointMaterializer {
       const args = { schema: this.schema, document: document.document, variableValues: document.variables ?? {} };
       const shape = shapeOf(args);
       for (const event of published) {
-        if (compare(event.position, position) <= 0 || !document.selection.accepts({ type: event.value.type, payload: event.payload })) continue;
+        if (compare(event.position, position) <= 0 || !document.selection.accepts(event)) continue;
         const result = await renderPublished(args, shape, event, this.opts.formatError);
         deliveries.push({ event_seq: event.value.seq, target, entity_id: event.value.entityId, body: result.bytes.toString('utf8') });
         chose.add(id);

@@ -40,7 +40,7 @@ export async function testEndpoint(em: EntityManager, id: string, deps: Endpoint
      order by e.txid desc, e.seq desc limit ?`,
     types ? [JSON.stringify(types), SAMPLE_SCAN] : [SAMPLE_SCAN],
   );
-  const row = rows.map(toEventRow).find((r) => document.selection.accepts({ type: r.type, payload: r.payload }));
+  const row = rows.map(toEventRow).find((r) => document.selection.accepts(r));
   if (!row) {
     throw new ValidationError(`No event among the newest ${SAMPLE_SCAN} of the log is one that endpoint ${id}'s document chooses: make a change it subscribes to, then test`, {
       field: 'id',

@@ -54,6 +54,11 @@ export class PublishedEvent extends Published<EventRow> {
     this.position = toPos(row);
   }
 
+  get type(): string {
+    return this.value.type;
+  }
+
+  /** Parsed when first read: a selection by type alone never parses it. */
   get payload(): unknown {
     return (this.parsedPayload ??= this.value.payload);
   }

@@ -19,7 +19,7 @@ const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 /** What the Subscription resolvers stream from; one per WebSocket, bound to it. */
 export type SubscriptionStreams = {
   /** Ends with a CursorExpiredError, for the resolver to raise, when the purge overtakes a reader catching up. */
-  events(args: { types?: readonly EventTypeString[]; after?: string | null }): Promise<AsyncIterableIterator<PublishedEvent | CursorExpiredError>>;
+  events(args: { selection: EventSelection; after?: string | null }): Promise<AsyncIterableIterator<PublishedEvent | CursorExpiredError>>;
   /** Live events of the selection (event-selections.ts): a root field's arguments choose them. */
   changes(selection: EventSelection): AsyncIterableIterator<PublishedEvent>;
   deliveries(channel?: Channel | null): AsyncIterableIterator<Published<DeliveryUpdate>>;
@@ -40,13 +40,12 @@ export function subscriptionStreams(deps: StreamDeps, onOverflow: () => void): S
   const attach = (accept: (event: PublishedEvent) => boolean) =>
     deps.broadcaster.fanout.attach({ accept, limit: deps.bufferSize, onOverflow });
   return {
-    async events({ types, after }) {
+    async events({ selection, after }) {
       const cursor = after ? toPos(await checkedCursor(deps.sql, after)) : undefined;
-      const wanted = types?.length ? new Set<string>(types) : undefined;
-      return new EventStream(deps, wanted ? (e) => wanted.has(e.value.type) : () => true, wanted && [...types!], cursor, attach);
+      return new EventStream(deps, (e) => selection.accepts(e), selection.types && [...selection.types], cursor, attach);
     },
     changes(selection) {
-      return new EntityStream(attach((e) => selection.accepts({ type: e.value.type, payload: e.payload })));
+      return new EntityStream(attach((e) => selection.accepts(e)));
     },
     deliveries(channel) {
       return deps.deliveryFeed.fanout.attach({

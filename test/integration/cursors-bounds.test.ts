@@ -6,6 +6,7 @@ import { CursorExpiredError } from '../../src/errors.js';
 import { decodeCursor, encodeCursor } from '../../src/outbox/event-log.js';
 import type { ContextFactory } from '../../src/graphql/context-factory.js';
 import { compare, toPos } from '../../src/outbox/position.js';
+import { EVENT_SELECTIONS } from '../../src/subscriptions/event-selections.js';
 import { subscriptionStreams } from '../../src/subscriptions/streams.js';
 import { PublishedEvent } from '../../src/subscriptions/published.js';
 import { purgeExpired } from '../../src/webhooks/purge.js';
@@ -182,7 +183,7 @@ describe('a cursor older than what retention keeps', () => {
     await broadcaster.manual();
     try {
       const streams = subscriptionStreams({ orm, sql: poolSql(t.app.database.sql), broadcaster, deliveryFeed: t.app.deliveryFeed, makeContext: renders, bufferSize: 1_000 }, () => undefined);
-      const stream = await streams.events({ after: start });
+      const stream = await streams.events({ selection: EVENT_SELECTIONS.events({}), after: start });
       for (let i = 0; i < 100; i++) expect((await stream.next()).done).toBe(false);
       // The next page would begin with these twenty; the purge takes them first.
       await age(created.slice(100, 120).map((e) => e.id));

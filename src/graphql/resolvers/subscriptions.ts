@@ -3,7 +3,6 @@ import type { IContact } from '../../domain/contacts/contact.entity.js';
 import type { IDocument } from '../../domain/documents/document.entity.js';
 import type { IFolder } from '../../domain/folders/folder.entity.js';
 import { CursorExpiredError, ValidationError } from '../../errors.js';
-import { EVENT_TYPES } from '../../events/event-types.js';
 import { EVENT_SELECTIONS } from '../../subscriptions/event-selections.js';
 import type { Published, PublishedEvent } from '../../subscriptions/published.js';
 import type { SubscriptionStreams } from '../../subscriptions/streams.js';
@@ -21,7 +20,7 @@ function streams(ctx: GraphQLContext): SubscriptionStreams {
 export const subscriptionResolvers: Resolvers = {
   Subscription: {
     events: {
-      subscribe: (_, { types, after }, ctx) => streams(ctx).events({ types: types?.map((t) => EVENT_TYPES[t]), after }),
+      subscribe: (_, { types, after }, ctx) => streams(ctx).events({ selection: EVENT_SELECTIONS.events({ types }), after }),
       resolve: (item: PublishedEvent | CursorExpiredError) => {
         if (item instanceof CursorExpiredError) throw item;
         return item.value;
