@@ -47,7 +47,7 @@ export type EndpointDeps = {
   changed(): void;
 };
 
-export const MAX_DESCRIPTION_LENGTH = 1_000;
+const MAX_DESCRIPTION_LENGTH = 1_000;
 
 /** The advisory lock space of an endpoint's materialisation (entity-lock.ts uses 0x7265_0001–0x7265_0003). */
 export const MATERIALISING_LOCK_SPACE = 0x7265_0010;

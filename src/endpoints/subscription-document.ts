@@ -18,22 +18,19 @@ import { depthLimit } from '../graphql/depth-limit.js';
 import { MAX_QUERY_TOKENS } from '../graphql/limits.js';
 import { EVENT_FIELDS, EVENT_SELECTIONS, type EventField, type EventSelection } from '../subscriptions/event-selections.js';
 
-/** An endpoint's document, checked against the schema, with its variables coerced: what the materialiser executes. */
+/** An endpoint's document, checked against the schema (its variables coerced once to check them): what the materialiser executes. */
 export type SubscriptionDocument = {
   text: string;
   document: DocumentNode;
-  /** The variables as given (stored, shown back). */
+  /** The variables as given (stored, shown back, and coerced by execution as any request's). */
   variables: Record<string, unknown> | null;
-  /** The variables coerced to their types (what execution receives). */
-  coerced: Record<string, unknown>;
-  field: EventField;
   selection: EventSelection;
 };
 
 export type DocumentLimits = { maxDepth: number; maxCost: number };
 
 /** The most characters a stored subscription document may have. */
-export const MAX_DOCUMENT_LENGTH = 20_000;
+const MAX_DOCUMENT_LENGTH = 20_000;
 
 /** A GraphQL error as a BAD_USER_INPUT of the input field, naming its message and where in the document it is. */
 function refused(field: string, error: GraphQLError | string, text: string): ValidationError {
@@ -107,5 +104,5 @@ export function checkSubscriptionDocument(
     if (err instanceof ValidationError) throw refused(field, new GraphQLError(err.message, { nodes: root }), text);
     throw err;
   }
-  return { text, document, variables: variables ?? null, coerced: coercion.coerced, field: name as EventField, selection };
+  return { text, document, variables: variables ?? null, selection };
 }
