@@ -91,8 +91,9 @@ export function subscriptionCallbackPlugin(opts: CallbackOptions): ApolloServerP
     format(error, error.extensions?.code ? undefined : new Error(error.message));
   const inner = ApolloServerPluginSubscriptionCallback({
     fetcher: async (url, init) => {
-      const message = typeof init?.body === 'string' ? (JSON.parse(init.body) as CallbackMessage) : undefined;
-      const body = message ? JSON.stringify(formatted(message, shown)) : init?.body;
+      // Only a message with errors is rewritten; every next and check is sent as the plugin wrote it.
+      const raw = init?.body;
+      const body = typeof raw === 'string' && raw.includes('"errors"') ? JSON.stringify(formatted(JSON.parse(raw) as CallbackMessage, shown)) : raw;
       const response = await fetch(url, { ...init, body, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs) });
       // The plugin reads only the status; reading the body frees the connection for the next POST.
       await response.arrayBuffer();
