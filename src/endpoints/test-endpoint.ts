@@ -10,6 +10,7 @@ import type { AttemptRow } from '../webhooks/delivery-log.js';
 import type { WebhookSender } from '../webhooks/sender.js';
 import { sendTest } from '../webhooks/tester.js';
 import { endpointTarget, parseEndpointId } from '../webhooks/target.js';
+import { previousSecretWhileValid } from '../webhooks/sql-conditions.js';
 import { getEndpoint } from './endpoint-store.js';
 import type { SubscriptionDocument } from './subscription-document.js';
 
@@ -50,7 +51,7 @@ export async function testEndpoint(em: EntityManager, id: string, deps: Endpoint
   const args = { schema: deps.schema, document: document.document, variableValues: document.variables ?? {} };
   const rendered = await renderPublished(args, shapeOf(args), new PublishedEvent(row, deps.makeContext), deps.formatError);
   const [secrets] = await em.execute<{ bearer_token: string | null; signing_secret: string; previous_signing_secret: string | null }[]>(
-    `select s.bearer_token, c.signing_secret, case when c.previous_secret_expires_at > now() then c.previous_signing_secret end as previous_signing_secret
+    `select s.bearer_token, c.signing_secret, ${previousSecretWhileValid('c')} as previous_signing_secret
      from webhook_channels c, webhook_settings s where c.channel = ? and s.id = 1`,
     [endpointTarget(endpoint.id)],
   );

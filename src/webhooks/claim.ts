@@ -1,6 +1,6 @@
 import type { SqlPool } from '../db/sql-pool.js';
 import type { DeliveryTarget } from './target.js';
-import { channelIsOn, deliveryIsDue, deliveryIsEntityHead, deliveryIsInFlight, deliveryIsPending } from './sql-conditions.js';
+import { channelIsOn, deliveryIsDue, deliveryIsEntityHead, deliveryIsInFlight, deliveryIsPending, previousSecretWhileValid } from './sql-conditions.js';
 
 export type ClaimedDelivery = {
   id: string;
@@ -19,7 +19,7 @@ export type ClaimedDelivery = {
 /** The webhook settings an attempt needs (signing, bearer token, offline mode), as the CTE `settings`. */
 export const SETTINGS_CTE = `settings as (
   select bearer_token, signing_secret, offline_mode,
-    case when previous_secret_expires_at > now() then previous_signing_secret end as previous_signing_secret
+    ${previousSecretWhileValid('')} as previous_signing_secret
   from webhook_settings where id = 1)`;
 
 /**
@@ -37,7 +37,7 @@ returning d.id::text as id, d.attempt_count as attempt, d.channel, c.url, e.id a
   e.entity_id::text as entity_id, coalesce(d.body, e.payload::text) as body, s.bearer_token,
   coalesce(c.signing_secret, s.signing_secret) as signing_secret,
   case when c.endpoint_id is null then s.previous_signing_secret
-       when c.previous_secret_expires_at > now() then c.previous_signing_secret end as previous_signing_secret${extra ? `, ${extra}` : ''}`;
+       else ${previousSecretWhileValid('c')} end as previous_signing_secret${extra ? `, ${extra}` : ''}`;
 
 /** A delivery as leaseDue returns it. */
 export type ClaimedRow = {

@@ -5,6 +5,7 @@ import { CHANNELS, type Channel } from '../events/event-types.js';
 import { CHANNEL_SWITCHED_OFF_SQL } from './operational-events.js';
 import { failWaitingDeliveries } from './channel-state.js';
 import { validateWebhookUrl } from './url-guard.js';
+import { previousSecretWhileValid } from './sql-conditions.js';
 import { NOTIFY } from '../db/notify-channels.js';
 
 export const MAX_BEARER_TOKEN_LENGTH = 1024;
@@ -57,7 +58,7 @@ export async function readSettings(em: EntityManager): Promise<WebhookSettingsRo
     }[]
   >(
     `select bearer_token, offline_mode, signing_secret,
-       case when previous_secret_expires_at > now() then previous_signing_secret end as previous_signing_secret,
+       ${previousSecretWhileValid('')} as previous_signing_secret,
        case when previous_secret_expires_at > now() then previous_secret_expires_at end as previous_secret_expires_at
      from webhook_settings where id = 1`,
   );

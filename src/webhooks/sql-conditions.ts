@@ -13,6 +13,16 @@ export const channelIsOn = (alias: string): string => `(${alias}.enabled and ${a
  */
 export const targetIsTold = (alias: string): string => `(${alias}.channel <> 'OPERATIONS')`;
 
+/**
+ * The previous signing secret of a row of webhook_settings or webhook_channels (an endpoint's)
+ * while the overlap after its rotation lasts, else null: what a delivery is signed with too.
+ * `alias` may be empty for a table named without one.
+ */
+export const previousSecretWhileValid = (alias: string): string => {
+  const column = (name: string) => (alias ? `${alias}.${name}` : name);
+  return `(case when ${column('previous_secret_expires_at')} > now() then ${column('previous_signing_secret')} end)`;
+};
+
 /** A row of webhook_deliveries still to be delivered: PENDING, whether an attempt is under way or not. */
 export const deliveryIsPending = (alias: string): string => `(${alias}.status = 'PENDING')`;
 
