@@ -193,9 +193,9 @@ export class EndpointMaterializer {
       this.noEndpoints = changes === this.changes;
       return 0;
     }
-    const endpoints = definitions.map((r) => this.state(r)).filter((e): e is EndpointState => e !== undefined);
-    if (endpoints.length === 0) return 0;
-    const earliest = endpoints.map((e) => e.position).reduce((a, b) => (compare(b, a) < 0 ? b : a));
+    const states = this.states(definitions);
+    if (!states) return 0;
+    const { endpoints, earliest } = states;
     const events =
       this.opts.recentEvents(earliest, BATCH) ??
       (await readEvents(poolSql(this.pool), { after: toPosition(earliest), limit: BATCH })).map((row) => new PublishedEvent(row, this.makeContext));
@@ -210,6 +210,13 @@ export class EndpointMaterializer {
     const last = events[events.length - 1]!.position;
     for (const e of endpoints) this.reach(e, last, false, now);
     return events.length;
+  }
+
+  /** The endpoints' states (those whose documents the schema accepts), and the earliest position among them; undefined: none. */
+  private states(rows: readonly EndpointRow[]): { endpoints: EndpointState[]; earliest: Pos } | undefined {
+    const endpoints = rows.map((r) => this.state(r)).filter((e): e is EndpointState => e !== undefined);
+    if (endpoints.length === 0) return undefined;
+    return { endpoints, earliest: endpoints.map((e) => e.position).reduce((a, b) => (compare(b, a) < 0 ? b : a)) };
   }
 
   /** One transaction: returns how many events it read. */
@@ -228,12 +235,11 @@ export class EndpointMaterializer {
     try {
       await client.query('begin');
       const { rows } = await client.query<EndpointRow>(LOCK_ENDPOINTS);
-      const endpoints = rows.map((r) => this.state(r)).filter((e): e is EndpointState => e !== undefined);
-      if (endpoints.length > 0) {
-        const earliest = endpoints.map((e) => e.position).reduce((a, b) => (compare(b, a) < 0 ? b : a));
-        const events = await readEvents(clientSql(client), { after: toPosition(earliest), limit: BATCH });
+      const states = this.states(rows);
+      if (states) {
+        const events = await readEvents(clientSql(client), { after: toPosition(states.earliest), limit: BATCH });
         read = events.length;
-        if (events.length > 0) queued = await this.queue(client, endpoints, events);
+        if (events.length > 0) queued = await this.queue(client, states.endpoints, events);
       }
       await client.query('commit');
     } catch (err) {
