@@ -288,10 +288,10 @@ export class EndpointMaterializer {
     }
     const last = published[published.length - 1]!.position;
     const now = Date.now();
-    const store = endpoints.filter((e) => chose.has(e.id) || now - (this.reached.get(e.id)?.storedAt ?? 0) >= PERSIST_EVERY_MS).map((e) => e.id);
+    const store = endpoints.filter((e) => chose.has(e.id) || now - (this.reached.get(e.id)?.storedAt ?? 0) >= PERSIST_EVERY_MS);
     if (store.length > 0) {
-      const generations = store.map((id) => endpoints.find((e) => e.id === id)!.generation);
-      await client.query({ name: 'advance-endpoints', text: ADVANCE, values: [store, String(last.txid), String(last.seq), generations] });
+      const values = [store.map((e) => e.id), String(last.txid), String(last.seq), store.map((e) => e.generation)];
+      await client.query({ name: 'advance-endpoints', text: ADVANCE, values });
     }
     let inserted = 0;
     if (deliveries.length > 0) {
@@ -300,7 +300,7 @@ export class EndpointMaterializer {
       await client.query(`select pg_notify('${NOTIFY.events}', 'endpoint')`);
     }
     const stored = new Set(store);
-    for (const e of endpoints) this.reach(e, last, stored.has(e.id), now);
+    for (const e of endpoints) this.reach(e, last, stored.has(e), now);
     return inserted;
   }
 

@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { randomUUID } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import { ValidationError } from '../errors.js';
 import type { ContextFactory } from '../graphql/context-factory.js';
@@ -57,7 +56,6 @@ export async function testEndpoint(em: EntityManager, id: string, deps: Endpoint
   );
   const message = {
     url: endpoint.url,
-    eventId: `msg_test_${randomUUID().replace(/-/g, '')}`,
     eventType: row.type,
     body: rendered.bytes.toString('utf8'),
     bearerToken: secrets!.bearer_token,

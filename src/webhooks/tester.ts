@@ -33,7 +33,6 @@ export async function testWebhook(em: EntityManager, sender: WebhookSender, chan
   const [secret] = await em.execute<{ bearer_token: string | null }[]>('select bearer_token from webhook_settings where id = 1');
   const message = {
     url: target.url,
-    eventId: `msg_test_${randomUUID().replace(/-/g, '')}`,
     eventType: sample.type,
     body: JSON.stringify(sample.payload),
     bearerToken: secret!.bearer_token,
@@ -43,8 +42,12 @@ export async function testWebhook(em: EntityManager, sender: WebhookSender, chan
   return sendTest(sender, message);
 }
 
-/** Sends a test webhook, outside the delivery log, and returns the attempt with the request as sent (the bearer token masked). */
-export async function sendTest(sender: WebhookSender, message: OutgoingWebhook): Promise<AttemptRow> {
+/**
+ * Sends a test webhook, outside the delivery log, under a webhook-id of its own (`msg_test_…`,
+ * never an event's), and returns the attempt with the request as sent (the bearer token masked).
+ */
+export async function sendTest(sender: WebhookSender, test: Omit<OutgoingWebhook, 'eventId'>): Promise<AttemptRow> {
+  const message: OutgoingWebhook = { ...test, eventId: `msg_test_${randomUUID().replace(/-/g, '')}` };
   const attempt = await sender.send(message);
   // The same headers as sent: the signature depends only on the id, the second it was sent in and the body.
   const headers = Object.entries(sender.headers(message, attempt.startedAt)).map(([name, value]) => ({
