@@ -22,7 +22,7 @@ const STEADY_RATE = 100;
 /** With 10 s measured, the p99 of (c) stands on 500 requests, not on the two slowest of 180. */
 const MUTATION_RATE = 50;
 const CONTACTS = 64;
-const CLIENTS = ['ky', 'ky-lean', 'fetch'] as const;
+const CLIENTS = ['ky', 'ky-lean', 'fetch', 'undici'] as const;
 /** Halvings of the gap between the highest offered rate sustained and the lowest one not sustained. */
 const REFINE_STEPS = 2;
 
@@ -44,6 +44,7 @@ type Run = {
   sustainedVsFetch: number;
   kyCpuVsFetch: number;
   kyLeanCpuVsFetch: number;
+  kyLeanCpuVsUndici: number;
   mutationHealthy: MutationLatency;
   mutationHanging: MutationLatency;
   hangingVsHealthyP99: number;
@@ -276,6 +277,7 @@ async function oneRun(adminUrl: string, r: number): Promise<Run> {
       sustainedVsFetch: round(maxSustained / loops.fetch.perSecond, 3),
       kyCpuVsFetch: round(loops.ky.cpuMsPerRequest / loops.fetch.cpuMsPerRequest, 3),
       kyLeanCpuVsFetch: round(loops['ky-lean'].cpuMsPerRequest / loops.fetch.cpuMsPerRequest, 3),
+      kyLeanCpuVsUndici: round(loops['ky-lean'].cpuMsPerRequest / loops.undici.cpuMsPerRequest, 3),
       mutationHealthy,
       mutationHanging,
       hangingVsHealthyP99: round(mutationHanging.latency.p99 / mutationHealthy.latency.p99, 3),
@@ -318,14 +320,17 @@ const result: BenchResult = {
     figure('(b) bare ky loop', m.loops.ky.perSecond, 'requests/s'),
     figure('(b) bare ky-lean loop', m.loops['ky-lean'].perSecond, 'requests/s'),
     figure('(b) bare fetch loop', m.loops.fetch.perSecond, 'requests/s'),
+    figure('(b) bare undici request loop', m.loops.undici.perSecond, 'requests/s'),
     figure('(b) sustained / ky loop (same run)', m.sustainedVsKy, '×', { op: '>=', value: 0.6 }),
     figure('(b) sustained / ky-lean loop (same run)', m.sustainedVsKyLean, '×'),
     figure('(b) sustained / fetch loop (same run)', m.sustainedVsFetch, '×'),
     figure('(b) ky CPU per request', m.loops.ky.cpuMsPerRequest, 'ms'),
     figure('(b) ky-lean CPU per request', m.loops['ky-lean'].cpuMsPerRequest, 'ms'),
     figure('(b) fetch CPU per request', m.loops.fetch.cpuMsPerRequest, 'ms'),
+    figure('(b) undici request CPU per request', m.loops.undici.cpuMsPerRequest, 'ms'),
     figure('(b) ky / fetch CPU (same run)', m.kyCpuVsFetch, '×'),
     figure('(b) ky-lean / fetch CPU (same run)', m.kyLeanCpuVsFetch, '×'),
+    figure('(b) ky-lean / undici request CPU (same run)', m.kyLeanCpuVsUndici, '×'),
     figure(`(c) updateContact p99, healthy receiver`, m.mutationHealthy.latency.p99, 'ms'),
     figure(`(c) updateContact p99, hanging receiver`, m.mutationHanging.latency.p99, 'ms'),
     figure(`(c) updateContact p99, first ${W.onsetMs / 1000} s after the switch, healthy`, m.mutationHealthy.onset.p99, 'ms'),

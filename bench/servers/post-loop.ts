@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import ky from 'ky';
-import { Agent } from 'undici';
+import { Agent, request } from 'undici';
+import { dispatcherFetch } from '../../src/webhooks/dispatcher-fetch.js';
 import { contactPayload } from '../lib/events.js';
 import { closedLoop } from '../lib/load.js';
 import { summarize } from '../lib/stats.js';
@@ -14,8 +15,11 @@ import { summarize } from '../lib/stats.js';
  *
  *   ky        ky.post() with per-call options and ky's own timeout, as most code calls it
  *   ky-lean   one ky instance made once, configured as src/webhooks/sender.ts configures it
- *             (no retry, no hooks, no ky timeout, a string body, one AbortSignal.timeout per request)
+ *             (no retry, no hooks, no ky timeout, a string body, one AbortSignal.timeout per
+ *             request, sending through undici's request API: src/webhooks/dispatcher-fetch.ts)
  *   fetch     Node's fetch with the same undici Agent and the same AbortSignal.timeout
+ *   undici    undici's request API (the layer under fetch) on the same Agent, same signal:
+ *             what an HTTP client costs without the Fetch API's Request, Response and streams
  */
 const { values } = parseArgs({
   options: {
@@ -39,12 +43,17 @@ const headers = (i: number) => ({
   'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
 });
 
-const lean = ky.create({ retry: 0, throwHttpErrors: false, timeout: false, redirect: 'manual', dispatcher } as Parameters<typeof ky.create>[0]);
-const clients: Record<string, (i: number) => Promise<Response>> = {
+const lean = ky.create({ retry: 0, throwHttpErrors: false, timeout: false, redirect: 'manual', fetch: dispatcherFetch(dispatcher) });
+type Answer = { status: number; text(): Promise<string> };
+const clients: Record<string, (i: number) => Promise<Answer>> = {
   ky: (i) =>
     ky.post(url, { body, headers: headers(i), retry: 0, throwHttpErrors: false, timeout: timeoutMs, dispatcher } as Parameters<typeof ky.post>[1]),
   'ky-lean': (i) => lean.post(url, { body, headers: headers(i), signal: AbortSignal.timeout(timeoutMs) }),
   fetch: (i) => fetch(url, { method: 'POST', body, headers: headers(i), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), dispatcher } as RequestInit),
+  undici: async (i) => {
+    const answer = await request(url, { method: 'POST', body, headers: headers(i), signal: AbortSignal.timeout(timeoutMs), dispatcher });
+    return { status: answer.statusCode, text: () => answer.body.text() };
+  },
 };
 const client = clients[values.client!];
 if (!client) throw new Error(`--client ${values.client} is not one of ${Object.keys(clients).join(', ')}`);

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import ky, { type KyInstance } from 'ky';
 import { Webhook } from 'standardwebhooks';
 import { Agent } from 'undici';
+import { StatusOutOfRangeError, dispatcherFetch } from './dispatcher-fetch.js';
 import { createSafeDispatcher } from './safe-dispatcher.js';
 import { readExcerpt, storableText } from './response-excerpt.js';
 import { addressProblem } from './url-guard.js';
@@ -41,8 +42,9 @@ export type AttemptResult = {
  * ends when the headers arrive, and a receiver that then stalls would hold a worker slot
  * past its lease.
  * ky's per-request cost is in building a Request and merging options; a single instance
- * and a string body keep it small. The undici Agent (same major as Node's built-in fetch)
- * is passed as fetch's `dispatcher`.
+ * and a string body keep it small. ky sends through undici's request API on the undici Agent
+ * (dispatcher-fetch.ts), not through Node's fetch, whose per-request objects were the
+ * service's largest cost at a few hundred webhooks a second.
  */
 export class WebhookSender {
   private readonly http: KyInstance;
@@ -58,9 +60,7 @@ export class WebhookSender {
   ) {
     this.dispatcher = createSafeDispatcher({ allowPrivate: opts.allowPrivate, connections: opts.connections, timeoutMs: opts.timeoutMs });
     this.ownDispatcher = new Agent({ connections: 4, connectTimeout: Math.min(opts.timeoutMs, 10_000) });
-    // ky deep-copies options it merges (extend, per request), which breaks an Agent: one instance per dispatcher.
-    const client = (dispatcher: Agent) =>
-      ky.create({ retry: 0, throwHttpErrors: false, timeout: false, redirect: 'manual', dispatcher } as Parameters<typeof ky.create>[0]);
+    const client = (dispatcher: Agent) => ky.create({ retry: 0, throwHttpErrors: false, timeout: false, redirect: 'manual', fetch: dispatcherFetch(dispatcher) });
     this.http = client(this.dispatcher);
     this.ownHttp = client(this.ownDispatcher);
   }
@@ -115,6 +115,8 @@ export class WebhookSender {
     try {
       response = await (own ? this.ownHttp : this.http).post(message.url, { body: message.body, headers: this.headers(message, startedAt), signal });
     } catch (err) {
+      const cause = (err as Error).cause;
+      if (cause instanceof StatusOutOfRangeError) return failed(`${cause.message}; only 200 counts as delivered`, cause.status);
       return failed(describeError(err, this.opts.timeoutMs));
     }
     let excerpt: string | null;
