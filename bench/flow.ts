@@ -5,6 +5,7 @@ import { freePort, runNodeForJson } from './lib/children.js';
 import { CpuMeter } from './lib/cpu-share.js';
 import { createBenchDatabase, openPostgresServer } from './lib/database.js';
 import { Fleet, liveSubscribers, until } from './lib/fleet.js';
+import { gcSince, readGc } from './lib/gc-meter.js';
 import { MutationAcks } from './lib/acks.js';
 import { MUTATIONS, eventsAfter, seedEntities, type Entities } from './lib/entities.js';
 import { GraphQLClient } from './lib/graphql-client.js';
@@ -49,6 +50,10 @@ type Step = {
   harnessMsPerMutation: number;
   /** The machine's busy time over the step, as a share of all its cores. */
   machineBusyPct: number;
+  /** The service's major (mark-compact) collections over the step, all instances. */
+  majorCollections: number;
+  /** The service's time in garbage-collection pauses per mutation offered. */
+  gcMsPerMutation: number;
   lost: number;
 };
 type Run = { steps: Step[]; twoInstances: Step; bare: Leg; bareKyPerSecond: number; mutationP99VsBare: number };
@@ -122,6 +127,7 @@ type Rig = {
 async function step(rig: Rig, rate: number): Promise<Step> {
   const { services, clients, receiver, fleet, entities } = rig;
   const offset = rig.sent;
+  const gcBefore = await readGc(services.map((svc) => svc.url));
   const loadStart = performance.now();
   const measureFrom = performance.timeOrigin + loadStart + windows.warmupMs;
   const meter = CpuMeter.start(services.map((svc) => svc.pid), [fleet.pid]);
@@ -139,6 +145,7 @@ async function step(rig: Rig, rate: number): Promise<Step> {
     }),
   );
   const cpu = meter.used();
+  const gc = gcSince(gcBefore, await readGc(services.map((svc) => svc.url)));
   const requests = (rate * (windows.warmupMs + windows.durationMs)) / 1000;
   rig.sent += requests;
   if (load.errors) progress(`  ${load.errors} mutations failed, the first: ${load.firstError}`);
@@ -173,6 +180,8 @@ async function step(rig: Rig, rate: number): Promise<Step> {
     postgresMsPerMutation: round(cpu.postgresMs / Math.max(1, requests), 3),
     harnessMsPerMutation: round(cpu.harnessMs / Math.max(1, requests), 3),
     machineBusyPct: round((100 * cpu.machineMs) / (cpu.wallMs * availableParallelism()), 1),
+    majorCollections: gc.majorCollections,
+    gcMsPerMutation: round(gc.pauseMs / Math.max(1, requests), 3),
     lost: webhooksLost + subscribed.missingEvents,
   };
 }
@@ -262,6 +271,8 @@ const stepFigures = (s: Step, label = `${s.offered}/s`) => [
   figure(`${label}: PostgreSQL CPU`, s.postgresMsPerMutation, 'ms/mutation'),
   figure(`${label}: harness CPU (load, receiver, subscribers)`, s.harnessMsPerMutation, 'ms/mutation'),
   figure(`${label}: machine busy`, s.machineBusyPct, '% of all cores'),
+  figure(`${label}: service major GCs`, s.majorCollections, 'in the step'),
+  figure(`${label}: service GC pauses`, s.gcMsPerMutation, 'ms/mutation'),
 ];
 const perStep = [...medianSteps.flatMap((s) => stepFigures(s)), ...stepFigures(two, `two instances, ${two.offered}/s`)];
 const result: BenchResult = {
@@ -302,6 +313,7 @@ const result: BenchResult = {
     `lost: an event of the log that had not reached the receiver and every subscriber ${SETTLE_MS / 1000} s after the load`,
     `two instances: a second run, on a database of its own, of two instances of the service on the same database at ${TARGET_RATE}/s, the requests sent to each in turn (as a load balancer would) and ${SUBSCRIBERS / 2} subscribers on each; service CPU is both instances`,
     'CPU per mutation offered, over the whole step (warm-up included): the service; PostgreSQL (every postgres process on the machine, its WAL writer and autovacuum included); the harness (this process, which sends the mutations and receives the webhooks, and the subscribers’ process); machine busy: user, system and interrupt time of all cores over the step',
+    'service GCs: from its /metrics (nodejs_gc_duration_seconds) over the step: major (mark-compact) collections, which hold every request in flight, and the time in all collections’ pauses per mutation offered',
     `the bare ky loop: ky configured as the sender is, closed loop at concurrency ${KY_CONCURRENCY} to the same kind of receiver; 1.4 webhooks per mutation at ${TARGET_RATE}/s is ${TARGET_RATE * 1.4}/s`,
   ],
 };
