@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 
-/** Statuses whose response has no body by the Fetch standard: a Response with one cannot be made. */
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+/** Statuses (of those a Response can have) whose response has no body by the Fetch standard. */
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
 /** A receiver answered a status the Fetch API cannot represent (outside 200–599). */
 export class StatusOutOfRangeError extends Error {
@@ -46,9 +46,12 @@ export function dispatcherFetch(dispatcher: Dispatcher): DispatcherFetch {
       throw new TypeError('fetch failed', { cause: err });
     }
     const { statusCode } = answer;
+    if (statusCode < 200 || statusCode > 599) {
+      discard(answer.body);
+      throw new TypeError('fetch failed', { cause: new StatusOutOfRangeError(statusCode) });
+    }
     const nullBody = NULL_BODY_STATUSES.has(statusCode);
-    if (statusCode < 200 || statusCode > 599 || nullBody) discard(answer.body);
-    if (statusCode < 200 || statusCode > 599) throw new TypeError('fetch failed', { cause: new StatusOutOfRangeError(statusCode) });
+    if (nullBody) discard(answer.body);
     try {
       return new Response(nullBody ? null : (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>), {
         status: statusCode,
