@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 
 # Build: every dependency, then TypeScript to dist/ (dist/src/main.js, dist/schema.graphql) and the console's bundle (dist/console/dist).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -12,12 +12,12 @@ RUN npm run build
 
 # Runtime dependencies only. The embedded PostgreSQL binaries are optional dependencies and
 # are left out: in a container the service uses DATABASE_URL.
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000

@@ -346,7 +346,7 @@ async function main() {
   dbUrl.pathname = `/${dbName}`;
   const databaseUrl = dbUrl.toString();
   const orm = await MikroORM.init(ormConfig(databaseUrl, 2));
-  await orm.getMigrator().up();
+  await orm.migrator.up();
   await orm.close(true);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();

@@ -82,7 +82,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
   // The migrator's progress lines would interleave with the benchmark's own.
   const orm = await MikroORM.init({ ...ormConfig(url.toString(), 2), logger: () => undefined });
   try {
-    await orm.getMigrator().up();
+    await orm.migrator.up();
   } finally {
     await orm.close(true);
   }

@@ -40,7 +40,7 @@ export async function openDatabase(opts: {
   try {
     const orm = await MikroORM.init(ormConfig(url, opts.poolSize));
     if (opts.migrate) {
-      const applied = await orm.getMigrator().up();
+      const applied = await orm.migrator.up();
       if (applied.length) opts.log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
     }
     const sql = createSqlPool(url, opts.poolSize, opts.log);

@@ -15,7 +15,7 @@ export function ormConfig(clientUrl: string, poolSize = 20): Options {
     discovery: { warnWhenNoEntities: true },
     pool: { min: 1, max: poolSize },
     // No JIT, as on the plain pools (sql-pool.ts): its compiling costs more than these statements run.
-    driverOptions: { connection: { options: '-c jit=off' } },
+    driverOptions: { options: '-c jit=off' },
     // One EntityManager fork per request is explicit (graphql/context.ts); a global one would leak state.
     allowGlobalContext: false,
     forceUtcTimezone: true,
@@ -25,6 +25,8 @@ export function ormConfig(clientUrl: string, poolSize = 20): Options {
       transactional: true,
       allOrNothing: true,
       tableName: 'mikro_orm_migrations',
+      // The snapshot serves migration:create's diffing, which this project does not use; it would be written into the working directory.
+      snapshot: false,
       // Applied migrations are logged once, as JSON, by database.ts; the migrator's own lines would not be.
       silent: true,
     },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { CompiledQuery, type Transaction } from 'kysely';
 import type pg from 'pg';
 import { ValidationError } from '../errors.js';
 import type { SqlPool } from './sql-pool.js';
@@ -40,20 +41,14 @@ export function clientSql(client: pg.PoolClient): Sql {
 
 /**
  * Inside a transaction of the ORM (a rule that runs with the change that triggered it): the
- * same text, its $n turned into knex's positional `?`, with the values in their order of use.
- * The statements have no `?` of their own (no jsonb `?` operators).
+ * same text and values, run on the transaction's own connection.
  */
 export function transactionSql(tx: EntityManager): Sql {
-  const knex = tx.getTransactionContext<{ raw(sql: string, bindings: unknown[]): Promise<{ rows: unknown[] }> }>();
-  if (!knex) throw new Error('transactionSql needs an EntityManager inside a transaction');
+  const transaction = tx.getTransactionContext<Transaction<unknown>>();
+  if (!transaction) throw new Error('transactionSql needs an EntityManager inside a transaction');
   return {
     async rows<R>(s: Statement, values: readonly unknown[]) {
-      const ordered: unknown[] = [];
-      const text = s.text.replace(/\$(\d+)/g, (_, n: string) => {
-        ordered.push(values[Number(n) - 1]);
-        return '?';
-      });
-      const result = await knex.raw(text, ordered).catch(refused);
+      const result = await transaction.executeQuery(CompiledQuery.raw(s.text, [...values])).catch(refused);
       return result.rows as R[];
     },
   };

@@ -30,7 +30,7 @@ export type DispatcherFetch = (input: string | URL | Request, init?: RequestInit
  * no redirect handling); the request's signal aborts connecting, waiting and reading the
  * body, and the promise then rejects with the signal's reason; any other failure rejects with
  * `TypeError('fetch failed')` whose `cause` is undici's error, or a StatusOutOfRangeError for a
- * status the Fetch API cannot represent. Header values read as fetch reads them (latin1Headers).
+ * status the Fetch API cannot represent. Header values read as fetch reads them.
  */
 export function dispatcherFetch(dispatcher: Dispatcher): DispatcherFetch {
   return async (resource, init) => {
@@ -55,7 +55,7 @@ export function dispatcherFetch(dispatcher: Dispatcher): DispatcherFetch {
     try {
       return new Response(nullBody ? null : (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>), {
         status: statusCode,
-        headers: latin1Headers(answer.headers),
+        headers: headerPairs(answer.headers),
       });
     } catch (err) {
       // A header the Fetch API refuses (a value with a NUL, say).
@@ -70,18 +70,12 @@ function discard(body: Dispatcher.ResponseData['body']): void {
   body.on('error', () => undefined).destroy();
 }
 
-/**
- * undici decodes header values as UTF-8 and gives repeated headers as arrays; fetch reads
- * each byte as a character (Latin-1). Encoding back to UTF-8 and reading the bytes as
- * Latin-1 gives fetch's value for every header that was UTF-8 (ASCII, the usual case, is
- * unchanged); bytes that were not UTF-8 were already U+FFFD, and stay a valid value.
- */
-function latin1Headers(raw: Dispatcher.ResponseData['headers']): [string, string][] {
+/** Repeated headers come as arrays; undici 7 reads each byte of a value as a character (Latin-1), as fetch does. */
+function headerPairs(raw: Dispatcher.ResponseData['headers']): [string, string][] {
   const pairs: [string, string][] = [];
-  const add = (name: string, value: string) => pairs.push([name, Buffer.from(value, 'utf8').toString('latin1')]);
   for (const [name, value] of Object.entries(raw)) {
-    if (Array.isArray(value)) for (const v of value) add(name, v);
-    else if (value !== undefined) add(name, value);
+    if (Array.isArray(value)) for (const v of value) pairs.push([name, v]);
+    else if (value !== undefined) pairs.push([name, value]);
   }
   return pairs;
 }

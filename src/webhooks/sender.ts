@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import ky, { type KyInstance } from 'ky';
+import ky, { isNetworkError, type KyInstance } from 'ky';
 import { Webhook } from 'standardwebhooks';
 import { Agent } from 'undici';
 import { StatusOutOfRangeError, dispatcherFetch } from './dispatcher-fetch.js';
@@ -114,7 +114,8 @@ export class WebhookSender {
     let response: Response;
     try {
       response = await (own ? this.ownHttp : this.http).post(message.url, { body: message.body, headers: this.headers(message, startedAt), signal });
-    } catch (err) {
+    } catch (thrown) {
+      const err = fetchError(thrown);
       const cause = (err as Error).cause;
       if (cause instanceof StatusOutOfRangeError) return failed(`${cause.message}; only 200 counts as delivered`, cause.status);
       return failed(describeError(err, this.opts.timeoutMs));
@@ -147,6 +148,11 @@ function statusError(response: Response): string {
   const location = response.headers.get('location');
   const redirect = response.status >= 300 && response.status < 400 ? ` (a redirect${location ? ` to ${location.slice(0, 200)}` : ''}, which is not followed)` : '';
   return `the receiver answered HTTP ${response.status}${redirect}; only 200 counts as delivered`;
+}
+
+/** ky 2 wraps what fetch threw (`TypeError('fetch failed')`, its cause the transport's error) in a NetworkError. */
+function fetchError(err: unknown): unknown {
+  return isNetworkError(err) ? err.cause : err;
 }
 
 function describeError(err: unknown, timeoutMs: number): string {

@@ -52,7 +52,7 @@ export async function setup(project: TestProject) {
   const templateUrl = new URL(adminUrl);
   templateUrl.pathname = `/${templateDb}`;
   const orm = await MikroORM.init(ormConfig(templateUrl.toString(), 2));
-  await orm.getMigrator().up();
+  await orm.migrator.up();
   await orm.close(true);
   project.provide('pgAdminUrl', adminUrl);
   project.provide('templateDb', templateDb);
