@@ -37,6 +37,7 @@ import { runReadyRules } from './rules/document-ready.js';
 import { EventHints, hintingSql, readHint } from './outbox/event-hints.js';
 import { poolSql } from './db/sql.js';
 import { createSqlPool } from './db/sql-pool.js';
+import { OutageLog } from './db/outage-log.js';
 import { EndpointMaterializer } from './endpoints/materializer.js';
 import { checkSubscriptionDocument } from './endpoints/subscription-document.js';
 import { testEndpoint } from './endpoints/test-endpoint.js';
@@ -47,6 +48,8 @@ const SCHEMA_FILE = new URL('../schema.graphql', import.meta.url);
 const PURGE_INTERVAL_MS = 10 * 60_000;
 /** How often due SCHEDULE rules are looked for: their intervals are whole minutes. */
 const RULE_POLL_INTERVAL_MS = 15_000;
+/** How often the listener's connection is checked, at most. */
+const LISTENER_CHECK_INTERVAL_MS = 5_000;
 
 export type App = {
   readonly url: string;
@@ -74,6 +77,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     dataDir: config.dataDir,
     migrate: config.migrateOnStart,
     poolSize: config.dbPoolSize,
+    timeoutMs: config.databaseTimeoutMs,
     log,
   });
   const { orm, sql } = database;
@@ -153,7 +157,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       : undefined;
 
     // Hints go out on a connection of their own: never behind mutations queued for the pool.
-    const hintPool = createSqlPool(database.url, 1, log, 'recordengine-hints');
+    const hintPool = createSqlPool(database.url, 1, log, 'recordengine-hints', database.timeoutMs);
     const hints = new EventHints(hintPool, log.child({ part: 'hints' }));
     stops.push(() => hints.close());
     // The plain pool as a Sql: reads of the log, and (with the hint after the commit) the changes.
@@ -214,6 +218,8 @@ export async function startApp(config: Config, log: Logger = createLogger(config
         onPeers: (count) => hints.setPeers(count > 0),
       },
       log.child({ part: 'listener' }),
+      // A dead connection is found out within twice the bound, and every wait on it is bounded.
+      { intervalMs: Math.min(LISTENER_CHECK_INTERVAL_MS, database.timeoutMs), timeoutMs: database.timeoutMs },
     );
 
     const schema = makeExecutableSchema({ typeDefs: readFileSync(SCHEMA_FILE, 'utf8'), resolvers: resolvers() as never });
@@ -222,7 +228,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const formatOne = formatError(log);
     const formatGraphQLError = (error: GraphQLError) => formatOne(error.toJSON(), error);
     // A connection of its own: its batches never wait behind mutations queued for the pool, nor they behind it.
-    const endpointPool = createSqlPool(database.url, 1, log, 'recordengine-endpoints');
+    const endpointPool = createSqlPool(database.url, 1, log, 'recordengine-endpoints', database.timeoutMs);
     stops.push(() => endpointPool.end());
     const materializer = new EndpointMaterializer(
       endpointPool,
@@ -274,10 +280,14 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const rules = new RuleScheduler(orm, events, { pollIntervalMs: RULE_POLL_INTERVAL_MS }, log.child({ part: 'rules' }));
     rules.start();
     stops.push(() => rules.stop());
+    const purgeLog = log.child({ part: 'purge' });
+    const purges = [
+      { outage: new OutageLog(purgeLog, 'purging old events failed'), run: () => purgeExpired(orm.em.fork(), config.webhooks.retentionMs) },
+      { outage: new OutageLog(purgeLog, 'purging rule executions failed'), run: () => purgeExecutions(orm.em.fork(), config.rules.executionsRetentionMs) },
+      { outage: new OutageLog(purgeLog, 'purging inspectors failed'), run: () => purgeInspectors(sql) },
+    ];
     const purgeTimer = setInterval(() => {
-      purgeExpired(orm.em.fork(), config.webhooks.retentionMs).catch((err: unknown) => log.error({ err }, 'purge failed'));
-      purgeExecutions(orm.em.fork(), config.rules.executionsRetentionMs).catch((err: unknown) => log.error({ err }, 'purging rule executions failed'));
-      purgeInspectors(sql).catch((err: unknown) => log.error({ err }, 'purging inspectors failed'));
+      for (const { outage, run } of purges) run().then(() => outage.recovered(), (err: unknown) => outage.failed(err));
     }, PURGE_INTERVAL_MS);
     purgeTimer.unref();
     stops.push(async () => clearInterval(purgeTimer));

@@ -79,6 +79,11 @@ const schema = z.object({
   /** auto: readable lines when stdout is a terminal, JSON lines otherwise. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DB_POOL_SIZE: integer(2, 200).default(20),
+  /**
+   * How long anything waits for the database: a pooled connection, a connect, each round trip.
+   * A request that cannot be served within it answers 503; a stop waits at most this long per pool.
+   */
+  DATABASE_TIMEOUT: duration('5s', '100ms', '10m'),
   GRAPHQL_MAX_DEPTH: integer(2, 50).default(10),
   GRAPHQL_MAX_BODY: byteSize('1mb', 1024, 100 * 1024 * 1024),
   /** The most an operation may cost: fields, multiplied by the page sizes of the lists they are in. */
@@ -170,6 +175,8 @@ export type Config = {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   logFormat: z.infer<typeof schema>['LOG_FORMAT'];
   dbPoolSize: number;
+  /** DATABASE_TIMEOUT, in ms. */
+  databaseTimeoutMs: number;
   /** maxBody: the largest request body, in bytes. */
   graphql: { maxDepth: number; maxBody: number; maxCost: number };
   webhooks: {
@@ -238,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     dbPoolSize: e.DB_POOL_SIZE,
+    databaseTimeoutMs: e.DATABASE_TIMEOUT,
     graphql: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxBody: e.GRAPHQL_MAX_BODY, maxCost: e.GRAPHQL_MAX_COST },
     webhooks: {
       allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,

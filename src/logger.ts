@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { serializeError } from './log-error.js';
 import { currentRequestScope } from './request-scope.js';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -12,6 +13,7 @@ export function createLogger(level: string, format: LogFormat = 'auto', isTermin
   return pino({
     level,
     base: { service: 'recordengine-bridge' },
+    serializers: { err: serializeError },
     redact: { paths: ['req.headers.authorization', 'authorization', 'token', 'bearerToken'], censor: '[redacted]' },
     mixin: () => currentRequestScope() ?? {},
     ...(pretty && {

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { answerWithin } from './db/unavailable.js';
+import { answerWithin } from './db/bounded-wait.js';
 import { channelIsOn, deliveryIsPending } from './webhooks/sql-conditions.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -3,6 +3,7 @@ import { headPosition, readEvents, type EventRow } from '../outbox/event-log.js'
 import { Fanout } from './fanout.js';
 import { ORIGIN, compare, toPos, toPosition, type Pos } from '../outbox/position.js';
 import type { Sql } from '../db/sql.js';
+import { OutageLog } from '../db/outage-log.js';
 
 /** Events read from the log per query. */
 const BATCH = 500;
@@ -60,6 +61,7 @@ export class Broadcaster<T extends LogItem> {
   private pollTimer: NodeJS.Timeout | undefined;
   private stopped = true;
   private manualMode = false;
+  private readonly outage: OutageLog;
 
   constructor(
     /** Where the log is read: the plain pool. */
@@ -69,7 +71,9 @@ export class Broadcaster<T extends LogItem> {
     private readonly opts: BroadcasterOptions,
     private readonly log: Logger,
     private readonly onPublished: (item: T) => void = () => undefined,
-  ) {}
+  ) {
+    this.outage = new OutageLog(log, 'reading the event log failed; the next poll tries again');
+  }
 
   /** The position of the last event published: a subscriber past it attaches, one behind it catches up first. */
   get position(): Pos {
@@ -168,8 +172,9 @@ export class Broadcaster<T extends LogItem> {
         this.publish(rows);
         if (rows.length < BATCH) break;
       }
+      this.outage.recovered();
     } catch (err) {
-      this.log.warn({ err }, 'reading the event log failed; the next poll tries again');
+      this.outage.failed(err);
     }
     this.retryForHints();
   }

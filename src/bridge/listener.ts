@@ -1,5 +1,8 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { answerWithin, boundRoundTrips } from '../db/bounded-wait.js';
+import { connectionOptions } from '../db/connection-options.js';
+import { OutageLog } from '../db/outage-log.js';
 
 export type ListenerHandlers = {
   onNotification(channel: string, payload: string): void;
@@ -21,7 +24,8 @@ const LISTENER_NAME = 'recordengine-listener';
  * forgetting it, a server host gone) shows nothing to a client that only waits for
  * notifications until TCP keepalive gives up, hours later; meanwhile tokens revoked on
  * other instances would still be remembered. A query that gets no answer in time says so.
- * The query counts the other instances' listeners on the way (onPeers).
+ * The query counts the other instances' listeners on the way (onPeers). `timeoutMs` also
+ * bounds the connect and the LISTEN statements (DATABASE_TIMEOUT).
  */
 export type ListenerCheck = { intervalMs: number; timeoutMs: number };
 
@@ -40,6 +44,7 @@ export class NotificationListener {
   private connecting: Promise<void> | undefined;
   private checkTimer: NodeJS.Timeout | undefined;
   private checking = false;
+  private readonly outage: OutageLog;
 
   constructor(
     private readonly url: string,
@@ -47,7 +52,9 @@ export class NotificationListener {
     private readonly handlers: ListenerHandlers,
     private readonly log: Logger,
     private readonly checks: ListenerCheck = DEFAULT_CHECK,
-  ) {}
+  ) {
+    this.outage = new OutageLog(log, 'the notification listener has no connection; the readers poll the log meanwhile');
+  }
 
   async start(): Promise<void> {
     this.stopped = false;
@@ -61,7 +68,8 @@ export class NotificationListener {
     await this.connecting?.catch(() => undefined);
     const client = this.client;
     this.client = undefined;
-    await client?.end().catch(() => undefined);
+    // A goodbye the server cannot hear (a partition) is not waited for past the bound.
+    if (client) await answerWithin(client.end(), this.checks.timeoutMs, 'closing the listener').catch(() => client.connection.stream.destroy());
   }
 
   private connect(): Promise<void> {
@@ -72,10 +80,11 @@ export class NotificationListener {
   }
 
   private async tryConnect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: LISTENER_NAME, keepAlive: true });
+    const client = new pg.Client({ connectionString: this.url, ...connectionOptions(this.checks.timeoutMs, LISTENER_NAME) });
+    boundRoundTrips(client, this.checks.timeoutMs);
     client.on('notification', (msg) => this.handlers.onNotification(msg.channel, msg.payload ?? ''));
     client.on('error', (err) => {
-      if (this.client === client) this.log.warn({ err }, 'notification listener lost its connection; reconnecting');
+      if (this.client === client) this.outage.failed(err);
       this.reconnectLater(client);
     });
     client.on('end', () => this.reconnectLater(client));
@@ -83,11 +92,12 @@ export class NotificationListener {
       await client.connect();
       for (const channel of this.channels) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     } catch (err) {
-      this.log.warn({ err }, 'notification listener could not connect; retrying');
-      await client.end().catch(() => undefined);
+      this.outage.failed(err);
+      client.connection.stream.destroy();
       this.reconnectLater(client, true);
       return;
     }
+    this.outage.recovered();
     if (this.stopped) {
       await client.end().catch(() => undefined);
       return;
@@ -103,27 +113,20 @@ export class NotificationListener {
   private async check(client: pg.Client): Promise<void> {
     if (this.checking || this.client !== client) return;
     this.checking = true;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.checks.timeoutMs} ms`)), this.checks.timeoutMs);
-    });
     try {
-      const { rows } = await Promise.race([
-        client.query<{ n: number }>({
-          text: `select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and pid <> pg_backend_pid()`,
-          values: [LISTENER_NAME],
-        }),
-        late,
-      ]);
+      // Bounded by checks.timeoutMs (boundRoundTrips): a silent connection fails here and is ended.
+      const { rows } = await client.query<{ n: number }>({
+        text: `select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and pid <> pg_backend_pid()`,
+        values: [LISTENER_NAME],
+      });
       this.handlers.onPeers?.(rows[0]?.n ?? 0);
     } catch (err) {
       if (this.client !== client) return;
-      this.log.warn({ err }, 'notification listener connection failed its check; reconnecting');
+      this.outage.failed(err);
       this.reconnectLater(client);
       // The socket may never close by itself: end it here, or it lingers until TCP gives up.
       client.connection.stream.destroy();
     } finally {
-      clearTimeout(timer);
       this.checking = false;
     }
   }

@@ -4,6 +4,7 @@ import { ormConfig } from './orm-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { migrationsList } from './migrations/index.js';
 import { createSqlPool, type SqlPool } from './sql-pool.js';
+import { answerWithin } from './bounded-wait.js';
 
 export type Database = {
   orm: MikroORM;
@@ -18,6 +19,9 @@ export type Database = {
   /** The connection string in use (the embedded server's when DATABASE_URL is unset). */
   url: string;
   embedded: boolean;
+  /** DATABASE_TIMEOUT: how long anything waits for the database. */
+  timeoutMs: number;
+  /** Ends the pools; a connection that cannot say goodbye within the bound (a partition) is left to the process's end. */
   close(): Promise<void>;
 };
 
@@ -29,6 +33,7 @@ export async function openDatabase(opts: {
   dataDir: string;
   migrate: boolean;
   poolSize: number;
+  timeoutMs: number;
   log: Logger;
 }): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
@@ -38,29 +43,43 @@ export async function openDatabase(opts: {
     url = embedded.url;
   }
   try {
-    const orm = await MikroORM.init(ormConfig(url, opts.poolSize));
-    if (opts.migrate) {
-      const applied = await orm.migrator.up();
-      if (applied.length) opts.log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
-    }
-    const sql = createSqlPool(url, opts.poolSize, opts.log);
-    const deliverySql = createSqlPool(url, DELIVERY_POOL_SIZE, opts.log, 'recordengine-delivery');
+    if (opts.migrate) await migrate(url, opts.log);
+    const orm = await MikroORM.init(ormConfig(url, opts.poolSize, opts.timeoutMs));
+    const sql = createSqlPool(url, opts.poolSize, opts.log, 'recordengine', opts.timeoutMs);
+    const deliverySql = createSqlPool(url, DELIVERY_POOL_SIZE, opts.log, 'recordengine-delivery', opts.timeoutMs);
+    const end = (what: string, ending: Promise<unknown>) =>
+      answerWithin(ending, opts.timeoutMs, `closing ${what}`).catch((err: unknown) => opts.log.warn({ err }, `${what} did not close cleanly`));
     return {
       orm,
       sql,
       deliverySql,
       url,
       embedded: embedded !== undefined,
+      timeoutMs: opts.timeoutMs,
       async close() {
-        await sql.end();
-        await deliverySql.end();
-        await orm.close(true);
+        await end('the plain pool', sql.end());
+        await end("the delivery worker's pool", deliverySql.end());
+        await end("the ORM's pool", orm.close(true));
         await embedded?.stop();
       },
     };
   } catch (err) {
     await embedded?.stop();
     throw err;
+  }
+}
+
+/**
+ * Applies the pending migrations on an ORM of their own, whose statements are not bounded by
+ * DATABASE_TIMEOUT: a migration of a large table may rightly take longer than any request.
+ */
+async function migrate(url: string, log: Logger): Promise<void> {
+  const orm = await MikroORM.init(ormConfig(url, 1));
+  try {
+    const applied = await orm.migrator.up();
+    if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+  } finally {
+    await orm.close(true);
   }
 }
 

@@ -1,5 +1,8 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { boundRoundTrips } from './bounded-wait.js';
+import { connectionOptions, DEFAULT_DATABASE_TIMEOUT_MS } from './connection-options.js';
+import { OutageLog } from './outage-log.js';
 
 export type SqlPool = pg.Pool;
 
@@ -9,16 +12,19 @@ const DATE_OID = 1082;
 /**
  * A plain pg pool beside the ORM's, for the hot paths where one hand-written statement does
  * the work of a find, a lock and a flush (documents/update-document.ts, the token check).
+ * Waiting for a connection, connecting and every round trip are bounded by `timeoutMs`
+ * (DATABASE_TIMEOUT).
  */
-export function createSqlPool(url: string, size: number, log: Logger, applicationName = 'recordengine'): SqlPool {
+export function createSqlPool(url: string, size: number, log: Logger, applicationName = 'recordengine', timeoutMs = DEFAULT_DATABASE_TIMEOUT_MS): SqlPool {
   const types = new pg.TypeOverrides();
   types.setTypeParser(DATE_OID, (text: string) => text);
-  // No JIT: PostgreSQL compiles a plan whose estimated cost passes jit_above_cost, and a read of
-  // the log on a grown table passed it, to spend tens of milliseconds compiling a statement that
-  // runs in one; none of these statements runs long enough for compiled code to pay.
-  const pool = new pg.Pool({ connectionString: url, max: size, types, application_name: applicationName, options: '-c jit=off' });
+  const pool = new pg.Pool({ connectionString: url, max: size, types, ...connectionOptions(timeoutMs, applicationName) });
+  pool.on('connect', (client) => boundRoundTrips(client, timeoutMs));
   // An idle connection that the server ends (restart, pg_terminate_backend) is dropped from the
-  // pool and reported here; unhandled, the event would end the process.
-  pool.on('error', (err) => log.warn({ err }, 'an idle database connection was closed'));
+  // pool and reported here; unhandled, the event would end the process. Every pooled connection
+  // reports the same outage: it is logged once, and its end once.
+  const outage = new OutageLog(log.child({ pool: applicationName }), 'an idle database connection was closed');
+  pool.on('error', (err) => outage.failed(err));
+  pool.on('connect', () => outage.recovered());
   return pool;
 }

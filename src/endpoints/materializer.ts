@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { NOTIFY } from '../db/notify-channels.js';
 import type { SqlPool } from '../db/sql-pool.js';
+import { OutageLog } from '../db/outage-log.js';
 import { clientSql, poolSql } from '../db/sql.js';
 import type { ContextFactory } from '../graphql/context-factory.js';
 import { readEvents, type EventRow } from '../outbox/event-log.js';
@@ -109,6 +110,7 @@ export class EndpointMaterializer {
    * cost no statement at all, only the test of each filter.
    */
   private definitions: EndpointRow[] | undefined;
+  private readonly outage: OutageLog;
 
   constructor(
     private readonly pool: SqlPool,
@@ -118,7 +120,9 @@ export class EndpointMaterializer {
     private readonly log: Logger,
     /** Deliveries were queued: this instance's worker looks at once (others hear the NOTIFY). */
     private readonly onQueued: () => void,
-  ) {}
+  ) {
+    this.outage = new OutageLog(log, 'materialising webhook endpoints failed; the next poll tries again');
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -170,8 +174,9 @@ export class EndpointMaterializer {
   private async materializeAll(): Promise<void> {
     try {
       while (!this.stopped && (await this.materializeBatch()) === BATCH);
+      this.outage.recovered();
     } catch (err) {
-      this.log.warn({ err }, 'materialising webhook endpoints failed; the next poll tries again');
+      this.outage.failed(err);
     }
   }
 
@@ -225,9 +230,9 @@ export class EndpointMaterializer {
     // Held across awaits (the documents run between the statements): a connection that the server
     // ends meanwhile reports it here, and is thrown away at release, instead of ending the process.
     let lost: Error | undefined;
+    // The run's own failure (logged once per outage) says what happened.
     const onError = (err: Error) => {
       lost = err;
-      this.log.warn({ err }, 'the materialiser lost its database connection; the next run tries again');
     };
     client.on('error', onError);
     let queued = 0;

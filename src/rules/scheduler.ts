@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { EventSettings } from '../domain/events-context.js';
 import { claimDueRule } from './claim-rule.js';
 import { runSchedule } from './schedule-run.js';
+import { OutageLog } from '../db/outage-log.js';
 
 /**
  * Runs SCHEDULE rules: every poll it claims the due rules one by one (claim-rule.ts: once per
@@ -14,13 +15,16 @@ export class RuleScheduler {
   private running = false;
   private stopping = false;
   private current: Promise<number> | undefined;
+  private readonly claims: OutageLog;
 
   constructor(
     private readonly orm: MikroORM,
     private readonly settings: EventSettings,
     private readonly opts: { pollIntervalMs: number },
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.claims = new OutageLog(log, 'claiming a due rule failed; the next poll will try again');
+  }
 
   start(): void {
     if (this.running) return;
@@ -58,8 +62,9 @@ export class RuleScheduler {
       let rule;
       try {
         rule = await claimDueRule(this.orm.em.fork());
+        this.claims.recovered();
       } catch (err) {
-        this.log.error({ err }, 'claiming a due rule failed; the next poll will try again');
+        this.claims.failed(err);
         return ran;
       }
       if (!rule) return ran;

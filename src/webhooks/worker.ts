@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { SqlPool } from '../db/sql-pool.js';
 import type { Metrics } from '../metrics.js';
+import { OutageLog } from '../db/outage-log.js';
 import { claimDeliveries, renewLeases, type ClaimedDelivery } from './claim.js';
 import { recordFailure, type FailedAttempt } from './record-failure.js';
 import { SuccessRecorder } from './record-successes.js';
@@ -64,6 +65,8 @@ export class DeliveryWorker {
   private exhausted = false;
   private readonly successes: SuccessRecorder;
   private failures: Promise<unknown> = Promise.resolve();
+  private readonly claims: OutageLog;
+  private readonly renewals: OutageLog;
 
   constructor(
     private readonly sql: SqlPool,
@@ -73,6 +76,8 @@ export class DeliveryWorker {
     private readonly metrics: Metrics,
   ) {
     this.successes = new SuccessRecorder(sql, this.id, opts.circuitFailures, opts.leaseMs);
+    this.claims = new OutageLog(log, 'claiming webhook deliveries failed; the poll will try again');
+    this.renewals = new OutageLog(log, 'renewing the leases of deliveries in flight failed; the next renewal tries again');
   }
 
   /**
@@ -125,8 +130,9 @@ export class DeliveryWorker {
   async renewOnce(): Promise<void> {
     try {
       await renewLeases(this.sql, { ids: [...this.held], leaseMs: this.opts.leaseMs, workerId: this.id });
+      this.renewals.recovered();
     } catch (err) {
-      this.log.warn({ err }, 'renewing the leases of deliveries in flight failed; the next renewal tries again');
+      this.renewals.failed(err);
     }
   }
 
@@ -183,8 +189,9 @@ export class DeliveryWorker {
     let claimed: ClaimedDelivery[];
     try {
       claimed = await claimDeliveries(this.sql, { limit: room, leaseMs: this.opts.leaseMs, workerId: this.id, circuitFailures: this.opts.circuitFailures });
+      this.claims.recovered();
     } catch (err) {
-      this.log.error({ err }, 'claiming webhook deliveries failed; the poll will try again');
+      this.claims.failed(err);
       return 0;
     }
     for (const delivery of claimed) {
