@@ -282,9 +282,9 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     stops.push(() => rules.stop());
     const purgeLog = log.child({ part: 'purge' });
     const purges = [
-      { outage: new OutageLog(purgeLog, 'purging old events failed'), run: () => purgeExpired(orm.em.fork(), config.webhooks.retentionMs) },
-      { outage: new OutageLog(purgeLog, 'purging rule executions failed'), run: () => purgeExecutions(orm.em.fork(), config.rules.executionsRetentionMs) },
-      { outage: new OutageLog(purgeLog, 'purging inspectors failed'), run: () => purgeInspectors(sql) },
+      { outage: new OutageLog(purgeLog, 'purging old events'), run: () => purgeExpired(orm.em.fork(), config.webhooks.retentionMs) },
+      { outage: new OutageLog(purgeLog, 'purging rule executions'), run: () => purgeExecutions(orm.em.fork(), config.rules.executionsRetentionMs) },
+      { outage: new OutageLog(purgeLog, 'purging inspectors'), run: () => purgeInspectors(sql) },
     ];
     const purgeTimer = setInterval(() => {
       for (const { outage, run } of purges) run().then(() => outage.recovered(), (err: unknown) => outage.failed(err));

@@ -72,7 +72,7 @@ export class Broadcaster<T extends LogItem> {
     private readonly log: Logger,
     private readonly onPublished: (item: T) => void = () => undefined,
   ) {
-    this.outage = new OutageLog(log, 'reading the event log failed; the next poll tries again');
+    this.outage = new OutageLog(log, 'reading the event log');
   }
 
   /** The position of the last event published: a subscriber past it attaches, one behind it catches up first. */

@@ -53,7 +53,7 @@ export class NotificationListener {
     private readonly log: Logger,
     private readonly checks: ListenerCheck = DEFAULT_CHECK,
   ) {
-    this.outage = new OutageLog(log, 'the notification listener has no connection; the readers poll the log meanwhile');
+    this.outage = new OutageLog(log, 'listening for notifications (the readers poll the log meanwhile)');
   }
 
   async start(): Promise<void> {

@@ -12,7 +12,7 @@ export class OutageLog {
 
   constructor(
     private readonly log: Logger,
-    /** What failed, as the first line of an outage says it. */
+    /** What the part does, as its lines name it ("claiming webhook deliveries"). */
     private readonly what: string,
   ) {}
 
@@ -23,12 +23,12 @@ export class OutageLog {
 
   failed(err: unknown, about: Record<string, unknown> = {}): void {
     if (!isDatabaseUnavailable(err)) {
-      this.log.error({ err, ...about }, this.what);
+      this.log.error({ err, ...about }, `${this.what} failed`);
       return;
     }
     if (this.since !== undefined) return;
     this.since = Date.now();
-    this.log.warn({ err, ...about }, `${this.what}: the database cannot be used; retrying until it can`);
+    this.log.warn({ err, ...about }, `${this.what} failed: the database cannot be used; retrying until it can`);
   }
 
   /** An attempt worked: ends the outage under way, if one is. */

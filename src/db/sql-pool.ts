@@ -23,7 +23,7 @@ export function createSqlPool(url: string, size: number, log: Logger, applicatio
   // An idle connection that the server ends (restart, pg_terminate_backend) is dropped from the
   // pool and reported here; unhandled, the event would end the process. Every pooled connection
   // reports the same outage: it is logged once, and its end once.
-  const outage = new OutageLog(log.child({ pool: applicationName }), 'an idle database connection was closed');
+  const outage = new OutageLog(log.child({ pool: applicationName }), 'keeping idle database connections');
   pool.on('error', (err) => outage.failed(err));
   pool.on('connect', () => outage.recovered());
   return pool;

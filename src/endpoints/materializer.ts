@@ -121,7 +121,7 @@ export class EndpointMaterializer {
     /** Deliveries were queued: this instance's worker looks at once (others hear the NOTIFY). */
     private readonly onQueued: () => void,
   ) {
-    this.outage = new OutageLog(log, 'materialising webhook endpoints failed; the next poll tries again');
+    this.outage = new OutageLog(log, 'materialising webhook endpoints');
   }
 
   start(): void {

@@ -23,7 +23,7 @@ export class RuleScheduler {
     private readonly opts: { pollIntervalMs: number },
     private readonly log: Logger,
   ) {
-    this.claims = new OutageLog(log, 'claiming a due rule failed; the next poll will try again');
+    this.claims = new OutageLog(log, 'claiming a due rule');
   }
 
   start(): void {

@@ -76,8 +76,8 @@ export class DeliveryWorker {
     private readonly metrics: Metrics,
   ) {
     this.successes = new SuccessRecorder(sql, this.id, opts.circuitFailures, opts.leaseMs);
-    this.claims = new OutageLog(log, 'claiming webhook deliveries failed; the poll will try again');
-    this.renewals = new OutageLog(log, 'renewing the leases of deliveries in flight failed; the next renewal tries again');
+    this.claims = new OutageLog(log, 'claiming webhook deliveries');
+    this.renewals = new OutageLog(log, 'renewing the leases of deliveries in flight');
   }
 
   /**
