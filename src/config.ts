@@ -84,6 +84,8 @@ const schema = z.object({
    * A request that cannot be served within it answers 503; a stop waits at most this long per pool.
    */
   DATABASE_TIMEOUT: duration('5s', '100ms', '10m'),
+  /** The longest a graceful stop may take (requests in flight, attempts being recorded, pools closing); past it the process exits with 1. */
+  SHUTDOWN_TIMEOUT: duration('30s', '1s', '1h'),
   GRAPHQL_MAX_DEPTH: integer(2, 50).default(10),
   GRAPHQL_MAX_BODY: byteSize('1mb', 1024, 100 * 1024 * 1024),
   /** The most an operation may cost: fields, multiplied by the page sizes of the lists they are in. */
@@ -177,6 +179,8 @@ export type Config = {
   dbPoolSize: number;
   /** DATABASE_TIMEOUT, in ms. */
   databaseTimeoutMs: number;
+  /** SHUTDOWN_TIMEOUT, in ms. */
+  shutdownTimeoutMs: number;
   /** maxBody: the largest request body, in bytes. */
   graphql: { maxDepth: number; maxBody: number; maxCost: number };
   webhooks: {
@@ -246,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logFormat: e.LOG_FORMAT,
     dbPoolSize: e.DB_POOL_SIZE,
     databaseTimeoutMs: e.DATABASE_TIMEOUT,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     graphql: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxBody: e.GRAPHQL_MAX_BODY, maxCost: e.GRAPHQL_MAX_COST },
     webhooks: {
       allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,

@@ -23,14 +23,21 @@ async function main() {
   const log = createLogger(config.logLevel, config.logFormat);
   let app: App | undefined;
   let stopRequested = false;
-  const stop = (started: App) =>
-    started.stop().then(
+  const stop = (started: App) => {
+    // Every wait of a stop is bounded, the database's by DATABASE_TIMEOUT; this bounds the whole,
+    // whatever a part does: a process told to stop never outlives SHUTDOWN_TIMEOUT.
+    setTimeout(() => {
+      log.error({ shutdownTimeoutMs: config.shutdownTimeoutMs }, 'the graceful stop took longer than SHUTDOWN_TIMEOUT: exiting now');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    return started.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'error while stopping');
         process.exit(1);
       },
     );
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopRequested) {
       log.warn({ signal }, 'second signal: exiting now');

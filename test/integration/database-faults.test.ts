@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSqlPool } from '../../src/db/sql-pool.js';
 import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
 import { createLogger } from '../../src/logger.js';
+import type { ChildProcess } from 'node:child_process';
 import { createTestDatabase } from '../helpers/db.js';
+import { startServiceProcess } from '../helpers/service-process.js';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
@@ -264,6 +266,37 @@ describe('a database host name that does not resolve', () => {
       expect(isDatabaseUnavailable(err)).toBe(true);
     } finally {
       await pool.end();
+    }
+  });
+});
+
+describe('stopping while the database cannot be reached', () => {
+  const children = new Set<ChildProcess>();
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+
+  it('ends the process within SHUTDOWN_TIMEOUT on SIGTERM during a partition', { timeout: 60_000 }, async () => {
+    const own = await createTestDatabase();
+    const cut = await startTcpProxy(own.url);
+    try {
+      const shutdownTimeoutMs = 6_000;
+      const service = await startServiceProcess(
+        { DATABASE_URL: cut.url, DATABASE_TIMEOUT: `${TIMEOUT_MS}ms`, SHUTDOWN_TIMEOUT: `${shutdownTimeoutMs}ms`, WEBHOOK_POLL_INTERVAL: '100ms' },
+        children,
+      );
+      const exited = new Promise<number | null>((resolve) => service.child.once('exit', (code) => resolve(code)));
+      cut.partition();
+      const started = performance.now();
+      service.child.kill('SIGTERM');
+      const code = await exited;
+      const stoppedMs = Math.round(performance.now() - started);
+      console.log(`database fault: ${JSON.stringify({ fault: 'SIGTERM during a partition', stoppedMs, exitCode: code })}`);
+      expect(stoppedMs).toBeLessThan(shutdownTimeoutMs + 1_000);
+      expect(code).toBe(0);
+    } finally {
+      await cut.close();
+      await own.drop();
     }
   });
 });
