@@ -4,7 +4,9 @@
  * should, and 200 after; slow), one for operational events and a webhook endpoint that
  * subscribes to every change of the product, while the service is killed
  * with SIGKILL and restarted, runs as two instances for a while, loses its PostgreSQL
- * connections and its WebSockets.
+ * connections and its WebSockets, and is cut off from PostgreSQL for a few seconds at a time
+ * (a partition: the instances reach it through a proxy that then holds every byte, resetting
+ * nothing).
  * At the end a ledger accounts for every committed event and exits non-zero on any loss.
  *
  *   npm run soak                      # 5 minutes
@@ -29,6 +31,7 @@ import { ormConfig } from '../src/db/orm-config.js';
 import { parseDuration } from '../src/duration.js';
 import { START, encodeCursor } from '../src/outbox/event-log.js';
 import { hostileAnswers } from '../test/helpers/hostile-answers.js';
+import { startTcpProxy } from '../test/helpers/tcp-proxy.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -281,7 +284,8 @@ class Subscriber {
 
 type Known = { contacts: string[]; folders: string[]; documents: string[] };
 
-async function gql(instance: Instance, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+async function gql(instance: Instance, query: string, variables: Record<string, unknown> = {}, answered: (ms: number) => void = () => undefined): Promise<any> {
+  const sent = performance.now();
   const res = await fetch(`${instance.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
@@ -289,40 +293,42 @@ async function gql(instance: Instance, query: string, variables: Record<string, 
     signal: AbortSignal.timeout(10_000),
   });
   const body = (await res.json()) as { data?: any; errors?: { message: string }[] };
+  answered(performance.now() - sent);
   if (body.errors?.length) throw new Error(body.errors[0]!.message);
   return body.data;
 }
 
-async function oneMutation(instance: Instance, known: Known): Promise<void> {
+/** One step of the load; `answered` hears how long each of its requests took. */
+async function oneMutation(instance: Instance, known: Known, answered: (ms: number) => void): Promise<void> {
+  const ask = (query: string, variables: Record<string, unknown>) => gql(instance, query, variables, answered);
   const roll = random();
   if (known.contacts.length < 5 || roll < 0.15) {
-    const { createContact } = await gql(instance, `mutation($n: String!) { createContact(input: { name: $n, type: CLIENT }) { id folders { edges { node { id } } } } }`, {
+    const { createContact } = await ask(`mutation($n: String!) { createContact(input: { name: $n, type: CLIENT }) { id folders { edges { node { id } } } } }`, {
       n: `Soak ${randomBytes(3).toString('hex')}`,
     });
     known.contacts.push(createContact.id);
     for (const e of createContact.folders.edges) known.folders.push(e.node.id);
   } else if (roll < 0.35) {
-    await gql(instance, `mutation($id: ID!, $n: String!) { updateContact(id: $id, input: { notes: $n }) { id } }`, {
+    await ask(`mutation($id: ID!, $n: String!) { updateContact(id: $id, input: { notes: $n }) { id } }`, {
       id: pick(known.contacts),
       n: randomBytes(4).toString('hex'),
     });
   } else if (roll < 0.5) {
-    await gql(instance, `mutation($id: ID!, $n: String!) { updateFolder(id: $id, input: { name: $n }) { id } }`, {
+    await ask(`mutation($id: ID!, $n: String!) { updateFolder(id: $id, input: { name: $n }) { id } }`, {
       id: pick(known.folders),
       n: `Folder ${randomBytes(3).toString('hex')}`,
     });
   } else {
-    const { createDocument } = await gql(instance, `mutation($f: ID!) { createDocument(input: { folderId: $f, filename: "soak.pdf" }) { id } }`, {
+    const { createDocument } = await ask(`mutation($f: ID!) { createDocument(input: { folderId: $f, filename: "soak.pdf" }) { id } }`, {
       f: pick(known.folders),
     });
     const id = createDocument.id;
-    await gql(
-      instance,
+    await ask(
       `mutation($id: ID!) { recordExtraction(id: $id, input: { confidenceScore: 91, docType: "Invoice", fields: { total_amount: "100.00" } }) { id } }`,
       { id },
     );
-    await gql(instance, `mutation($id: ID!) { a: setDocumentStatus(id: $id, status: READY) { id } b: setDocumentStatus(id: $id, status: APPROVED) { id } }`, { id });
-    await gql(instance, `mutation($id: ID!) { exportDocument(id: $id) { id } }`, { id });
+    await ask(`mutation($id: ID!) { a: setDocumentStatus(id: $id, status: READY) { id } b: setDocumentStatus(id: $id, status: APPROVED) { id } }`, { id });
+    await ask(`mutation($id: ID!) { exportDocument(id: $id) { id } }`, { id });
     known.documents.push(id);
   }
 }
@@ -358,8 +364,10 @@ async function main() {
   const operations = await startReceiver('operations', () => ({ status: 200, delayMs: 0 }));
   const endpointReceiver = await startReceiver('endpoint', () => ({ status: 200, delayMs: 0 }));
 
-  const a = new Instance('A', await freePort(), databaseUrl);
-  const b = new Instance('B', await freePort(), databaseUrl);
+  // The instances' way to PostgreSQL, which a partition spell cuts; the ledger reads it directly.
+  const proxy = await startTcpProxy(databaseUrl);
+  const a = new Instance('A', await freePort(), proxy.url);
+  const b = new Instance('B', await freePort(), proxy.url);
   const instances = () => [a, b];
   await a.start();
   await gql(
@@ -381,7 +389,10 @@ async function main() {
   for (const s of subscribers) s.connect();
 
   const known: Known = { contacts: [], folders: [], documents: [] };
-  const counters = { mutations: 0, mutationErrors: 0, kills: 0, backendTerminations: 0, wsDrops: 0, twoInstanceSpells: 0 };
+  const counters = { mutations: 0, mutationErrors: 0, kills: 0, backendTerminations: 0, wsDrops: 0, twoInstanceSpells: 0, partitions: 0 };
+  /** The slowest answer to a mutation's request, and the slowest while a partition lasted. */
+  const slowest = { anyMs: 0, partitionMs: 0 };
+  let partitioned = false;
   const errorKinds = new Map<string, number>();
   const started = Date.now();
   const end = started + DURATION_MS;
@@ -394,7 +405,11 @@ async function main() {
       next += interval;
       const live = instances().filter((i) => i.up);
       if (live.length) {
-        const p = oneMutation(pick(live), known)
+        const during = partitioned;
+        const p = oneMutation(pick(live), known, (ms) => {
+          slowest.anyMs = Math.max(slowest.anyMs, ms);
+          if (during || partitioned) slowest.partitionMs = Math.max(slowest.partitionMs, ms);
+        })
           .then(() => void counters.mutations++)
           .catch((err: Error) => {
             counters.mutationErrors++;
@@ -414,7 +429,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, 3_000 + random() * 7_000));
       if (Date.now() >= end - 5_000) break;
       const roll = random();
-      if (roll < 0.35) {
+      if (roll < 0.3) {
         const victim = pick(instances().filter((i) => i.up));
         if (!victim) continue;
         log(`SIGKILL instance ${victim.name}`);
@@ -422,7 +437,7 @@ async function main() {
         counters.kills++;
         await new Promise((r) => setTimeout(r, 500 + random() * 1_500));
         if (!instances().some((i) => i.up) || victim === a) await victim.start();
-      } else if (roll < 0.55) {
+      } else if (roll < 0.5) {
         const spare = instances().find((i) => !i.up);
         if (spare) {
           log(`starting instance ${spare.name}: two instances for a while`);
@@ -432,12 +447,21 @@ async function main() {
           log('stopping instance B');
           await b.stop();
         }
-      } else if (roll < 0.8) {
+      } else if (roll < 0.67) {
         const { rowCount } = await db.query(
           `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
         );
         log(`terminated ${rowCount} PostgreSQL backends of the service`);
         counters.backendTerminations++;
+      } else if (roll < 0.84) {
+        const ms = 2_000 + random() * 4_000;
+        log(`partition: nothing reaches PostgreSQL for ${(ms / 1000).toFixed(1)} s`);
+        partitioned = true;
+        proxy.partition();
+        await new Promise((r) => setTimeout(r, ms));
+        proxy.heal();
+        partitioned = false;
+        counters.partitions++;
       } else {
         const victims = subscribers.filter(() => random() < 0.3);
         for (const s of victims) s.drop();
@@ -592,6 +616,8 @@ async function main() {
     ['SIGKILLs', counters.kills],
     ['two-instance spells', counters.twoInstanceSpells],
     ['PostgreSQL backend terminations', counters.backendTerminations],
+    ['partitions', counters.partitions],
+    ['slowest answer to a request', `${Math.round(slowest.anyMs)} ms (${Math.round(slowest.partitionMs)} ms during a partition)`],
     ['WebSocket drops', counters.wsDrops],
     ['subscribers', `${SUBSCRIBERS}, ${subscribers.reduce((n, s) => n + s.resumes, 0)} resumes`],
     ['subscriber duplicates (dropped by id)', subscriberDuplicates],
@@ -604,6 +630,7 @@ async function main() {
   await Promise.all(subscribers.map((s) => s.stop()));
   await a.stop();
   await b.stop();
+  await proxy.close();
   for (const r of [healthy, hostile, slow, sentinel, operations, endpointReceiver]) {
     r.server.closeAllConnections();
     r.server.close();
