@@ -5,6 +5,7 @@ import { createSqlPool } from '../../src/db/sql-pool.js';
 import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
 import { createLogger } from '../../src/logger.js';
 import type { ChildProcess } from 'node:child_process';
+import { CallbackRouter, messagesOf, type RouterSubscription } from '../helpers/callback-router.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { startServiceProcess } from '../helpers/service-process.js';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
@@ -19,10 +20,10 @@ import { TestWsClient, type TestSubscription } from '../helpers/ws-client.js';
  * reset), backends terminated, a database refusing connections (55000), too many connections
  * (53300), a server starting up (57P03). Under each, four clients create contacts without a
  * pause; each fault prints the slowest answer, the codes seen, the time from its end to the
- * first answer with a result, and the ledger: every acknowledged change delivered, by webhook
- * and to a WebSocket subscriber that stays subscribed throughout.
+ * first answer with a result, and the ledger: every acknowledged change delivered, by webhook,
+ * to a WebSocket subscriber and to a router's callback subscription, both subscribed throughout.
  */
-const TIMEOUT_MS = 1_000;
+const TIMEOUT_MS = 2_000;
 /** The most an answer may take: a request waits on the database twice at most (its token, then its change), each bounded. */
 const SLOWEST_ALLOWED_MS = 2 * TIMEOUT_MS + 750;
 /** 503 answers to see under a fault before it ends. */
@@ -36,6 +37,8 @@ let t: TestApp;
 let receiver: TestReceiver;
 let ws: TestWsClient;
 let sub: TestSubscription<{ events: { id: string; cursor: string; type: string; payload: { id: number } } }>;
+let router: CallbackRouter;
+let callback: RouterSubscription;
 const logLines: string[] = [];
 const acknowledged: string[] = [];
 const reports: Record<string, unknown>[] = [];
@@ -58,12 +61,15 @@ beforeAll(async () => {
   db = await createTestDatabase();
   proxy = await startTcpProxy(db.url);
   receiver = await new TestReceiver().start();
+  router = await new CallbackRouter().start();
   const log = createLogger('info', 'json', false, { write: (line: string) => void logLines.push(line) });
   // A delivery whose attempt could not be recorded is sent again when its lease runs out: short here.
-  t = await startTestApp({ DATABASE_TIMEOUT: `${TIMEOUT_MS}ms`, WS_POLL_INTERVAL: '100ms', WEBHOOK_TIMEOUT: '1s', WEBHOOK_LEASE: '2s' }, proxy.url, log);
+  const env = { DATABASE_TIMEOUT: `${TIMEOUT_MS}ms`, WS_POLL_INTERVAL: '100ms', WEBHOOK_TIMEOUT: '1s', WEBHOOK_LEASE: '2s', SUBSCRIPTION_CALLBACK_URLS: router.prefix };
+  t = await startTestApp(env, proxy.url, log);
   await pointChannel(t, 'contact', receiver.url);
   ws = new TestWsClient(t.url, { token: TEST_TOKEN });
   sub = ws.subscribe(`subscription { events(types: [CONTACT_CREATED]) { id cursor type payload } }`);
+  ({ sub: callback } = await router.subscribe(t.url, TEST_TOKEN, `subscription { events(types: [CONTACT_CREATED]) { id type payload } }`));
 });
 
 afterAll(async () => {
@@ -71,6 +77,7 @@ afterAll(async () => {
   await t?.stop();
   await proxy?.close();
   await receiver?.stop();
+  await router?.stop();
   await db?.drop();
   if (reports.length) console.table(reports);
 });
@@ -181,9 +188,12 @@ async function ledger(report: Record<string, unknown>): Promise<void> {
   expect(sub.data.map((d) => String(d.events.payload.id))).toEqual(created);
   expect(sub.error).toBeUndefined();
   expect(sub.completed).toBe(false);
+  await router.waitUntil(() => messagesOf(callback, 'next').length >= created.length, 'every event posted to the callback subscription', 30_000);
+  expect(messagesOf(callback, 'next').map((m) => String(m.payload?.data?.events.payload.id))).toEqual(created);
+  expect(messagesOf(callback, 'complete')).toEqual([]);
   const attempts = receiver.requests.length;
   const ids = new Set(receiver.requests.map((r) => r.headers['webhook-id']));
-  const line = { ...report, acknowledged: acknowledged.length, events: created.length, webhooks: attempts, duplicateWebhooks: attempts - ids.size, subscriberEvents: sub.results.length };
+  const line = { ...report, acknowledged: acknowledged.length, events: created.length, webhooks: attempts, duplicateWebhooks: attempts - ids.size, subscriberEvents: sub.results.length, callbackEvents: messagesOf(callback, 'next').length };
   reports.push(line);
   console.log(`database fault: ${JSON.stringify(line)}`);
 }
@@ -280,7 +290,7 @@ describe('stopping while the database cannot be reached', () => {
     const own = await createTestDatabase();
     const cut = await startTcpProxy(own.url);
     try {
-      const shutdownTimeoutMs = 6_000;
+      const shutdownTimeoutMs = 6 * TIMEOUT_MS;
       const service = await startServiceProcess(
         { DATABASE_URL: cut.url, DATABASE_TIMEOUT: `${TIMEOUT_MS}ms`, SHUTDOWN_TIMEOUT: `${shutdownTimeoutMs}ms`, WEBHOOK_POLL_INTERVAL: '100ms' },
         children,
