@@ -18,13 +18,8 @@ const SERVER_STATES = /^(08...|57P0[123]|53300)$/;
  */
 const REFUSED_CONNECTIONS = { code: '55000', routine: 'CheckMyDatabase' };
 
-/**
- * What pg, pg-pool, knex and tarn say, without a code, when a connection ends or none can be
- * had; knex's "Transaction query already complete" is a transaction's next statement after its
- * connection was lost.
- */
-const MESSAGES =
-  /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|timeout expired|Timeout acquiring a connection|Client was closed and is not queryable|Transaction query already complete/i;
+/** What pg and pg-pool say, without a code, when a connection ends or none can be had in time. */
+const MESSAGES = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|timeout expired|Client was closed and is not queryable/i;
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   const seen = new Set<unknown>();

@@ -28,7 +28,7 @@ import type { SubscriptionStreams } from '../subscriptions/streams.js';
 import { callbackExtension, subscriptionCallbackPlugin } from './subscription-callback.js';
 
 /** How long /readyz waits for the database before it says it cannot reach it: it answers within a second. */
-const READINESS_TIMEOUT_MS = 750;
+const READINESS_TIMEOUT_MS = 500;
 
 /** Distinct operation names the duration histogram keeps apart; clients choose names, so later ones share one label. */
 const MAX_OPERATION_LABELS = 200;
