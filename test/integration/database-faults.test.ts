@@ -26,6 +26,8 @@ import { TestWsClient, type TestSubscription } from '../helpers/ws-client.js';
 const TIMEOUT_MS = 2_000;
 /** The most an answer may take: a request waits on the database twice at most (its token, then its change), each bounded. */
 const SLOWEST_ALLOWED_MS = 2 * TIMEOUT_MS + 750;
+/** The most /readyz or /metrics may take under a fault. */
+const PROBE_ALLOWED_MS = 1_500;
 /** 503 answers to see under a fault before it ends. */
 const UNAVAILABLE_ANSWERS = 6;
 /** Changes acknowledged before a fault and after its end. */
@@ -170,9 +172,11 @@ async function underFault(name: string, fault: { start(): Promise<unknown>; end(
   expect(during()).toBeGreaterThanOrEqual(fault.unavailable);
   expect(report.slowestMs).toBeLessThanOrEqual(SLOWEST_ALLOWED_MS);
   if (fault.unavailable > 0) expect(probes.readyz.status).toBe(503);
-  expect(probes.readyz.ms).toBeLessThan(1_000);
+  // The service waits 500 ms at most for either; the margin is for a machine that runs the
+  // whole suite at once, whose event loop alone may lag by that much (the figures are printed).
+  expect(probes.readyz.ms).toBeLessThan(PROBE_ALLOWED_MS);
   expect(probes.metrics).toMatchObject({ status: 200 });
-  expect(probes.metrics.ms).toBeLessThan(1_000);
+  expect(probes.metrics.ms).toBeLessThan(PROBE_ALLOWED_MS);
   console.log(`database fault under way: ${JSON.stringify(report)}`);
   return { report, answers };
 }
