@@ -262,6 +262,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       streams,
       bufferSize: config.ws.subscriberBuffer,
       callback: { urlPrefixes: config.subscriptionCallbackUrls, timeoutMs: config.webhooks.timeoutMs },
+      checkDocument,
       // Apollo drains the WebSocket server with the HTTP server: sockets close with 1001 first.
       extraPlugins: [{ serverWillStart: async () => ({ drainServer: async () => ws?.dispose() }) }],
       mount: (routes) => {

@@ -3,10 +3,12 @@ import type { DocumentStatus } from '../domain/documents/lifecycle.js';
 import type { DocumentSource } from '../domain/documents/document.entity.js';
 import type { ContactType } from '../domain/contacts/contact.entity.js';
 import { CONFIDENCE_DISPLAY, CONTACT_TYPE_DISPLAY, SOURCE_DISPLAY, STATUS_DISPLAY, confidenceLabel } from './display.js';
+import type { ContactPayload, DocumentPayload, FolderPayload } from './payload-schemas.js';
 
 /**
  * The webhook bodies of the reference, field for field and type for type. Pure functions of
  * plain values, so that the payload is built once at event time and stored with the event.
+ * Their types are those of the schemas the webhook contract publishes (payload-schemas.ts).
  */
 
 /** ISO 8601 in UTC to the second, as the reference writes it: 2025-11-15T08:23:41Z. */
@@ -38,7 +40,7 @@ export type DocumentFacts = {
   updatedAt: Date;
 };
 
-export function documentPayload(doc: DocumentFacts, publicUrl: string) {
+export function documentPayload(doc: DocumentFacts, publicUrl: string): DocumentPayload {
   const label = confidenceLabel(doc.confidenceScore);
   return {
     id: doc.id,
@@ -81,7 +83,7 @@ export type ContactFacts = {
   updatedAt: Date;
 };
 
-export function contactPayload(contact: ContactFacts) {
+export function contactPayload(contact: ContactFacts): ContactPayload {
   return {
     id: contact.id,
     name: contact.name,
@@ -102,7 +104,7 @@ export type FolderFacts = {
   updatedAt: Date;
 };
 
-export function folderPayload(folder: FolderFacts) {
+export function folderPayload(folder: FolderFacts): FolderPayload {
   return {
     id: folder.id,
     name: folder.name,

@@ -1,4 +1,6 @@
-import type { ContactFacts, DocumentFacts, FolderFacts } from './payloads.js';
+import type { EventTypeString } from './event-types.js';
+import type { PayloadOf } from './payload-schemas.js';
+import { contactPayload, documentPayload, folderPayload, type ContactFacts, type DocumentFacts, type FolderFacts } from './payloads.js';
 
 /**
  * The example records of the webhooks reference (an exported invoice of Acme Corporation).
@@ -63,11 +65,46 @@ export const SAMPLE_FOLDER: FolderFacts = {
   updatedAt: new Date('2025-10-01T10:05:00Z'),
 };
 
+const OPERATIONS_URL = 'https://erp.example.com/webhooks/recordengine';
+
 /** A channel.failing as the service writes it (webhooks/record-failure.ts), for a test of the operations URL. */
-export const SAMPLE_CHANNEL_FAILING = {
+export const SAMPLE_CHANNEL_FAILING: PayloadOf<'channel.failing'> = {
   channel: 'document',
-  url: 'https://erp.example.com/webhooks/recordengine',
+  url: OPERATIONS_URL,
   consecutive_failures: 5,
   failing_since: '2025-11-15T09:01:12Z',
   last_attempt: { http_status: 503, error: null, at: '2025-11-15T09:03:40Z' },
 };
+
+/** The body of every event type for the example records: what the webhook contract shows. */
+export function sampleEvents(publicUrl: string): { [T in EventTypeString]: PayloadOf<T> } {
+  const contact = contactPayload(SAMPLE_CONTACT);
+  const folder = folderPayload(SAMPLE_FOLDER);
+  const lastAttempt = { http_status: 503, error: 'the receiver answered HTTP 503; only 200 counts as delivered', at: '2025-11-16T14:43:52Z' };
+  return {
+    'document.exported': documentPayload(SAMPLE_DOCUMENT, publicUrl),
+    'contact.created': { ...contact, updated_at: contact.created_at },
+    'contact.updated': contact,
+    'folder.created': folder,
+    'folder.updated': folder,
+    'channel.failing': SAMPLE_CHANNEL_FAILING,
+    'channel.recovered': { channel: 'document', url: OPERATIONS_URL, failing_since: '2025-11-15T09:01:12Z', failed_attempts: 6, recovered_at: '2025-11-15T11:36:20Z' },
+    'channel.disabled': {
+      channel: 'document',
+      url: OPERATIONS_URL,
+      reason: 'the receiver answered 410 Gone',
+      disabled_at: '2025-11-15T09:03:40Z',
+      failed_deliveries: 3,
+    },
+    'delivery.failed': {
+      delivery_id: '1042',
+      event_id: 'msg_2f1c0c2b9d5e4c8fa1b0e6d7c3a49f10',
+      event_type: 'contact.updated',
+      channel: 'contact',
+      entity_id: SAMPLE_CONTACT.id,
+      attempts: 8,
+      last_attempt: lastAttempt,
+      failed_at: lastAttempt.at,
+    },
+  };
+}

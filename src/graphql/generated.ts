@@ -973,6 +973,12 @@ export type WebhookDeliveryUpdate = {
  */
 export type WebhookEndpoint = {
   __typename?: 'WebhookEndpoint';
+  /**
+   * The JSON Schema (2020-12) of the body its document produces, {"data": {…}}: each selected field
+   * with its type, nullability and enum values. GET /webhooks/openapi.json?endpoint=<id> publishes it
+   * as this endpoint's webhook.
+   */
+  bodySchema: Scalars['JSON']['output'];
   consecutiveFailures: Scalars['Int']['output'];
   createdAt: Scalars['DateTime']['output'];
   description?: Maybe<Scalars['String']['output']>;
@@ -1599,6 +1605,7 @@ export type WebhookDeliveryUpdateResolvers<ContextType = GraphQLContext, ParentT
 };
 
 export type WebhookEndpointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
+  bodySchema?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -2,24 +2,23 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../errors.js';
 import type { Channel, EventTypeString } from '../events/event-types.js';
-import { contactPayload, documentPayload, folderPayload } from '../events/payloads.js';
-import { SAMPLE_CHANNEL_FAILING, SAMPLE_CONTACT, SAMPLE_DOCUMENT, SAMPLE_FOLDER } from '../events/samples.js';
+import { sampleEvents } from '../events/samples.js';
 import type { OutgoingWebhook, WebhookSender } from './sender.js';
 import type { AttemptRow } from './delivery-log.js';
 import { readSettings } from './settings.js';
 
+/** The event type each channel's test webhook comes as (testWebhook). */
+export const TEST_EVENT_TYPES: Record<Channel, EventTypeString> = {
+  DOCUMENT: 'document.exported',
+  CONTACT: 'contact.updated',
+  FOLDER: 'folder.updated',
+  OPERATIONS: 'channel.failing',
+};
+
 /** The reference's example payload of each channel, under the event type it would come with. */
 export function samplePayload(channel: Channel, publicUrl: string): { type: EventTypeString; payload: unknown } {
-  switch (channel) {
-    case 'DOCUMENT':
-      return { type: 'document.exported', payload: documentPayload(SAMPLE_DOCUMENT, publicUrl) };
-    case 'CONTACT':
-      return { type: 'contact.updated', payload: contactPayload(SAMPLE_CONTACT) };
-    case 'FOLDER':
-      return { type: 'folder.updated', payload: folderPayload(SAMPLE_FOLDER) };
-    case 'OPERATIONS':
-      return { type: 'channel.failing', payload: SAMPLE_CHANNEL_FAILING };
-  }
+  const type = TEST_EVENT_TYPES[channel];
+  return { type, payload: sampleEvents(publicUrl)[type] };
 }
 
 /** Sends a sample payload to the channel's URL now, outside the delivery log, and returns the attempt. */

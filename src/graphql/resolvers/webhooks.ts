@@ -1,4 +1,6 @@
+import { parse } from 'graphql';
 import { NotFoundError } from '../../errors.js';
+import { endpointBodySchema } from '../../endpoints/body-schema.js';
 import { configureWebhooks, readSettings, rotateSigningSecret } from '../../webhooks/settings.js';
 import { getDelivery, listDeliveries, redeliver, replay } from '../../webhooks/delivery-log.js';
 import {
@@ -44,6 +46,9 @@ export const webhookResolvers: Resolvers = {
     deleteWebhookEndpoint: (_, { id }, { em, services }) => deleteEndpoint(em, id, services.endpoints),
     rotateWebhookEndpointSecret: (_, { id }, { em, services }) => rotateEndpointSecret(em, id, services.endpoints),
     testWebhookEndpoint: (_, { id }, { em, services }) => services.testWebhookEndpoint(em, id),
+  },
+  WebhookEndpoint: {
+    bodySchema: (endpoint, _, __, { schema }) => endpointBodySchema(schema, parse(endpoint.subscription)),
   },
   WebhookDelivery: {
     attempts: (d, _, { loaders }) => loaders.attempts.load(d.id),
