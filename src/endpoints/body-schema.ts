@@ -54,7 +54,7 @@ const ERROR_SCHEMA: JsonSchema = {
       type: 'array',
       items: { type: 'object', properties: { line: { type: 'integer' }, column: { type: 'integer' } }, required: ['line', 'column'], additionalProperties: false },
     },
-    path: { type: 'array', items: { type: ['string', 'integer'] } },
+    path: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'integer' }] } },
     extensions: { type: 'object' },
   },
   required: ['message'],

@@ -106,3 +106,19 @@ export function checkSubscriptionDocument(
   }
   return { text, document, variables: variables ?? null, selection };
 }
+
+/**
+ * An endpoint's stored document, checked again as the materialiser checks it; undefined when the
+ * schema no longer accepts it (after an upgrade that changed a field it selects, say).
+ */
+export function storedDocument(
+  deps: { checkDocument(text: string, variables: Record<string, unknown> | null): SubscriptionDocument },
+  endpoint: { subscription: string; variables: Record<string, unknown> | null },
+): SubscriptionDocument | undefined {
+  try {
+    return deps.checkDocument(endpoint.subscription, endpoint.variables);
+  } catch (err) {
+    if (err instanceof ValidationError) return undefined;
+    throw err;
+  }
+}

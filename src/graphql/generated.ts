@@ -976,9 +976,9 @@ export type WebhookEndpoint = {
   /**
    * The JSON Schema (2020-12) of the body its document produces, {"data": {…}}: each selected field
    * with its type, nullability and enum values. GET /webhooks/openapi.json?endpoint=<id> publishes it
-   * as this endpoint's webhook.
+   * as this endpoint's webhook. Null while its stored document is one the schema no longer accepts.
    */
-  bodySchema: Scalars['JSON']['output'];
+  bodySchema?: Maybe<Scalars['JSON']['output']>;
   consecutiveFailures: Scalars['Int']['output'];
   createdAt: Scalars['DateTime']['output'];
   description?: Maybe<Scalars['String']['output']>;
@@ -1605,7 +1605,7 @@ export type WebhookDeliveryUpdateResolvers<ContextType = GraphQLContext, ParentT
 };
 
 export type WebhookEndpointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
-  bodySchema?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  bodySchema?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -13,7 +13,7 @@ import { Document, type IDocument } from '../domain/documents/document.entity.js
 import type { EventSettings } from '../domain/events-context.js';
 import { endpointBodySchema } from '../endpoints/body-schema.js';
 import { findEndpoint, type EndpointRow } from '../endpoints/endpoint-store.js';
-import type { SubscriptionDocument } from '../endpoints/subscription-document.js';
+import { storedDocument, type SubscriptionDocument } from '../endpoints/subscription-document.js';
 import { EVENT_TYPES } from '../events/event-types.js';
 import { documentPayload } from '../events/payloads.js';
 import type { GraphQLContext } from '../graphql/context.js';
@@ -239,7 +239,11 @@ export async function createHttpApp(deps: HttpDeps) {
       res.status(404).json({ error: `Webhook endpoint ${JSON.stringify(id)} does not exist` });
       return;
     }
-    const checked = deps.checkDocument(endpoint.subscription, endpoint.variables);
+    const checked = storedDocument(deps, endpoint);
+    if (!checked) {
+      res.status(409).json({ error: `Webhook endpoint ${endpoint.id}'s stored subscription is one the schema no longer accepts: update it first` });
+      return;
+    }
     const published = withEndpointWebhook(contract, {
       id: endpoint.id,
       url: endpoint.url,

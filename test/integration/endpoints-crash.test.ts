@@ -48,11 +48,13 @@ async function serviceWaitsForLock(): Promise<void> {
 
 it('turns every event into one delivery per endpoint when the service is killed in the middle of materialising them', { timeout: 120_000 }, async () => {
   const first = await start();
+  const url = receiver.endpointUrl();
   const { createWebhookEndpoint } = await serviceGql(
     first,
-    `mutation($url: String!) { createWebhookEndpoint(input: { url: $url, subscription: "subscription { events(types: [CONTACT_CREATED]) { id } }" }) { endpoint { id } } }`,
-    { url: receiver.url },
+    `mutation($url: String!) { createWebhookEndpoint(input: { url: $url, subscription: "subscription { events(types: [CONTACT_CREATED]) { id } }" }) { endpoint { id bodySchema } } }`,
+    { url },
   );
+  receiver.expectEndpoint(url, createWebhookEndpoint.endpoint.bodySchema);
   const target = `endpoint:${createWebhookEndpoint.endpoint.id}`;
 
   // The endpoint held, as another instance materialising it would: the service's materialiser passes it by while the events commit.

@@ -18,12 +18,16 @@ afterAll(async () => {
 
 const ENDPOINT_FIELDS = 'id url subscription variables description enabled createdAt disabledAt disabledReason failingSince consecutiveFailures';
 
-async function createEndpoint(input: Record<string, unknown>) {
+/** An endpoint sending to an endpointUrl() of the receiver, which holds its bodies to the endpoint's bodySchema. */
+async function createEndpoint(receiver: TestReceiver, input: Record<string, unknown>) {
+  const url = receiver.endpointUrl();
   const { createWebhookEndpoint } = await t.ok(
-    `mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { signingSecret endpoint { ${ENDPOINT_FIELDS} } } }`,
-    { input },
+    `mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { signingSecret endpoint { ${ENDPOINT_FIELDS} bodySchema } } }`,
+    { input: { url, ...input } },
   );
-  return createWebhookEndpoint as { signingSecret: string; endpoint: { id: string } & Record<string, unknown> };
+  const created = createWebhookEndpoint as { signingSecret: string; endpoint: { id: string; bodySchema: Record<string, unknown> } & Record<string, unknown> };
+  receiver.expectEndpoint(url, created.endpoint.bodySchema);
+  return { ...created, url };
 }
 
 /** Waits (with a deadline) until another backend of this database waits for a lock. */
@@ -151,9 +155,9 @@ describe('an endpoint', () => {
     const variables = { folder: a.folders[0] };
     const twin = await rawSubscriber(query, variables);
     await t.app.broadcaster.fanout.whenAttached(1);
-    const { endpoint, signingSecret } = await createEndpoint({ url: receiver.url, subscription: query, variables, description: 'ERP: exported invoices of folder A' });
+    const { endpoint, signingSecret, url } = await createEndpoint(receiver, { subscription: query, variables, description: 'ERP: exported invoices of folder A' });
     expect(signingSecret).toMatch(/^whsec_/);
-    expect(endpoint).toMatchObject({ url: receiver.url, subscription: query, variables, description: 'ERP: exported invoices of folder A', enabled: true, consecutiveFailures: 0 });
+    expect(endpoint).toMatchObject({ url, subscription: query, variables, description: 'ERP: exported invoices of folder A', enabled: true, consecutiveFailures: 0 });
 
     const chosen = await exportedDocument(a.folders[0]!, 91);
     await exportedDocument(a.folders[0]!, 50); // below the minimum confidence
@@ -184,7 +188,7 @@ describe('an endpoint', () => {
 
   it("keeps the order of one record's events, whatever the receiver answered first", async () => {
     const contact = await createContact(t, 'Ordered 0');
-    const { endpoint } = await createEndpoint({ url: receiver.url, subscription: 'subscription($c: ID) { contactChanged(contactId: $c) { name } }', variables: { c: contact } });
+    const { endpoint } = await createEndpoint(receiver, { subscription: 'subscription($c: ID) { contactChanged(contactId: $c) { name } }', variables: { c: contact } });
     // The first attempt fails: the later changes of the contact wait for its retry.
     receiver.answers = [{ status: 503, headers: { 'retry-after': '0' } }];
     for (let i = 1; i <= 5; i++) await renameContact(t, contact, `Ordered ${i}`);
@@ -204,7 +208,7 @@ describe('an endpoint', () => {
     const cursor = events.edges.find((e: { node: { payload: { id: number } } }) => String(e.node.payload.id) === first).node.cursor as string;
     const second = await createContact(t, 'Backfill Two');
     const third = await createContact(t, 'Backfill Three');
-    const { endpoint } = await createEndpoint({ url: receiver.url, subscription: 'subscription { events(types: [CONTACT_CREATED]) { type payload } }', after: cursor });
+    const { endpoint } = await createEndpoint(receiver, { subscription: 'subscription { events(types: [CONTACT_CREATED]) { type payload } }', after: cursor });
     await settle();
     await receiver.waitFor(2);
     expect(receiver.requests.map((r) => r.json)).toEqual(
@@ -218,7 +222,7 @@ describe('an endpoint', () => {
   });
 
   it('rotates its secret with an overlap, is switched off and on, and drops what waits for it when deleted', async () => {
-    const { endpoint, signingSecret: old } = await createEndpoint({ url: receiver.url, subscription: 'subscription { contactChanged { name } }' });
+    const { endpoint, signingSecret: old } = await createEndpoint(receiver, { subscription: 'subscription { contactChanged { name } }' });
     const { rotateWebhookEndpointSecret } = await t.ok(`mutation($id: ID!) { rotateWebhookEndpointSecret(id: $id) { signingSecret endpoint { id } } }`, { id: endpoint.id });
     expect(rotateWebhookEndpointSecret.signingSecret).not.toBe(old);
     await createContact(t, 'Rotated Ltd');
@@ -259,7 +263,7 @@ describe('an endpoint', () => {
     const b = await createContact(t, 'Rewound B');
     const { events } = await t.ok(`{ events(types: [CONTACT_CREATED], first: 500) { edges { node { cursor payload } } } }`);
     const beforeA = events.edges[events.edges.findIndex((e: { node: { payload: { id: number } } }) => String(e.node.payload.id) === a) - 1].node.cursor as string;
-    const { endpoint } = await createEndpoint({ url: receiver.url, subscription: 'subscription($c: ID) { contactChanged(contactId: $c) { name } }', variables: { c: a }, after: beforeA });
+    const { endpoint } = await createEndpoint(receiver, { subscription: 'subscription($c: ID) { contactChanged(contactId: $c) { name } }', variables: { c: a }, after: beforeA });
     await settle();
     await receiver.waitFor(1);
     expect(receiver.requests.map((r) => r.json.data.contactChanged.name)).toEqual(['Rewound A']);
@@ -275,7 +279,7 @@ describe('an endpoint', () => {
 
   it('replays its deliveries from a cursor, with the same webhook-ids and bodies', async () => {
     const { events } = await t.ok(`{ events(first: 1) { edges { node { cursor } } } }`);
-    const { endpoint } = await createEndpoint({ url: receiver.url, subscription: 'subscription { events(types: [CONTACT_CREATED]) { id } }' });
+    const { endpoint } = await createEndpoint(receiver, { subscription: 'subscription { events(types: [CONTACT_CREATED]) { id } }' });
     const head = await t.ok(`{ events(types: [CONTACT_CREATED], first: 500) { edges { node { cursor } } } }`);
     const before = head.events.edges.at(-1)?.node.cursor ?? events.edges[0].node.cursor;
     await createContact(t, 'Replayed One');
@@ -307,7 +311,7 @@ describe('an endpoint', () => {
   });
 
   it('is tested with the newest event its document chooses, signed as its deliveries are', async () => {
-    const { endpoint, signingSecret } = await createEndpoint({ url: receiver.url, subscription: 'subscription($c: ID) { contactChanged(contactId: $c) { name } }', variables: { c: '999999' } });
+    const { endpoint, signingSecret } = await createEndpoint(receiver, { subscription: 'subscription($c: ID) { contactChanged(contactId: $c) { name } }', variables: { c: '999999' } });
     const none = await t.gql(`mutation($id: ID!) { testWebhookEndpoint(id: $id) { ok } }`, { id: endpoint.id });
     expect(none.errors?.[0]).toMatchObject({ message: expect.stringContaining('No event among the newest 1000'), extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
     const contact = await createContact(t, 'Tested Ltd');
@@ -325,8 +329,8 @@ describe('an endpoint', () => {
   });
 
   it('holds an endpoint whose stored document the schema no longer accepts where it is, and no other with it', async () => {
-    const { endpoint: broken } = await createEndpoint({ url: receiver.url, subscription: 'subscription { contactChanged { name } }' });
-    const { endpoint: healthy } = await createEndpoint({ url: receiver.url, subscription: 'subscription { contactChanged { name } }' });
+    const { endpoint: broken } = await createEndpoint(receiver, { subscription: 'subscription { contactChanged { name } }' });
+    const { endpoint: healthy } = await createEndpoint(receiver, { subscription: 'subscription { contactChanged { name } }' });
     // As after an upgrade that renamed a field.
     await sql(t.databaseUrl, `update webhook_endpoints set subscription = 'subscription { contactChanged { fullName } }' where id = $1`, [broken.id]);
     const [before] = await sql(t.databaseUrl, `select position_txid::text, position_seq::text from webhook_endpoints where id = $1`, [broken.id]);
@@ -342,7 +346,7 @@ describe('an endpoint', () => {
   });
 
   it('deleted while it is being materialised, leaves nothing pending behind', async () => {
-    const { endpoint } = await createEndpoint({ url: receiver.url, subscription: 'subscription { contactChanged { name } }' });
+    const { endpoint } = await createEndpoint(receiver, { subscription: 'subscription { contactChanged { name } }' });
     const contact = await createContact(t, 'Deleted Midway Ltd');
     await settle();
     await receiver.waitFor(1);
@@ -370,7 +374,7 @@ describe('an endpoint', () => {
     const gone = await new TestReceiver().start();
     gone.fallback = { status: 410, body: 'gone' };
     try {
-      const { endpoint } = await createEndpoint({ url: gone.url, subscription: 'subscription { folderChanged(folderId: null) { name } }' });
+      const { endpoint, url } = await createEndpoint(gone, { subscription: 'subscription { folderChanged(folderId: null) { name } }' });
       await createContact(t, 'Gone Receiver Ltd');
       await settle();
       await gone.waitFor(1);
@@ -384,7 +388,7 @@ describe('an endpoint', () => {
       expect(told).toEqual([
         {
           type: 'channel.disabled',
-          payload: expect.objectContaining({ channel: `endpoint:${endpoint.id}`, url: gone.url, reason: expect.stringContaining('410'), failed_deliveries: 1 }),
+          payload: expect.objectContaining({ channel: `endpoint:${endpoint.id}`, url, reason: expect.stringContaining('410'), failed_deliveries: 1 }),
         },
       ]);
       await t.ok(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: endpoint.id });
@@ -399,7 +403,7 @@ describe('two instances', () => {
     const receiver = await new TestReceiver().start();
     const other = await startTestApp({}, t.databaseUrl);
     try {
-      const { endpoint } = await createEndpoint({ url: receiver.url, subscription: 'subscription { events(types: [CONTACT_CREATED]) { id } }' });
+      const { endpoint } = await createEndpoint(receiver, { subscription: 'subscription { events(types: [CONTACT_CREATED]) { id } }' });
       const ids: string[] = [];
       for (let i = 0; i < 20; i++) ids.push(await createContact(i % 2 ? other : t, `Two Instances ${i}`));
       await Promise.all([settle(), other.app.materializer.runOnce()]);

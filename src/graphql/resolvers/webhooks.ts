@@ -1,6 +1,6 @@
-import { parse } from 'graphql';
 import { NotFoundError } from '../../errors.js';
 import { endpointBodySchema } from '../../endpoints/body-schema.js';
+import { storedDocument } from '../../endpoints/subscription-document.js';
 import { configureWebhooks, readSettings, rotateSigningSecret } from '../../webhooks/settings.js';
 import { getDelivery, listDeliveries, redeliver, replay } from '../../webhooks/delivery-log.js';
 import {
@@ -48,7 +48,10 @@ export const webhookResolvers: Resolvers = {
     testWebhookEndpoint: (_, { id }, { em, services }) => services.testWebhookEndpoint(em, id),
   },
   WebhookEndpoint: {
-    bodySchema: (endpoint, _, __, { schema }) => endpointBodySchema(schema, parse(endpoint.subscription)),
+    bodySchema: (endpoint, _, { services }, { schema }) => {
+      const checked = storedDocument(services.endpoints, endpoint);
+      return checked ? endpointBodySchema(schema, checked.document) : null;
+    },
   },
   WebhookDelivery: {
     attempts: (d, _, { loaders }) => loaders.attempts.load(d.id),
