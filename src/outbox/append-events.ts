@@ -1,5 +1,6 @@
 import { statement, type Sql } from '../db/sql.js';
 import { CHANNEL_OF, type EventTypeString } from '../events/event-types.js';
+import type { PayloadOf } from '../events/payload-schemas.js';
 import { channelIsOn, deliveryIsWaiting } from '../webhooks/sql-conditions.js';
 import { DELIVERIES_TO_CLAIM, LAST_EVENT_SEQ } from './event-hints.js';
 
@@ -64,9 +65,12 @@ select seq::text as seq, id, seq::text as ${LAST_EVENT_SEQ} from appended`,
 
 export type AppendedEvent = { seq: string; id: string };
 
+/** An event of one type, its payload of that type's schema. */
+export type NewEvent = { [T in EventTypeString]: { type: T; entityId: number; payload: PayloadOf<T> } }[EventTypeString];
+
 export async function appendEvent(
   sql: Sql,
-  event: { type: EventTypeString; entityId: number; payload: unknown },
+  event: NewEvent,
   maxPayloadBytes: number,
 ): Promise<AppendedEvent> {
   const [row] = await sql.rows<AppendedEvent>(APPEND_ONE_EVENT, [event.type, event.entityId, JSON.stringify(event.payload), maxPayloadBytes]);

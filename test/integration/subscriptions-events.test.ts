@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { contactPayload } from '../../src/events/payloads.js';
+import { SAMPLE_CONTACT } from '../../src/events/samples.js';
 import { encodeCursor } from '../../src/outbox/event-log.js';
 import { appendEvent } from '../../src/outbox/append-events.js';
 import { transactionChanges } from '../../src/outbox/event-hints.js';
@@ -106,7 +108,7 @@ describe('events(types, after)', () => {
     const gateA = new Promise<void>((resolve) => (releaseA = resolve));
     let aStarted!: () => void;
     const aHasTxid = new Promise<void>((resolve) => (aStarted = resolve));
-    const event = (name: string) => ({ type: 'contact.updated' as const, entityId: Number(contactId), payload: { id: Number(contactId), name } });
+    const event = (name: string) => ({ type: 'contact.updated' as const, entityId: Number(contactId), payload: contactPayload({ ...SAMPLE_CONTACT, id: Number(contactId), name }) });
     // A takes its transaction id first, then waits; B writes and commits in the meantime.
     const a = orm.em.fork().transactional(async (tx) => {
       await tx.execute('select pg_current_xact_id()');

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contactPayload } from '../../src/events/payloads.js';
+import { SAMPLE_CONTACT } from '../../src/events/samples.js';
 import { appendEvent } from '../../src/outbox/append-events.js';
 import { transactionChanges } from '../../src/outbox/event-hints.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -40,14 +42,15 @@ describe('waking the worker', () => {
     const [before] = await listenerPids();
     expect(before).toBeDefined();
     const received = receiver.requests.length;
+    const away = contactPayload({ ...SAMPLE_CONTACT, id: 424242, name: 'Committed While Away' });
     // The listener's backend is gone (pg_terminate_backend waits for that) before this transaction
     // commits, and the listener waits at least 100 ms before it reconnects: the NOTIFY is lost.
     await t.app.database.orm.em.fork().transactional(async (tx) => {
       await tx.execute('select pg_terminate_backend(?, 5000)', [before]);
-      await appendEvent(transactionChanges(tx), { type: 'contact.updated', entityId: 424242, payload: { id: 424242, name: 'Committed While Away' } }, 1_000_000);
+      await appendEvent(transactionChanges(tx), { type: 'contact.updated', entityId: 424242, payload: away }, 1_000_000);
     });
     await receiver.waitFor(received + 1);
-    expect(receiver.requests[received]!.json).toEqual({ id: 424242, name: 'Committed While Away' });
+    expect(receiver.requests[received]!.json).toEqual(away);
     const after = await listenerPids();
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(before);
