@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { contractViolation, eventBodyValidator } from '../helpers/webhook-contract.js';
 import { TestWsClient } from '../helpers/ws-client.js';
 
 /** Private networks refused, as in production: an inspector URL passes because it is the service's own. */
@@ -73,6 +74,8 @@ describe('inspector', () => {
       await live.waitFor(1);
       const got = live.data[0]!.inspectorRequestReceived;
       expect(JSON.parse(got.body)).toMatchObject({ doc_type: 'Invoice', confidence_score: 87 });
+      // The inspector is a receiver too: what it got is held to the contract.
+      expect(contractViolation(eventBodyValidator('document.exported')!, JSON.parse(got.body))).toBeUndefined();
       expect(got.headers).toContainEqual({ name: 'x-recordengine-event', value: 'document.exported' });
       expect(got.headers.map((h) => h.name)).toEqual(expect.arrayContaining(['webhook-id', 'webhook-signature', 'webhook-timestamp']));
       // testWebhook's answer shows the request exactly as it was received, but for the write-only bearer token.
