@@ -11,10 +11,7 @@ import type { TokenVerifier } from '../auth/token-verifier.js';
 import { migrationsApplied } from '../db/database.js';
 import { Document, type IDocument } from '../domain/documents/document.entity.js';
 import type { EventSettings } from '../domain/events-context.js';
-import { endpointBodySchema } from '../endpoints/body-schema.js';
-import { findEndpoint, type EndpointRow } from '../endpoints/endpoint-store.js';
-import { storedDocument, type SubscriptionDocument } from '../endpoints/subscription-document.js';
-import { EVENT_TYPES } from '../events/event-types.js';
+import type { SubscriptionDocument } from '../endpoints/subscription-document.js';
 import { documentPayload } from '../events/payloads.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { depthLimit } from '../graphql/depth-limit.js';
@@ -30,9 +27,7 @@ import { callbackContext } from '../subscriptions/callback-streams.js';
 import type { CallbackTokens } from './callback-tokens.js';
 import type { SubscriptionStreams } from '../subscriptions/streams.js';
 import { callbackExtension, subscriptionCallbackPlugin } from './subscription-callback.js';
-import { ValidationError } from '../errors.js';
-import { parseEndpointId } from '../webhooks/target.js';
-import { buildWebhookContract, contractText, withEndpointWebhook } from '../webhooks/contract.js';
+import { webhookContractRoute } from './webhook-contract-route.js';
 
 /** How long /readyz waits for the database before it says it cannot reach it: it answers within a second. */
 const READINESS_TIMEOUT_MS = 500;
@@ -203,55 +198,10 @@ export async function createHttpApp(deps: HttpDeps) {
     const folder = doc.folder.getEntity();
     res.json(documentPayload({ ...doc, contact: { id: contact.id, name: contact.name }, folder: { id: folder.id, name: folder.name } }, deps.events.publicUrl));
   });
-  // The same for every request: built once, served as the bytes committed in docs/webhooks.openapi.json.
-  const contract = buildWebhookContract();
-  const contractBody = contractText(contract);
-  app.get('/webhooks/openapi.json', async (req, res) => {
-    const { endpoint: endpointParam } = req.query;
-    if (endpointParam === undefined) {
-      res.type('application/json').send(contractBody);
-      return;
-    }
-    try {
-      await authenticate(deps.tokens, req);
-    } catch (err) {
-      const status = err instanceof GraphQLError && err.extensions.code === 'SERVICE_UNAVAILABLE' ? 503 : 401;
-      res.status(status).json({ error: (err as Error).message });
-      return;
-    }
-    let id: string;
-    try {
-      id = parseEndpointId(String(endpointParam), 'endpoint');
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400).json({ error: err.message });
-      return;
-    }
-    let endpoint: EndpointRow | null;
-    try {
-      endpoint = await findEndpoint(orm.em.fork(), id);
-    } catch (err) {
-      if (!isDatabaseUnavailable(err)) throw err;
-      res.status(503).set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)).json({ error: serviceUnavailable().message });
-      return;
-    }
-    if (!endpoint) {
-      res.status(404).json({ error: `Webhook endpoint ${JSON.stringify(id)} does not exist` });
-      return;
-    }
-    const checked = storedDocument(deps, endpoint);
-    if (!checked) {
-      res.status(409).json({ error: `Webhook endpoint ${endpoint.id}'s stored subscription is one the schema no longer accepts: update it first` });
-      return;
-    }
-    const published = withEndpointWebhook(contract, {
-      id: endpoint.id,
-      url: endpoint.url,
-      bodySchema: endpointBodySchema(deps.schema, checked.document),
-      eventTypes: checked.selection.types ?? Object.values(EVENT_TYPES),
-    });
-    res.type('application/json').send(contractText(published));
-  });
+  app.get(
+    '/webhooks/openapi.json',
+    webhookContractRoute({ orm, schema: deps.schema, checkDocument: deps.checkDocument, authenticate: (req) => authenticate(deps.tokens, req) }),
+  );
   app.use(
     '/graphql',
     express.json({ limit: deps.maxBody }),
