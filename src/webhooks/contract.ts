@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { JsonSchema } from '../endpoints/body-schema.js';
 import { CHANNEL_OF, EVENT_TYPES, type EventTypeString } from '../events/event-types.js';
 import { EVENT_PAYLOAD_SCHEMAS, NAMED_SCHEMAS } from '../events/payload-schemas.js';
 import { sampleEvents } from '../events/samples.js';
@@ -13,7 +14,6 @@ import { TEST_EVENT_TYPES } from './tester.js';
  * docs/webhooks.openapi.json (npm run contract writes it, contract:check compares).
  */
 
-export type JsonSchema = { [keyword: string]: unknown };
 export type WebhookOperation = { post: JsonSchema };
 export type WebhookContract = {
   openapi: '3.1.1';

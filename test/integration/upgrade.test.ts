@@ -51,9 +51,15 @@ beforeAll(async () => {
 
   receiver = await new TestReceiver().start();
   // The receivers came back at a new address; nothing else of the release's rows is touched.
-  await sql(db.url, `update webhook_channels set url = $1 where channel <> 'OPERATIONS'`, [`${receiver.url}/hooks`]);
+  const endpointUrl = receiver.endpointUrl();
+  await sql(db.url, `update webhook_channels set url = $1 where channel <> 'OPERATIONS' and endpoint_id is null`, [`${receiver.url}/hooks`]);
+  await sql(db.url, `update webhook_channels set url = $1 where endpoint_id is not null`, [endpointUrl]);
   releaseEvents = await sql(db.url, `select id, type, entity_id::text as entity_id from events order by seq`);
   t = await startTestApp({}, db.url);
+  // The release's endpoint publishes the schema of its bodies as any endpoint does.
+  const { webhookEndpoints } = await t.ok(`{ webhookEndpoints { edges { node { bodySchema } } } }`);
+  expect(webhookEndpoints.edges).toHaveLength(1);
+  receiver.expectEndpoint(endpointUrl, webhookEndpoints.edges[0].node.bodySchema);
 });
 
 afterAll(async () => {
