@@ -31,6 +31,8 @@ const config: CodegenConfig = {
           Rule: '../rules/definition.js#RuleRow',
           RuleAction: '../rules/definition.js#RuleActionRow',
           RuleExecution: '../rules/executions.js#ExecutionRow',
+          WebhookOverview: '../webhooks/overview.js#WebhookOverviewRow',
+          WebhookTargetOverview: '../webhooks/overview.js#OverviewTarget',
           Inspector: '../inspector/store.js#InspectorRow',
           InspectorRequest: '../inspector/store.js#InspectorRequestRow',
         },

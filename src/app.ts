@@ -40,7 +40,7 @@ import { createSqlPool } from './db/sql-pool.js';
 import { OutageLog } from './db/outage-log.js';
 import { EndpointMaterializer } from './endpoints/materializer.js';
 import { checkSubscriptionDocument } from './endpoints/subscription-document.js';
-import { testEndpoint } from './endpoints/test-endpoint.js';
+import { previewEndpoint, testEndpoint } from './endpoints/test-endpoint.js';
 import type { GraphQLError } from 'graphql';
 import { formatError } from './graphql/errors.js';
 
@@ -117,6 +117,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       secretOverlapMs: config.webhooks.secretOverlapMs,
       testWebhook: (em, channel) => testWebhook(em, sender, channel, events.publicUrl),
       testWebhookEndpoint: (em, id) => testEndpoint(em, id, { schema, makeContext, formatError: formatGraphQLError, sender, checkDocument }),
+      previewWebhookEndpoint: (em, text, variables) => previewEndpoint(em, text, variables, { schema, makeContext, formatError: formatGraphQLError, checkDocument }),
       regenerateApiToken: async (em) => {
         const token = await regenerateToken(em);
         // Other instances forget on the notification; this one before it answers.

@@ -10,6 +10,7 @@ import type { EndpointRow } from '../endpoints/endpoint-store.js';
 import type { WebhookSettingsRow, ChannelRow } from '../webhooks/settings.js';
 import type { RuleRow, RuleActionRow } from '../rules/definition.js';
 import type { ExecutionRow } from '../rules/executions.js';
+import type { WebhookOverviewRow, OverviewTarget } from '../webhooks/overview.js';
 import type { InspectorRow, InspectorRequestRow } from '../inspector/store.js';
 import type { GraphQLContext } from './context.js';
 export type Maybe<T> = T | null;
@@ -558,6 +559,15 @@ export type Query = {
   folders: FolderConnection;
   /** Null when it does not exist or has expired. */
   inspector?: Maybe<Inspector>;
+  /** The inspectors that have not expired, newest first. */
+  inspectors: Array<Inspector>;
+  /**
+   * A dry run of an endpoint's subscription document before it is saved: checked as
+   * createWebhookEndpoint checks it, then rendered for the newest event of the log it chooses, as
+   * that event's webhook body. Nothing is saved or sent. Null when none of the newest 1,000 events
+   * is chosen.
+   */
+  previewWebhookEndpoint?: Maybe<Scalars['JSON']['output']>;
   rule?: Maybe<Rule>;
   /** Newest first. */
   ruleExecutions: RuleExecutionConnection;
@@ -569,6 +579,8 @@ export type Query = {
   webhookEndpoint?: Maybe<WebhookEndpoint>;
   /** Oldest first. */
   webhookEndpoints: WebhookEndpointConnection;
+  /** How the webhooks fared in the last windowMinutes (1–1440): per channel and endpoint, and per minute. */
+  webhookOverview: WebhookOverview;
   webhookSettings: WebhookSettings;
 };
 
@@ -620,6 +632,12 @@ export type QueryInspectorArgs = {
 };
 
 
+export type QueryPreviewWebhookEndpointArgs = {
+  subscription: Scalars['String']['input'];
+  variables?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+
 export type QueryRuleArgs = {
   id: Scalars['ID']['input'];
 };
@@ -653,6 +671,11 @@ export type QueryWebhookEndpointArgs = {
 export type QueryWebhookEndpointsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryWebhookOverviewArgs = {
+  windowMinutes?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ReplayInput = {
@@ -1026,6 +1049,27 @@ export type WebhookEndpointInput = {
   variables?: InputMaybe<Scalars['JSON']['input']>;
 };
 
+/** How the webhooks fare: per channel and endpoint, and per minute of the window. */
+export type WebhookOverview = {
+  __typename?: 'WebhookOverview';
+  from: Scalars['DateTime']['output'];
+  /** Every minute of the window, oldest first, those without an attempt included. */
+  minutes: Array<WebhookOverviewMinute>;
+  /** Channels first, then endpoints, oldest first. */
+  targets: Array<WebhookTargetOverview>;
+  to: Scalars['DateTime']['output'];
+};
+
+/** The attempts that started in one minute. */
+export type WebhookOverviewMinute = {
+  __typename?: 'WebhookOverviewMinute';
+  at: Scalars['DateTime']['output'];
+  failed: Scalars['Int']['output'];
+  latencyP50Ms?: Maybe<Scalars['Int']['output']>;
+  latencyP99Ms?: Maybe<Scalars['Int']['output']>;
+  succeeded: Scalars['Int']['output'];
+};
+
 export type WebhookRequest = {
   __typename?: 'WebhookRequest';
   body: Scalars['String']['output'];
@@ -1062,6 +1106,32 @@ export type WebhookSettingsInput = {
   offlineMode?: InputMaybe<Scalars['Boolean']['input']>;
   /** The operations URL, for operational events. */
   operations?: InputMaybe<WebhookChannelInput>;
+};
+
+/** How one channel or endpoint fared in the overview's window, and what waits for it. */
+export type WebhookTargetOverview = {
+  __typename?: 'WebhookTargetOverview';
+  /** The channel; null for an endpoint. */
+  channel?: Maybe<WebhookChannel>;
+  consecutiveFailures: Scalars['Int']['output'];
+  enabled: Scalars['Boolean']['output'];
+  /** The endpoint; null for a channel. */
+  endpoint?: Maybe<WebhookEndpoint>;
+  /** Attempts that started in the window and did not. */
+  failed: Scalars['Int']['output'];
+  failingSince?: Maybe<Scalars['DateTime']['output']>;
+  /** Median attempt duration (request sent to answer read) in the window. */
+  latencyP50Ms?: Maybe<Scalars['Int']['output']>;
+  latencyP99Ms?: Maybe<Scalars['Int']['output']>;
+  /** When the oldest waiting delivery was queued: the backlog's age. */
+  oldestPendingAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Deliveries waiting (queued or retrying), whenever they were queued. */
+  pending: Scalars['Int']['output'];
+  /** Attempts that started in the window and got HTTP 200. */
+  succeeded: Scalars['Int']['output'];
+  /** succeeded / (succeeded + failed); null when there was no attempt. */
+  successRate?: Maybe<Scalars['Float']['output']>;
+  url?: Maybe<Scalars['String']['output']>;
 };
 
 
@@ -1212,9 +1282,12 @@ export type ResolversTypes = {
   WebhookEndpointCreated: ResolverTypeWrapper<Omit<WebhookEndpointCreated, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
   WebhookEndpointEdge: ResolverTypeWrapper<Omit<WebhookEndpointEdge, 'node'> & { node: ResolversTypes['WebhookEndpoint'] }>;
   WebhookEndpointInput: WebhookEndpointInput;
+  WebhookOverview: ResolverTypeWrapper<WebhookOverviewRow>;
+  WebhookOverviewMinute: ResolverTypeWrapper<WebhookOverviewMinute>;
   WebhookRequest: ResolverTypeWrapper<WebhookRequest>;
   WebhookSettings: ResolverTypeWrapper<WebhookSettingsRow>;
   WebhookSettingsInput: WebhookSettingsInput;
+  WebhookTargetOverview: ResolverTypeWrapper<OverviewTarget>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1283,9 +1356,12 @@ export type ResolversParentTypes = {
   WebhookEndpointCreated: Omit<WebhookEndpointCreated, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
   WebhookEndpointEdge: Omit<WebhookEndpointEdge, 'node'> & { node: ResolversParentTypes['WebhookEndpoint'] };
   WebhookEndpointInput: WebhookEndpointInput;
+  WebhookOverview: WebhookOverviewRow;
+  WebhookOverviewMinute: WebhookOverviewMinute;
   WebhookRequest: WebhookRequest;
   WebhookSettings: WebhookSettingsRow;
   WebhookSettingsInput: WebhookSettingsInput;
+  WebhookTargetOverview: OverviewTarget;
 };
 
 export type ContactResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Contact'] = ResolversParentTypes['Contact']> = {
@@ -1493,6 +1569,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   folder?: Resolver<Maybe<ResolversTypes['Folder']>, ParentType, ContextType, RequireFields<QueryFolderArgs, 'id'>>;
   folders?: Resolver<ResolversTypes['FolderConnection'], ParentType, ContextType, RequireFields<QueryFoldersArgs, 'first'>>;
   inspector?: Resolver<Maybe<ResolversTypes['Inspector']>, ParentType, ContextType, RequireFields<QueryInspectorArgs, 'id'>>;
+  inspectors?: Resolver<Array<ResolversTypes['Inspector']>, ParentType, ContextType>;
+  previewWebhookEndpoint?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType, RequireFields<QueryPreviewWebhookEndpointArgs, 'subscription'>>;
   rule?: Resolver<Maybe<ResolversTypes['Rule']>, ParentType, ContextType, RequireFields<QueryRuleArgs, 'id'>>;
   ruleExecutions?: Resolver<ResolversTypes['RuleExecutionConnection'], ParentType, ContextType, RequireFields<QueryRuleExecutionsArgs, 'first'>>;
   rules?: Resolver<Array<ResolversTypes['Rule']>, ParentType, ContextType>;
@@ -1500,6 +1578,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   webhookDelivery?: Resolver<Maybe<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<QueryWebhookDeliveryArgs, 'id'>>;
   webhookEndpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
   webhookEndpoints?: Resolver<ResolversTypes['WebhookEndpointConnection'], ParentType, ContextType, RequireFields<QueryWebhookEndpointsArgs, 'first'>>;
+  webhookOverview?: Resolver<ResolversTypes['WebhookOverview'], ParentType, ContextType, RequireFields<QueryWebhookOverviewArgs, 'windowMinutes'>>;
   webhookSettings?: Resolver<ResolversTypes['WebhookSettings'], ParentType, ContextType>;
 };
 
@@ -1634,6 +1713,21 @@ export type WebhookEndpointEdgeResolvers<ContextType = GraphQLContext, ParentTyp
   node?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
 };
 
+export type WebhookOverviewResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookOverview'] = ResolversParentTypes['WebhookOverview']> = {
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  minutes?: Resolver<Array<ResolversTypes['WebhookOverviewMinute']>, ParentType, ContextType>;
+  targets?: Resolver<Array<ResolversTypes['WebhookTargetOverview']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type WebhookOverviewMinuteResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookOverviewMinute'] = ResolversParentTypes['WebhookOverviewMinute']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  latencyP50Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  latencyP99Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type WebhookRequestResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookRequest'] = ResolversParentTypes['WebhookRequest']> = {
   body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   headers?: Resolver<Array<ResolversTypes['HttpHeader']>, ParentType, ContextType>;
@@ -1649,6 +1743,22 @@ export type WebhookSettingsResolvers<ContextType = GraphQLContext, ParentType ex
   operations?: Resolver<ResolversTypes['WebhookChannelSettings'], ParentType, ContextType>;
   previousSecretExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   signingSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type WebhookTargetOverviewResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookTargetOverview'] = ResolversParentTypes['WebhookTargetOverview']> = {
+  channel?: Resolver<Maybe<ResolversTypes['WebhookChannel']>, ParentType, ContextType>;
+  consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  endpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failingSince?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  latencyP50Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  latencyP99Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  oldestPendingAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  pending?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  successRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
@@ -1694,7 +1804,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   WebhookEndpointConnection?: WebhookEndpointConnectionResolvers<ContextType>;
   WebhookEndpointCreated?: WebhookEndpointCreatedResolvers<ContextType>;
   WebhookEndpointEdge?: WebhookEndpointEdgeResolvers<ContextType>;
+  WebhookOverview?: WebhookOverviewResolvers<ContextType>;
+  WebhookOverviewMinute?: WebhookOverviewMinuteResolvers<ContextType>;
   WebhookRequest?: WebhookRequestResolvers<ContextType>;
   WebhookSettings?: WebhookSettingsResolvers<ContextType>;
+  WebhookTargetOverview?: WebhookTargetOverviewResolvers<ContextType>;
 };
 

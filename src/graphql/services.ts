@@ -12,6 +12,8 @@ export type Services = {
   secretOverlapMs: number;
   testWebhook(em: EntityManager, channel: Channel): Promise<AttemptRow>;
   testWebhookEndpoint(em: EntityManager, id: string): Promise<AttemptRow>;
+  /** An unsaved subscription document rendered for the newest event it chooses; null when none is. */
+  previewWebhookEndpoint(em: EntityManager, subscription: string, variables: Record<string, unknown> | null): Promise<unknown>;
   regenerateApiToken(em: EntityManager): Promise<string>;
   /** What the domain tells about documents: the rules listen. */
   documentHooks: DocumentHooks;

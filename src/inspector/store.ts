@@ -48,6 +48,15 @@ export async function findInspector(sql: SqlPool, id: string): Promise<Inspector
   return r ? { id: r.id, createdAt: r.created_at, expiresAt: r.expires_at } : null;
 }
 
+/** The inspectors that have not expired, newest first (the unguessable id is their only key, so every token holder sees them all). */
+export async function listInspectors(sql: SqlPool, limit: number): Promise<InspectorRow[]> {
+  const { rows } = await sql.query<{ id: string; created_at: Date; expires_at: Date }>(
+    'select id, created_at, expires_at from inspectors where expires_at > now() order by created_at desc, id limit $1',
+    [limit],
+  );
+  return rows.map((r) => ({ id: r.id, createdAt: r.created_at, expiresAt: r.expires_at }));
+}
+
 type RawRequest = {
   id: string;
   inspector_id: string;

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
@@ -110,6 +111,8 @@ export async function createHttpApp(deps: HttpDeps) {
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
+      // Apollo's landing page loads its explorer from Apollo's CDN; the console's explorer is served from this origin.
+      ApolloServerPluginLandingPageDisabled(),
       {
         async requestDidStart() {
           const end = metrics.graphqlDuration.startTimer();
@@ -202,6 +205,14 @@ export async function createHttpApp(deps: HttpDeps) {
     '/webhooks/openapi.json',
     webhookContractRoute({ orm, schema: deps.schema, checkDocument: deps.checkDocument, authenticate: (req) => authenticate(deps.tokens, req) }),
   );
+  // A browser that opens /graphql gets the console's explorer; an API client (any GET with a query, any other Accept) gets GraphQL.
+  app.get('/graphql', (req, res, next) => {
+    if (req.query.query === undefined && req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html') {
+      res.redirect(302, '/console/#/explorer');
+      return;
+    }
+    next();
+  });
   app.use(
     '/graphql',
     express.json({ limit: deps.maxBody }),

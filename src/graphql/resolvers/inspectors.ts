@@ -1,7 +1,10 @@
 import { ValidationError, describeValue } from '../../errors.js';
 import { inspectorUrl } from '../../inspector/own-url.js';
-import { INSPECTOR_KEEP, createInspector, findInspector, latestRequests } from '../../inspector/store.js';
+import { INSPECTOR_KEEP, createInspector, findInspector, latestRequests, listInspectors } from '../../inspector/store.js';
 import type { Resolvers } from '../generated.js';
+
+/** Inspectors live a day: more than this many at once is not a list to read. */
+const MAX_LISTED = 500;
 
 /** A request id as given back by the API: digits. */
 function parseAfter(after: string | null | undefined): string {
@@ -13,6 +16,7 @@ function parseAfter(after: string | null | undefined): string {
 export const inspectorResolvers: Resolvers = {
   Query: {
     inspector: (_, { id }, { sql }) => findInspector(sql, String(id)),
+    inspectors: (_, __, { sql }) => listInspectors(sql, MAX_LISTED),
   },
   Mutation: {
     createInspector: (_, __, { sql }) => createInspector(sql),

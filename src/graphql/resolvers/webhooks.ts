@@ -12,6 +12,7 @@ import {
   updateEndpoint,
   type EndpointInput,
 } from '../../endpoints/endpoint-store.js';
+import { webhookOverview } from '../../webhooks/overview.js';
 import type { Resolvers } from '../generated.js';
 import { connection, decodeIdCursor, encodeIdCursor, pageSize } from '../relay.js';
 
@@ -29,6 +30,9 @@ export const webhookResolvers: Resolvers = {
       return connection(rows, limit, (e) => encodeIdCursor(e.id));
     },
     webhookEndpoint: (_, { id }, { em }) => findEndpoint(em, id),
+    previewWebhookEndpoint: (_, { subscription, variables }, { em, services }) =>
+      services.previewWebhookEndpoint(em, subscription, (variables ?? null) as Record<string, unknown> | null),
+    webhookOverview: (_, { windowMinutes }, { sql }) => webhookOverview(sql, windowMinutes ?? 60),
     webhookDelivery: async (_, { id }, { em }) => {
       const delivery = await getDelivery(em, id);
       if (!delivery) throw new NotFoundError('WebhookDelivery', id);
@@ -52,6 +56,10 @@ export const webhookResolvers: Resolvers = {
       const checked = storedDocument(services.endpoints, endpoint);
       return checked ? endpointBodySchema(schema, checked.document) : null;
     },
+  },
+  WebhookTargetOverview: {
+    endpoint: (t, _, { em }) => (t.endpointId ? findEndpoint(em, t.endpointId) : null),
+    successRate: (t) => (t.succeeded + t.failed === 0 ? null : t.succeeded / (t.succeeded + t.failed)),
   },
   WebhookDelivery: {
     attempts: (d, _, { loaders }) => loaders.attempts.load(d.id),

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { TestReceiver } from '../helpers/receiver.js';
+import { createContact, pointChannel } from '../helpers/webhooks.js';
+
+let t: TestApp;
+let receiver: TestReceiver;
+
+beforeAll(async () => {
+  // A failed attempt's retry waits an hour: the overview's counts stay as the test made them.
+  t = await startTestApp({ WEBHOOK_RETRY_SCHEDULE: '1h' });
+  receiver = new TestReceiver();
+  await receiver.start();
+});
+afterAll(async () => {
+  await t.stop();
+  await receiver.stop();
+});
+
+/** Everything committed so far turned into deliveries and sent. */
+async function settle() {
+  await t.app.broadcaster.runOnce();
+  await t.app.materializer.runOnce();
+  await t.app.worker!.drain();
+}
+
+const OVERVIEW = `query($w: Int) { webhookOverview(windowMinutes: $w) {
+  from to
+  targets { channel endpoint { id } url enabled failingSince consecutiveFailures succeeded failed successRate latencyP50Ms latencyP99Ms pending oldestPendingAt }
+  minutes { at succeeded failed latencyP50Ms latencyP99Ms } } }`;
+
+describe('webhookOverview', () => {
+  it('counts the attempts of the window per channel, endpoint and minute, and what waits', async () => {
+    await pointChannel(t, 'contact', receiver.url);
+    receiver.answers = [{ status: 500 }];
+    await createContact(t, 'Overview Ltd');
+    await settle();
+    // The first contact.created failed once and waits for its retry; the folders' channel has no URL, so nothing waits there.
+    const { webhookOverview: o } = await t.ok(OVERVIEW, { w: 10 });
+    expect(new Date(o.to).getTime() - new Date(o.from).getTime()).toBe(10 * 60_000);
+    expect(o.minutes.length).toBeGreaterThanOrEqual(10);
+    expect(o.minutes.length).toBeLessThanOrEqual(11);
+    const contact = o.targets.find((x: { channel: string | null }) => x.channel === 'CONTACT');
+    expect(contact).toMatchObject({ url: receiver.url, enabled: true, succeeded: 0, failed: 1, successRate: 0, pending: 1, consecutiveFailures: 1 });
+    expect(contact.latencyP50Ms).toBeGreaterThanOrEqual(0);
+    expect(contact.oldestPendingAt).not.toBeNull();
+    expect(contact.failingSince).not.toBeNull();
+    const document = o.targets.find((x: { channel: string | null }) => x.channel === 'DOCUMENT');
+    expect(document).toMatchObject({ succeeded: 0, failed: 0, successRate: null, latencyP50Ms: null, pending: 0, oldestPendingAt: null });
+    const perMinute = o.minutes.reduce((sum: number, m: { failed: number }) => sum + m.failed, 0);
+    expect(perMinute).toBe(1);
+  });
+
+  it('sees an endpoint with its own row', async () => {
+    const { createWebhookEndpoint } = await t.ok(
+      `mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+      { input: { url: receiver.url, subscription: 'subscription { contactChanged { id name } }' } },
+    );
+    await createContact(t, 'Endpoint Overview Ltd');
+    await settle();
+    const { webhookOverview: o } = await t.ok(OVERVIEW, {});
+    const row = o.targets.find((x: { endpoint: { id: string } | null }) => x.endpoint?.id === createWebhookEndpoint.endpoint.id);
+    expect(row).toMatchObject({ channel: null, url: receiver.url, enabled: true });
+    expect(row.succeeded + row.failed + row.pending).toBeGreaterThan(0);
+    expect(o.minutes.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it('refuses a window out of range, naming it', async () => {
+    const res = await t.gql(OVERVIEW, { w: 0 });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'windowMinutes', value: 0 });
+    const tooLong = await t.gql(OVERVIEW, { w: 1441 });
+    expect(tooLong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', value: 1441 });
+  });
+});
+
+describe('previewWebhookEndpoint', () => {
+  const PREVIEW = `query($s: String!, $v: JSON) { previewWebhookEndpoint(subscription: $s, variables: $v) }`;
+
+  it('renders an unsaved document for the newest event it chooses, and saves or sends nothing', async () => {
+    const id = await createContact(t, 'Preview GmbH');
+    await settle();
+    const before = receiver.requests.length;
+    const { previewWebhookEndpoint } = await t.ok(PREVIEW, {
+      s: 'subscription($id: ID) { contactChanged(contactId: $id) { id name } }',
+      v: { id },
+    });
+    expect(previewWebhookEndpoint).toEqual({ data: { contactChanged: { id, name: 'Preview GmbH' } } });
+    const { webhookEndpoints } = await t.ok(`{ webhookEndpoints { edges { node { id } } } }`);
+    expect(webhookEndpoints.edges).toHaveLength(1);
+    expect(receiver.requests.length).toBe(before);
+  });
+
+  it('is null when no recent event is chosen', async () => {
+    const { previewWebhookEndpoint } = await t.ok(PREVIEW, { s: 'subscription { documentExported { id } }' });
+    expect(previewWebhookEndpoint).toBeNull();
+  });
+
+  it('refuses a document an endpoint could not use, as createWebhookEndpoint does', async () => {
+    const res = await t.gql(PREVIEW, { s: 'subscription { contactChanged { nope } }' });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subscription' });
+    expect(res.errors?.[0]?.message).toContain('nope');
+    const query = await t.gql(PREVIEW, { s: '{ contacts { edges { cursor } } }' });
+    expect(query.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subscription' });
+  });
+});
+
+describe('inspectors', () => {
+  it('lists the inspectors that have not expired, newest first, with their requests', async () => {
+    const first = (await t.ok(`mutation { createInspector { id url } }`)).createInspector;
+    const second = (await t.ok(`mutation { createInspector { id url } }`)).createInspector;
+    const sent = await fetch(first.url, { method: 'POST', body: '{"hello":1}', headers: { 'content-type': 'application/json' } });
+    expect(sent.status).toBe(200);
+    const { inspectors } = await t.ok(`{ inspectors { id url requests { method body } } }`);
+    expect(inspectors.map((i: { id: string }) => i.id)).toEqual([second.id, first.id]);
+    expect(inspectors[1].requests).toEqual([{ method: 'POST', body: '{"hello":1}' }]);
+  });
+});
+
+describe('GET /graphql', () => {
+  it('leads a browser to the console explorer, and serves API clients as before', async () => {
+    const page = await fetch(`${t.url}/graphql`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }, redirect: 'manual' });
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toBe('/console/#/explorer');
+    const api = await fetch(`${t.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'application/json', authorization: `Bearer ${t.token}` },
+    });
+    expect(await api.json()).toEqual({ data: { __typename: 'Query' } });
+    const bare = await fetch(`${t.url}/graphql`, { headers: { accept: 'application/json', authorization: `Bearer ${t.token}` } });
+    expect(bare.status).toBe(400);
+  });
+});
