@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FIRST_PAGE_BUDGET, firstPageSize } from './first-page-size.js';
 
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
 const DIST = path.join(ROOT, 'dist');
@@ -17,7 +18,7 @@ function files(dir: string): string[] {
 /** A digest of everything the bundle is made of, its lock file included. */
 function sourcesDigest(): string {
   const hash = createHash('sha256');
-  const inputs = [...files(path.join(ROOT, 'src')), path.join(ROOT, 'index.html'), path.join(ROOT, 'vite.config.ts'), path.join(ROOT, '..', 'package-lock.json')];
+  const inputs = [...files(path.join(ROOT, 'src')), path.join(ROOT, 'index.html'), path.join(ROOT, 'explorer.html'), path.join(ROOT, 'vite.config.ts'), path.join(ROOT, '..', 'package-lock.json')];
   for (const file of inputs.sort()) hash.update(file).update(readFileSync(file));
   return hash.digest('hex');
 }
@@ -40,4 +41,7 @@ export async function ensureConsoleBuilt(): Promise<'built' | 'up to date' | 'no
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.stdout.write(`console: ${await ensureConsoleBuilt()}\n`);
+  const { bytes } = firstPageSize(DIST);
+  process.stdout.write(`console: first page ${(bytes / 1024).toFixed(1)} KiB compressed (budget ${FIRST_PAGE_BUDGET / 1024} KiB)\n`);
+  if (bytes > FIRST_PAGE_BUDGET) process.exitCode = 1;
 }

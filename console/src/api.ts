@@ -31,11 +31,16 @@ export function signOut(): void {
 type GraphQLResult<R> = { data?: R | null; errors?: { message: string; extensions?: { code?: string; field?: string } }[] };
 
 /** One query or mutation over POST /graphql with the session's token, as any API client sends it. */
-export async function request<R, V>(document: TypedDocumentString<R, V>, variables?: V, token = storedToken()): Promise<R> {
+export function request<R, V>(document: TypedDocumentString<R, V>, variables?: V, token = storedToken()): Promise<R> {
+  return requestText<R>(document.toString(), variables, token);
+}
+
+/** As request(), for a query text the console does not know ahead (the schema's introspection). */
+export async function requestText<R>(query: string, variables?: unknown, token = storedToken()): Promise<R> {
   const res = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token ?? ''}` },
-    body: JSON.stringify({ query: document.toString(), variables }),
+    body: JSON.stringify({ query, variables }),
   });
   let body: GraphQLResult<R>;
   try {

@@ -3,25 +3,32 @@ import { useEffect, useState } from 'preact/hooks';
 import { onSignedOut, signOut } from './api';
 import { DeliveriesPage } from './pages/deliveries';
 import { DocumentsPage } from './pages/documents';
+import { EndpointsPage } from './pages/endpoints';
+import { ExplorerPage } from './pages/explorer';
 import { InspectorPage } from './pages/inspector';
 import { LiveTailPage } from './pages/live-tail';
+import { OverviewPage } from './pages/overview';
 import { SettingsPage } from './pages/settings';
 import { SignIn } from './pages/sign-in';
 import { storedToken } from './session';
 import './styles.css';
 
 const PAGES = {
+  overview: { title: 'Overview', view: OverviewPage },
   settings: { title: 'Settings → Webhooks', view: SettingsPage },
   documents: { title: 'Documents', view: DocumentsPage },
   deliveries: { title: 'Delivery log', view: DeliveriesPage },
   live: { title: 'Live tail', view: LiveTailPage },
   inspector: { title: 'Inspector', view: InspectorPage },
+  endpoints: { title: 'Endpoints', view: EndpointsPage },
+  explorer: { title: 'Explorer', view: ExplorerPage },
 } as const;
 type Page = keyof typeof PAGES;
 
 function currentPage(): Page {
-  const name = location.hash.replace(/^#\/?/, '');
-  return name in PAGES ? (name as Page) : 'settings';
+  // A page may have a path of its own after its name (#/endpoints/7).
+  const name = location.hash.replace(/^#\/?/, '').split('/')[0]!;
+  return name in PAGES ? (name as Page) : 'overview';
 }
 
 function App() {

@@ -7,25 +7,45 @@ export const CONSOLE_DIST = fileURLToPath(new URL('../../console/dist/', import.
 
 /**
  * Every asset is the service's own and no page runs inline script: the policy refuses
- * anything else. The console talks to this origin only, over HTTP and WebSocket.
+ * anything else. The console talks to this origin only, over HTTP and WebSocket, and frames
+ * only its own explorer.
  */
-const CONTENT_SECURITY_POLICY = [
+const CONSOLE_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self' ws: wss:",
+  "frame-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The explorer's page (GraphiQL): the same, and what its editor (Monaco) needs, by name: its
+ * workers, from this origin, and the style elements it writes at run time for its themes and
+ * decorations ('unsafe-inline' for styles only, never for script). Only the console frames it.
+ */
+const EXPLORER_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "worker-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+].join('; ');
+
 /** The console at /console: static files of the built bundle, index.html for every page path. */
 export function serveConsole(dir = CONSOLE_DIST): Router {
   const router = express.Router();
-  router.use((_req, res, next) => {
-    res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+  router.use((req, res, next) => {
+    res.setHeader('content-security-policy', req.path === '/explorer.html' ? EXPLORER_POLICY : CONSOLE_POLICY);
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     next();

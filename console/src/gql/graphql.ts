@@ -87,6 +87,19 @@ export type WebhookDeliveryFilter = {
   status?: DeliveryStatus | null | undefined;
 };
 
+export type WebhookEndpointInput = {
+  /** A cursor of the event log: the endpoint gets the events after it (backfill). Default: from now on. */
+  after?: string | null | undefined;
+  description?: string | null | undefined;
+  /** Default true. */
+  enabled?: boolean | null | undefined;
+  /** Required at creation: a subscription document, checked against the schema when saved. */
+  subscription?: string | null | undefined;
+  /** Required at creation. The URL rules are the channels' (https or http, no credentials, no private address unless allowed). */
+  url?: string | null | undefined;
+  variables?: unknown;
+};
+
 export type WebhookSettingsInput = {
   /** Write-only; null clears it. */
   bearerToken?: string | null | undefined;
@@ -142,6 +155,69 @@ export type WebhookExportMutationVariables = Exact<{
 
 export type WebhookExportMutation = { exportDocument: { id: string, status: DocumentStatus } };
 
+export type EndpointListQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type EndpointListQuery = { webhookEndpoints: { edges: Array<{ node: { id: string, url: string, description: string | null, enabled: boolean, failingSince: string | null, disabledReason: string | null } }> } };
+
+export type EndpointLastDeliveryQueryVariables = Exact<{
+  endpointId: string;
+}>;
+
+
+export type EndpointLastDeliveryQuery = { webhookDeliveries: { edges: Array<{ node: { id: string, status: DeliveryStatus, createdAt: string } }> } };
+
+export type EndpointDetailQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type EndpointDetailQuery = { webhookEndpoint: { id: string, url: string, subscription: string, variables: unknown, description: string | null, enabled: boolean, createdAt: string, disabledAt: string | null, disabledReason: string | null, failingSince: string | null, consecutiveFailures: number } | null, webhookDeliveries: { edges: Array<{ node: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, event: { id: string, type: EventType }, attempts: Array<{ ok: boolean, httpStatus: number | null, durationMs: number, error: string | null }> } }> } };
+
+export type CreateEndpointMutationVariables = Exact<{
+  input: WebhookEndpointInput;
+}>;
+
+
+export type CreateEndpointMutation = { createWebhookEndpoint: { signingSecret: string, endpoint: { id: string } } };
+
+export type UpdateEndpointMutationVariables = Exact<{
+  id: string;
+  input: WebhookEndpointInput;
+}>;
+
+
+export type UpdateEndpointMutation = { updateWebhookEndpoint: { id: string } };
+
+export type DeleteEndpointMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteEndpointMutation = { deleteWebhookEndpoint: boolean };
+
+export type RotateEndpointSecretMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RotateEndpointSecretMutation = { rotateWebhookEndpointSecret: { signingSecret: string } };
+
+export type TestEndpointMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type TestEndpointMutation = { testWebhookEndpoint: { ok: boolean, httpStatus: number | null, durationMs: number, responseExcerpt: string | null, error: string | null } };
+
+export type PreviewEndpointQueryVariables = Exact<{
+  subscription: string;
+  variables?: unknown;
+}>;
+
+
+export type PreviewEndpointQuery = { previewWebhookEndpoint: unknown };
+
 export type CreateInspectorMutationVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -153,6 +229,11 @@ export type FindInspectorQueryVariables = Exact<{
 
 
 export type FindInspectorQuery = { inspector: { id: string, url: string, expiresAt: string } | null };
+
+export type ListInspectorsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ListInspectorsQuery = { inspectors: Array<{ id: string, url: string, createdAt: string, expiresAt: string, requests: Array<{ id: string }> }> };
 
 export type InspectorRequestsSubscriptionVariables = Exact<{
   id: string;
@@ -180,6 +261,18 @@ export type LiveAttemptsSubscriptionVariables = Exact<{ [key: string]: never; }>
 
 
 export type LiveAttemptsSubscription = { webhookDeliveryUpdated: { delivery: { id: string, channel: WebhookChannel, status: DeliveryStatus, event: { id: string, type: EventType } }, attempt: { ok: boolean, httpStatus: number | null, durationMs: number, startedAt: string, error: string | null } } };
+
+export type WebhookOverviewQueryVariables = Exact<{
+  windowMinutes?: number | null | undefined;
+}>;
+
+
+export type WebhookOverviewQuery = { webhookOverview: { from: string, to: string, targets: Array<{ channel: WebhookChannel | null, url: string | null, enabled: boolean, failingSince: string | null, consecutiveFailures: number, succeeded: number, failed: number, successRate: number | null, latencyP50Ms: number | null, latencyP99Ms: number | null, pending: number, oldestPendingAt: string | null, endpoint: { id: string, description: string | null } | null }>, minutes: Array<{ at: string, succeeded: number, failed: number, latencyP50Ms: number | null, latencyP99Ms: number | null }> } };
+
+export type OverviewAttemptsSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OverviewAttemptsSubscription = { webhookDeliveryUpdated: { attempt: { ok: boolean } } };
 
 export type ConsoleSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -324,6 +417,117 @@ export const WebhookExportDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<WebhookExportMutation, WebhookExportMutationVariables>;
+export const EndpointListDocument = new TypedDocumentString(`
+    query EndpointList {
+  webhookEndpoints(first: 200) {
+    edges {
+      node {
+        id
+        url
+        description
+        enabled
+        failingSince
+        disabledReason
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EndpointListQuery, EndpointListQueryVariables>;
+export const EndpointLastDeliveryDocument = new TypedDocumentString(`
+    query EndpointLastDelivery($endpointId: ID!) {
+  webhookDeliveries(filter: {endpointId: $endpointId}, first: 1) {
+    edges {
+      node {
+        id
+        status
+        createdAt
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EndpointLastDeliveryQuery, EndpointLastDeliveryQueryVariables>;
+export const EndpointDetailDocument = new TypedDocumentString(`
+    query EndpointDetail($id: ID!) {
+  webhookEndpoint(id: $id) {
+    id
+    url
+    subscription
+    variables
+    description
+    enabled
+    createdAt
+    disabledAt
+    disabledReason
+    failingSince
+    consecutiveFailures
+  }
+  webhookDeliveries(filter: {endpointId: $id}, first: 20) {
+    edges {
+      node {
+        id
+        status
+        attemptCount
+        createdAt
+        event {
+          id
+          type
+        }
+        attempts {
+          ok
+          httpStatus
+          durationMs
+          error
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EndpointDetailQuery, EndpointDetailQueryVariables>;
+export const CreateEndpointDocument = new TypedDocumentString(`
+    mutation CreateEndpoint($input: WebhookEndpointInput!) {
+  createWebhookEndpoint(input: $input) {
+    signingSecret
+    endpoint {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateEndpointMutation, CreateEndpointMutationVariables>;
+export const UpdateEndpointDocument = new TypedDocumentString(`
+    mutation UpdateEndpoint($id: ID!, $input: WebhookEndpointInput!) {
+  updateWebhookEndpoint(id: $id, input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateEndpointMutation, UpdateEndpointMutationVariables>;
+export const DeleteEndpointDocument = new TypedDocumentString(`
+    mutation DeleteEndpoint($id: ID!) {
+  deleteWebhookEndpoint(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteEndpointMutation, DeleteEndpointMutationVariables>;
+export const RotateEndpointSecretDocument = new TypedDocumentString(`
+    mutation RotateEndpointSecret($id: ID!) {
+  rotateWebhookEndpointSecret(id: $id) {
+    signingSecret
+  }
+}
+    `) as unknown as TypedDocumentString<RotateEndpointSecretMutation, RotateEndpointSecretMutationVariables>;
+export const TestEndpointDocument = new TypedDocumentString(`
+    mutation TestEndpoint($id: ID!) {
+  testWebhookEndpoint(id: $id) {
+    ok
+    httpStatus
+    durationMs
+    responseExcerpt
+    error
+  }
+}
+    `) as unknown as TypedDocumentString<TestEndpointMutation, TestEndpointMutationVariables>;
+export const PreviewEndpointDocument = new TypedDocumentString(`
+    query PreviewEndpoint($subscription: String!, $variables: JSON) {
+  previewWebhookEndpoint(subscription: $subscription, variables: $variables)
+}
+    `) as unknown as TypedDocumentString<PreviewEndpointQuery, PreviewEndpointQueryVariables>;
 export const CreateInspectorDocument = new TypedDocumentString(`
     mutation CreateInspector {
   createInspector {
@@ -342,6 +546,19 @@ export const FindInspectorDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<FindInspectorQuery, FindInspectorQueryVariables>;
+export const ListInspectorsDocument = new TypedDocumentString(`
+    query ListInspectors {
+  inspectors {
+    id
+    url
+    createdAt
+    expiresAt
+    requests(first: 100) {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ListInspectorsQuery, ListInspectorsQueryVariables>;
 export const InspectorRequestsDocument = new TypedDocumentString(`
     subscription InspectorRequests($id: ID!, $after: ID) {
   inspectorRequestReceived(id: $id, after: $after) {
@@ -401,6 +618,48 @@ export const LiveAttemptsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<LiveAttemptsSubscription, LiveAttemptsSubscriptionVariables>;
+export const WebhookOverviewDocument = new TypedDocumentString(`
+    query WebhookOverview($windowMinutes: Int) {
+  webhookOverview(windowMinutes: $windowMinutes) {
+    from
+    to
+    targets {
+      channel
+      endpoint {
+        id
+        description
+      }
+      url
+      enabled
+      failingSince
+      consecutiveFailures
+      succeeded
+      failed
+      successRate
+      latencyP50Ms
+      latencyP99Ms
+      pending
+      oldestPendingAt
+    }
+    minutes {
+      at
+      succeeded
+      failed
+      latencyP50Ms
+      latencyP99Ms
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WebhookOverviewQuery, WebhookOverviewQueryVariables>;
+export const OverviewAttemptsDocument = new TypedDocumentString(`
+    subscription OverviewAttempts {
+  webhookDeliveryUpdated {
+    attempt {
+      ok
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OverviewAttemptsSubscription, OverviewAttemptsSubscriptionVariables>;
 export const ConsoleSettingsDocument = new TypedDocumentString(`
     query ConsoleSettings {
   webhookSettings {

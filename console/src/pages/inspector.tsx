@@ -23,6 +23,20 @@ const Find = graphql(`
   }
 `);
 
+const ListInspectors = graphql(`
+  query ListInspectors {
+    inspectors {
+      id
+      url
+      createdAt
+      expiresAt
+      requests(first: 100) {
+        id
+      }
+    }
+  }
+`);
+
 const Received = graphql(`
   subscription InspectorRequests($id: ID!, $after: ID) {
     inspectorRequestReceived(id: $id, after: $after) {
@@ -54,6 +68,7 @@ const PointChannel = graphql(`
 const KEY = 'recordengine.inspector';
 
 type Inspector = { id: string; url: string; expiresAt: string };
+type Listed = Inspector & { createdAt: string; requests: { id: string }[] };
 type Received = {
   id: string;
   receivedAt: string;
@@ -96,11 +111,18 @@ export function InspectorPage() {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
+  const [listed, setListed] = useState<Listed[]>([]);
+
+  // Every inspector that exists, made here, in another tab or by the API; the one this tab used last is shown first.
   useEffect(() => {
     const id = sessionStorage.getItem(KEY);
-    if (!id) return;
-    request(Find, { id })
-      .then(({ inspector: found }) => (found ? setInspector(found) : sessionStorage.removeItem(KEY)))
+    Promise.all([request(ListInspectors), id ? request(Find, { id }) : Promise.resolve({ inspector: null })])
+      .then(([{ inspectors }, { inspector: mine }]) => {
+        setListed(inspectors);
+        if (!mine && id) sessionStorage.removeItem(KEY);
+        const shown = mine ?? inspectors[0];
+        if (shown) setInspector(shown);
+      })
       .catch((err: unknown) => setError(message(err)));
   }, []);
 
@@ -124,6 +146,7 @@ export function InspectorPage() {
       const created = (await request(Create)).createInspector;
       sessionStorage.setItem(KEY, created.id);
       setInspector(created);
+      setListed((old) => [{ ...created, createdAt: new Date().toISOString(), requests: [] }, ...old]);
     } catch (err) {
       setError(message(err));
     }
@@ -153,6 +176,45 @@ export function InspectorPage() {
         </button>
       </div>
       <Alert>{error}</Alert>
+      {listed.length > 0 && (
+        <div class="table-wrap">
+          <table aria-label="Inspectors">
+            <thead>
+              <tr>
+                <th scope="col">Inspector URL</th>
+                <th scope="col">Created</th>
+                <th scope="col">Requests</th>
+                <th scope="col">
+                  <span class="sr-only">Show</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {listed.map((i) => (
+                <tr key={i.id} aria-current={i.id === inspector?.id ? 'true' : undefined}>
+                  <td class="url">{i.url}</td>
+                  <td>{when(i.createdAt)}</td>
+                  <td>{i.id === inspector?.id ? requests.length : i.requests.length}</td>
+                  <td>
+                    <button
+                      type="button"
+                      class="secondary"
+                      aria-label={`Show the requests of ${i.id}`}
+                      disabled={i.id === inspector?.id}
+                      onClick={() => {
+                        sessionStorage.setItem(KEY, i.id);
+                        setInspector(i);
+                      }}
+                    >
+                      Show
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       {inspector && (
         <div class="card">
           <label for="inspector-url">Inspector URL</label>
