@@ -22,7 +22,7 @@ import { latencyChart, throughputChart } from './lib/svg.js';
  * A benchmark is bench/<name>.ts taking `--runs N [--quick] --json <file>` and writing a
  * BenchResult (bench/lib/report.ts); one that is absent is skipped.
  */
-const BENCHES = ['api', 'flow', 'hot-entity', 'delivery', 'subscriptions', 'endpoints'] as const;
+const BENCHES = ['api', 'flow', 'hot-entity', 'delivery', 'subscriptions', 'endpoints', 'overview'] as const;
 const RESULTS = path.join(ROOT, 'bench/results');
 
 const { values } = parseArgs({

@@ -59,9 +59,9 @@ describe('console in a real browser', { timeout: 120_000 }, () => {
     await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toMatch(/not valid/);
     await page.getByLabel('API token').fill(t.token);
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Settings → Webhooks' }).waitFor();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.reload();
-    await page.getByRole('heading', { name: 'Settings → Webhooks' }).waitFor();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
@@ -270,10 +270,14 @@ describe('console in a real browser', { timeout: 120_000 }, () => {
     const shots = process.env.CONSOLE_SCREENSHOTS;
     if (shots) mkdirSync(shots, { recursive: true });
     await readyDocument('receipt-layout.pdf');
+    await t.ok(`mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { signingSecret } }`, {
+      input: { url: receiver.url, description: 'Exports to the ledger', subscription: 'subscription { documentExported(minConfidence: 80) { id filename status } }' },
+    });
     for (const width of [1280, 390]) {
       context = await newContext(browser, t.url, width);
       const { page } = await openConsole(context, t.token);
       const pages: [string, () => Promise<void>][] = [
+        ['overview', () => page.getByRole('img', { name: /^Attempts per minute/ }).locator('canvas').waitFor()],
         ['settings', async () => undefined],
         ['documents', async () => undefined],
         ['deliveries', () => page.getByRole('button', { name: /^#\d+$/ }).first().click()],
@@ -299,9 +303,13 @@ describe('console in a real browser', { timeout: 120_000 }, () => {
               .toBeGreaterThan(0);
           },
         ],
+        ['endpoints', () => page.getByRole('table', { name: 'Endpoints' }).waitFor()],
+        ['endpoint-editor', () => page.getByRole('textbox', { name: 'Subscription document' }).waitFor()],
+        ['explorer', () => page.frameLocator('iframe[title="GraphQL explorer"]').getByRole('button', { name: /Execute query/ }).waitFor({ timeout: 30_000 })],
       ];
+      const paths: Record<string, string> = { 'endpoint-editor': 'endpoints/new' };
       for (const [name, fill] of pages) {
-        await page.goto(`/console/#/${name}`);
+        await page.goto(`/console/#/${paths[name] ?? name}`);
         await page.locator('main h1').waitFor();
         await page.waitForLoadState('networkidle');
         await fill();

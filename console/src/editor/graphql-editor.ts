@@ -24,8 +24,12 @@ export type GraphQLEditor = { destroy(): void; setText(text: string): void };
  * rest of the console; Ctrl-Space asks for completions.
  */
 export async function graphqlEditor(parent: HTMLElement, options: { text: string; label: string; onChange(text: string): void }): Promise<GraphQLEditor> {
+  // In a shadow root CodeMirror adopts its style sheets (constructed, not <style> elements), which
+  // the console's Content-Security-Policy (style-src 'self') allows; in the document it would not.
+  const root = parent.shadowRoot ?? parent.attachShadow({ mode: 'open' });
   const view = new EditorView({
-    parent,
+    parent: root,
+    root,
     state: EditorState.create({
       doc: options.text,
       extensions: [

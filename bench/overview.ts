@@ -1,0 +1,103 @@
+import { performance } from 'node:perf_hooks';
+import { pino } from 'pino';
+import { createSqlPool } from '../src/db/sql-pool.js';
+import { webhookOverview } from '../src/webhooks/overview.js';
+import { benchArgs } from './lib/args.js';
+import { createBenchDatabase, openPostgresServer } from './lib/database.js';
+import { machine } from './lib/machine.js';
+import { figure, printResult, progress, writeJson, type BenchResult } from './lib/report.js';
+import { median, round } from './lib/stats.js';
+
+/**
+ * The console's overview query (webhookOverview, one statement) on a delivery log of a million
+ * attempts: seeded with generate_series straight into the tables, one attempt per delivery,
+ * spread evenly over the last SPAN_HOURS, so that the overview's hour holds its share of them
+ * (41,667 at a million over 24 h). 1 % of the deliveries wait (the backlog the query counts),
+ * 2 % failed. The query is timed warm, as the console sends it (a 60-minute window), QUERIES
+ * times per run; each run's figure is its median, the result the median of the runs.
+ *
+ *   npm run bench:overview                      a million attempts
+ *   BENCH_OVERVIEW_ROWS=20000 npm run bench:overview -- --quick
+ */
+const args = benchArgs();
+const ROWS = Number(process.env.BENCH_OVERVIEW_ROWS ?? (args.quick ? 20_000 : 1_000_000));
+const SPAN_HOURS = 24;
+const QUERIES = args.quick ? 5 : 21;
+const BUDGET_MS = 100;
+if (!Number.isInteger(ROWS) || ROWS < 100) throw new Error(`BENCH_OVERVIEW_ROWS ${process.env.BENCH_OVERVIEW_ROWS} is not a whole number of at least 100`);
+
+/** Events (four deliveries each), deliveries over the three channels, and one attempt per delivery. */
+const SEED = [
+  `insert into events (type, channel, entity_id, payload, occurred_at)
+   select 'contact.updated', 'CONTACT', g % 1000 + 1, '{}'::json, now() - make_interval(secs => $2 * 3600 * (1 - g::float8 / $1))
+   from generate_series(1, ceil($1 / 4.0)::int) g`,
+  `insert into webhook_deliveries (event_seq, channel, entity_id, status, attempt_count, next_attempt_at, created_at, completed_at)
+   select e.min_seq + (g - 1) / 4, (array['DOCUMENT', 'CONTACT', 'FOLDER'])[g % 3 + 1], g % 1000 + 1,
+     case when g % 100 = 0 then 'PENDING' when g % 50 = 1 then 'FAILED' else 'SUCCEEDED' end,
+     1, now() + interval '1 hour', at, case when g % 100 = 0 then null else at end
+   from (select min(seq) as min_seq from events) e,
+     generate_series(1, $1) g,
+     lateral (select now() - make_interval(secs => $2 * 3600 * (1 - g::float8 / $1)) as at) t`,
+  `insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok)
+   select d.id, d.created_at, 5 + (d.id % 200)::int, case when d.status = 'SUCCEEDED' then 200 else 500 end, d.status = 'SUCCEEDED'
+   from webhook_deliveries d`,
+  'analyze events',
+  'analyze webhook_deliveries',
+  'analyze webhook_attempts',
+];
+
+const server = await openPostgresServer();
+const runs: { medianMs: number; p90Ms: number; inWindow: number }[] = [];
+try {
+  for (let run = 1; run <= args.runs; run++) {
+    const db = await createBenchDatabase(server.adminUrl);
+    const sql = createSqlPool(db.url, 2, pino({ level: 'warn' }), 'bench-overview');
+    try {
+      progress(`run ${run}/${args.runs}: seeding ${ROWS.toLocaleString('en')} deliveries and attempts over ${SPAN_HOURS} h`);
+      const seeded = performance.now();
+      for (const statement of SEED) await sql.query(statement, statement.includes('$1') ? [ROWS, SPAN_HOURS] : []);
+      progress(`run ${run}/${args.runs}: seeded in ${round((performance.now() - seeded) / 1000, 1)} s; timing ${QUERIES} overview queries`);
+      await webhookOverview(sql, 60);
+      const times: number[] = [];
+      let inWindow = 0;
+      for (let i = 0; i < QUERIES; i++) {
+        const started = performance.now();
+        const overview = await webhookOverview(sql, 60);
+        times.push(performance.now() - started);
+        inWindow = overview.targets.reduce((sum, t) => sum + t.succeeded + t.failed, 0);
+      }
+      const sorted = [...times].sort((a, b) => a - b);
+      runs.push({ medianMs: round(median(times), 1), p90Ms: round(sorted[Math.floor(sorted.length * 0.9)]!, 1), inWindow });
+      progress(`run ${run}/${args.runs}: median ${runs.at(-1)!.medianMs} ms over ${inWindow.toLocaleString('en')} attempts in the window`);
+    } finally {
+      await sql.end();
+      await db.drop();
+    }
+  }
+} finally {
+  await server.stop();
+}
+
+const host = machine();
+const result: BenchResult = {
+  bench: 'overview',
+  title: `The console's overview query on ${ROWS.toLocaleString('en')} delivery attempts`,
+  runs: args.runs,
+  quick: args.quick,
+  postgres: { kind: server.kind, version: server.version },
+  figures: [
+    figure('webhookOverview(60 min), median', median(runs.map((r) => r.medianMs)), 'ms', { op: '<=', value: BUDGET_MS }),
+    figure('webhookOverview(60 min), p90 of a run', median(runs.map((r) => r.p90Ms)), 'ms'),
+    figure('attempts in the window', median(runs.map((r) => r.inWindow)), ''),
+  ],
+  latencies: [],
+  curves: [],
+  perRun: runs,
+  notes: [
+    `${ROWS.toLocaleString('en')} deliveries with one attempt each, evenly over the last ${SPAN_HOURS} h across the three channels; 1 % waiting, 2 % failed; seeded with generate_series, then analysed`,
+    `the statement as the API runs it (src/webhooks/overview.ts) on a pg pool, warm: ${QUERIES} queries per run, the run's median, then the median of the runs`,
+    `machine: ${host.cpu}, ${host.cores} cores; load average at the end ${host.loadAverage.join(', ')}`,
+  ],
+};
+printResult(result);
+if (args.json) writeJson(args.json, result);
