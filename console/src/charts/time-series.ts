@@ -1,7 +1,8 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-export type SeriesSpec = { label: string; stroke: string; fill?: string };
+/** `points`: mark each value, for a series with gaps, where a lone minute would otherwise draw nothing. */
+export type SeriesSpec = { label: string; stroke: string; fill?: string; points?: boolean };
 
 export type TimeSeries = {
   /** Replaces the data: x in seconds since the epoch, one y array per series. */
@@ -21,7 +22,7 @@ export function timeSeries(container: HTMLElement, series: SeriesSpec[], unit: s
     {
       width: width(),
       height: HEIGHT,
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, fill: s.fill, width: 2, spanGaps: false }))],
+      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, fill: s.fill, width: 2, spanGaps: false, points: { show: s.points ?? false, size: 5 } }))],
       axes: [{}, { label: unit, size: 56 }],
       scales: { x: { time: true } },
       legend: { live: true },

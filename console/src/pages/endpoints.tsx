@@ -282,7 +282,7 @@ function EndpointForm({ endpoint, onSaved }: { endpoint: Endpoint | null; onSave
       <label class="check">
         <input type="checkbox" checked={draft.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} /> Enabled
       </label>
-      <label for="ep-subscription">Subscription document</label>
+      <p class="label">Subscription document</p>
       <p class="hint">One root field: events, documentExported, contactChanged or folderChanged. Ctrl-Space completes; errors are underlined as you type.</p>
       <SubscriptionEditor id="ep-subscription" label="Subscription document" value={draft.subscription} onChange={(subscription) => set({ subscription })} />
       <label for="ep-variables">Variables (JSON)</label>

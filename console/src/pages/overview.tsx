@@ -222,8 +222,8 @@ export function OverviewPage() {
               unit="ms"
               summary={`per minute, median and 99th percentile in milliseconds`}
               series={[
-                { label: 'p50', stroke: '#1f5fbf' },
-                { label: 'p99', stroke: '#b26a00' },
+                { label: 'p50', stroke: '#1f5fbf', points: true },
+                { label: 'p99', stroke: '#b26a00', points: true },
               ]}
               x={x}
               ys={[data.minutes.map((m) => m.latencyP50Ms ?? null), data.minutes.map((m) => m.latencyP99Ms ?? null)]}
