@@ -3,7 +3,7 @@ import { request, subscribe } from '../api';
 import type { SeriesSpec, TimeSeries } from '../charts/time-series';
 import { graphql } from '../gql';
 import type { WebhookOverviewQuery } from '../gql/graphql';
-import { Alert, when } from '../ui';
+import { Alert, message, when } from '../ui';
 
 const Overview = graphql(`
   query WebhookOverview($windowMinutes: Int) {
@@ -98,7 +98,7 @@ function Chart({ title, series, unit, x, ys, summary }: { title: string; series:
         chart.current = timeSeries(box.current, series, unit);
         chart.current.set(x, ys);
       })
-      .catch((err: unknown) => setFailed(String(err)));
+      .catch((err: unknown) => setFailed(message(err)));
     return () => {
       gone = true;
       chart.current?.destroy();
@@ -132,7 +132,7 @@ export function OverviewPage() {
         setData((await request(Overview, { windowMinutes: 60 })).webhookOverview);
         setError(null);
       } catch (err) {
-        setError(err instanceof Error ? err.message : String(err));
+        setError(message(err));
       } finally {
         reading = false;
       }

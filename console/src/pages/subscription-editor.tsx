@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { GraphQLEditor } from '../editor/graphql-editor';
+import { message } from '../ui';
 
 /**
  * The subscription document's editor: CodeMirror with the schema, loaded when the form first
@@ -22,7 +23,7 @@ export function SubscriptionEditor({ id, label, value, onChange }: { id: string;
         editor.current = made;
         setReady(true);
       })
-      .catch((err: unknown) => setFailed(err instanceof Error ? err.message : String(err)));
+      .catch((err: unknown) => setFailed(message(err)));
     return () => {
       gone = true;
       editor.current?.destroy();
