@@ -86,7 +86,8 @@ describe('the console’s webhook pages in a real browser', { timeout: 120_000 }
     try {
       const contactId = await createContact(t, 'Editor Preview AG');
       const { page, cspErrors } = await tab('#/endpoints/new');
-      await page.getByLabel('URL').fill(endpointReceiver.url);
+      const url = endpointReceiver.endpointUrl();
+      await page.getByLabel('URL').fill(url);
       await page.getByLabel('Description').fill('Contacts to the CRM');
       const editor = page.getByRole('textbox', { name: 'Subscription document' });
       await editor.waitFor();
@@ -109,6 +110,8 @@ describe('the console’s webhook pages in a real browser', { timeout: 120_000 }
       const secretNote = page.getByRole('status').filter({ hasText: 'shown this once' });
       const secret = (await secretNote.locator('code').textContent())!;
       expect(secret).toMatch(/^whsec_/);
+      const { webhookEndpoints } = await t.ok(`{ webhookEndpoints { edges { node { url bodySchema } } } }`);
+      endpointReceiver.expectEndpoint(url, webhookEndpoints.edges.find((e: { node: { url: string } }) => e.node.url === url).node.bodySchema);
 
       await t.ok(`mutation($id: ID!) { updateContact(id: $id, input: { name: "Editor Preview AG (renamed)" }) { id } }`, { id: contactId });
       await endpointReceiver.waitFor(1);
@@ -122,6 +125,8 @@ describe('the console’s webhook pages in a real browser', { timeout: 120_000 }
         })
         .toBeGreaterThan(0);
       await page.reload();
+      await page.getByText('Body schema (JSON Schema of what this endpoint receives)').click();
+      expect(await page.getByLabel('Body schema').textContent()).toContain('"contactChanged"');
       const deliveries = page.getByRole('table', { name: 'Deliveries of this endpoint' });
       await expect.poll(() => deliveries.textContent(), { timeout: 15_000 }).toContain('SUCCEEDED');
       await page.getByRole('button', { name: 'Send a test' }).click();
@@ -134,7 +139,7 @@ describe('the console’s webhook pages in a real browser', { timeout: 120_000 }
       await expect.poll(() => list.textContent(), { timeout: 15_000 }).toContain('Contacts to the CRM');
       await expect.poll(() => list.textContent(), { timeout: 15_000 }).toContain('succeeded');
 
-      await list.getByRole('link', { name: endpointReceiver.url }).click();
+      await list.getByRole('link', { name: url }).click();
       page.once('dialog', (dialog) => void dialog.accept());
       await page.getByRole('button', { name: 'Delete endpoint' }).click();
       await page.getByText('No endpoint yet.').waitFor();

@@ -270,9 +270,11 @@ describe('console in a real browser', { timeout: 120_000 }, () => {
     const shots = process.env.CONSOLE_SCREENSHOTS;
     if (shots) mkdirSync(shots, { recursive: true });
     await readyDocument('receipt-layout.pdf');
-    await t.ok(`mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { signingSecret } }`, {
-      input: { url: receiver.url, description: 'Exports to the ledger', subscription: 'subscription { documentExported(minConfidence: 80) { id filename status } }' },
+    const endpointUrl = receiver.endpointUrl();
+    const { createWebhookEndpoint } = await t.ok(`mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { bodySchema } } }`, {
+      input: { url: endpointUrl, description: 'Exports to the ledger', subscription: 'subscription { documentExported(minConfidence: 80) { id filename status } }' },
     });
+    receiver.expectEndpoint(endpointUrl, createWebhookEndpoint.endpoint.bodySchema);
     for (const width of [1280, 390]) {
       context = await newContext(browser, t.url, width);
       const { page } = await openConsole(context, t.token);

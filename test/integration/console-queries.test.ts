@@ -52,15 +52,17 @@ describe('webhookOverview', () => {
   });
 
   it('sees an endpoint with its own row', async () => {
+    const url = receiver.endpointUrl();
     const { createWebhookEndpoint } = await t.ok(
-      `mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
-      { input: { url: receiver.url, subscription: 'subscription { contactChanged { id name } }' } },
+      `mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id bodySchema } } }`,
+      { input: { url, subscription: 'subscription { contactChanged { id name } }' } },
     );
+    receiver.expectEndpoint(url, createWebhookEndpoint.endpoint.bodySchema);
     await createContact(t, 'Endpoint Overview Ltd');
     await settle();
     const { webhookOverview: o } = await t.ok(OVERVIEW, {});
     const row = o.targets.find((x: { endpoint: { id: string } | null }) => x.endpoint?.id === createWebhookEndpoint.endpoint.id);
-    expect(row).toMatchObject({ channel: null, url: receiver.url, enabled: true });
+    expect(row).toMatchObject({ channel: null, url, enabled: true });
     expect(row.succeeded + row.failed + row.pending).toBeGreaterThan(0);
     expect(o.minutes.length).toBeGreaterThanOrEqual(60);
   });

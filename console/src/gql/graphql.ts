@@ -172,7 +172,7 @@ export type EndpointDetailQueryVariables = Exact<{
 }>;
 
 
-export type EndpointDetailQuery = { webhookEndpoint: { id: string, url: string, subscription: string, variables: unknown, description: string | null, enabled: boolean, createdAt: string, disabledAt: string | null, disabledReason: string | null, failingSince: string | null, consecutiveFailures: number } | null, webhookDeliveries: { edges: Array<{ node: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, event: { id: string, type: EventType }, attempts: Array<{ ok: boolean, httpStatus: number | null, durationMs: number, error: string | null }> } }> } };
+export type EndpointDetailQuery = { webhookEndpoint: { id: string, url: string, subscription: string, variables: unknown, description: string | null, enabled: boolean, createdAt: string, disabledAt: string | null, disabledReason: string | null, failingSince: string | null, consecutiveFailures: number, bodySchema: unknown } | null, webhookDeliveries: { edges: Array<{ node: { id: string, status: DeliveryStatus, attemptCount: number, createdAt: string, event: { id: string, type: EventType }, attempts: Array<{ ok: boolean, httpStatus: number | null, durationMs: number, error: string | null }> } }> } };
 
 export type CreateEndpointMutationVariables = Exact<{
   input: WebhookEndpointInput;
@@ -460,6 +460,7 @@ export const EndpointDetailDocument = new TypedDocumentString(`
     disabledReason
     failingSince
     consecutiveFailures
+    bodySchema
   }
   webhookDeliveries(filter: {endpointId: $id}, first: 20) {
     edges {

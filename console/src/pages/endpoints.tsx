@@ -50,6 +50,7 @@ const Detail = graphql(`
       disabledReason
       failingSince
       consecutiveFailures
+      bodySchema
     }
     webhookDeliveries(filter: { endpointId: $id }, first: 20) {
       edges {
@@ -372,6 +373,14 @@ function EndpointDetail({ id, secret, onGone }: { id: string; secret: string | n
           })
         }
       />
+      <details class="card">
+        <summary>Body schema (JSON Schema of what this endpoint receives)</summary>
+        {endpoint.bodySchema == null ? (
+          <p class="muted">None: the stored document is no longer one the schema accepts.</p>
+        ) : (
+          <Code label="Body schema">{pretty(endpoint.bodySchema)}</Code>
+        )}
+      </details>
       <h2>Deliveries</h2>
       {data.webhookDeliveries.edges.length === 0 ? (
         <p class="muted">None yet.</p>
