@@ -186,6 +186,7 @@ describe('the console’s webhook pages in a real browser', { timeout: 120_000 }
     const row = table.getByRole('row', { name: new RegExp(createInspector.id) });
     await row.waitFor();
     expect(await row.textContent()).toContain('1');
+    await row.getByRole('button', { name: `Show the requests of ${createInspector.id}` }).click();
     await page.getByRole('article', { name: /^POST request/ }).getByText('"from": "the API"').waitFor();
     expect(cspErrors).toEqual([]);
   });

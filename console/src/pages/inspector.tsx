@@ -113,15 +113,15 @@ export function InspectorPage() {
 
   const [listed, setListed] = useState<Listed[]>([]);
 
-  // Every inspector that exists, made here, in another tab or by the API; the one this tab used last is shown first.
+  // Every inspector that exists, made here, in another tab or by the API; the one this tab used last is shown, others when chosen.
   useEffect(() => {
     const id = sessionStorage.getItem(KEY);
     Promise.all([request(ListInspectors), id ? request(Find, { id }) : Promise.resolve({ inspector: null })])
       .then(([{ inspectors }, { inspector: mine }]) => {
-        setListed(inspectors);
+        // One created while these were read stays, and stays shown.
+        setListed((made) => [...made.filter((m) => !inspectors.some((i) => i.id === m.id)), ...inspectors]);
         if (!mine && id) sessionStorage.removeItem(KEY);
-        const shown = mine ?? inspectors[0];
-        if (shown) setInspector(shown);
+        if (mine) setInspector((current) => current ?? mine);
       })
       .catch((err: unknown) => setError(message(err)));
   }, []);
