@@ -33,6 +33,8 @@ const config: CodegenConfig = {
           RuleExecution: '../rules/executions.js#ExecutionRow',
           Inspector: '../inspector/store.js#InspectorRow',
           InspectorRequest: '../inspector/store.js#InspectorRequestRow',
+          ApiToken: '../auth/token-store.js#TokenRow',
+          AuditEntry: '../audit/audit-log.js#AuditRow',
         },
       },
     },

@@ -12,7 +12,8 @@ export type Services = {
   secretOverlapMs: number;
   testWebhook(em: EntityManager, channel: Channel): Promise<AttemptRow>;
   testWebhookEndpoint(em: EntityManager, id: string): Promise<AttemptRow>;
-  regenerateApiToken(em: EntityManager): Promise<string>;
+  /** A token was revoked or regenerated here: this instance forgets what it verified before answering. */
+  tokensChanged(): void;
   /** What the domain tells about documents: the rules listen. */
   documentHooks: DocumentHooks;
   /** What writing a webhook endpoint needs: the URL rules, its document checked against the schema, the log. */

@@ -4,7 +4,7 @@ import type { TokenVerifier } from '../auth/token-verifier.js';
 type End = (error: GraphQLError) => void;
 
 /**
- * The tokens this instance's callback subscriptions were made with. A token regenerated away
+ * The tokens this instance's callback subscriptions were made with. A token revoked or regenerated
  * ends them, as it closes the WebSockets it opened (4403): the callback plugin then sends the
  * router `complete` with an UNAUTHENTICATED error.
  */
@@ -34,7 +34,7 @@ export class CallbackTokens {
     for (const [token, ends] of [...this.byToken]) {
       if (await tokens.isValid(token)) continue;
       this.byToken.delete(token);
-      const error = new GraphQLError('The bearer token of this subscription was regenerated; subscribe again with the new one', {
+      const error = new GraphQLError('The bearer token of this subscription was revoked or regenerated; subscribe again with a valid one', {
         extensions: { code: 'UNAUTHENTICATED' },
       });
       for (const end of ends) end(error);

@@ -88,6 +88,7 @@ class CallbackContext implements GraphQLContext {
   readonly reads: GraphQLContext['reads'];
   readonly events: GraphQLContext['events'];
   readonly services: GraphQLContext['services'];
+  readonly viewer: GraphQLContext['viewer'];
 
   constructor(
     private readonly base: GraphQLContext,
@@ -98,6 +99,7 @@ class CallbackContext implements GraphQLContext {
     this.changes = base.changes;
     this.reads = base.reads;
     this.events = base.events;
+    this.viewer = base.viewer;
     this.services = base.services;
   }
 

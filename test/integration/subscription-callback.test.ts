@@ -230,7 +230,7 @@ describe('a subscription whose token is regenerated away', () => {
     const { regenerateApiToken } = await t.ok(`mutation { regenerateApiToken }`);
     await router.waitUntil(() => messagesOf(sub, 'complete').length === 1, 'the complete');
     const [complete] = messagesOf(sub, 'complete');
-    expect(complete!.errors?.[0]).toMatchObject({ message: expect.stringContaining('was regenerated'), extensions: { code: 'UNAUTHENTICATED' } });
+    expect(complete!.errors?.[0]).toMatchObject({ message: expect.stringContaining('was revoked or regenerated'), extensions: { code: 'UNAUTHENTICATED' } });
     await sizeDropsTo(fanout, before);
     // The new token subscribes again.
     const again = await router.subscribe(t.url, regenerateApiToken as string, 'subscription { contactChanged { name } }');
