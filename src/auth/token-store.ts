@@ -53,12 +53,11 @@ export function listTokens(em: EntityManager, first: number, before: number | un
 export async function createToken(em: EntityManager, input: TokenInput): Promise<{ token: TokenRow; secret: string }> {
   const { name, scopes, expiresAt } = checkTokenInput(input);
   const secret = generateToken();
-  const [row] = await em.execute<{ id: number }[]>(`insert into api_tokens (token_hash, name, scopes, expires_at, created_at) values (?, ?, ?::text[], ?, now()) returning id`, [
-    hashToken(secret),
-    name,
-    scopes,
-    expiresAt,
-  ]);
+  const [row] = await em.execute<{ id: number }[]>(
+    `insert into api_tokens (token_hash, name, scopes, expires_at, created_at)
+     values (?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?, now()) returning id`,
+    [hashToken(secret), name, JSON.stringify(scopes), expiresAt],
+  );
   return { token: (await getToken(em, row!.id))!, secret };
 }
 

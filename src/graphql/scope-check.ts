@@ -67,7 +67,8 @@ export function scopeError(schema: GraphQLSchema, document: DocumentNode, operat
           if (refused) return false;
           const field = typeInfo.getFieldDef();
           const parent = typeInfo.getParentType();
-          if (!field || !parent) return undefined;
+          // Introspection (__schema, __type, __typename) is open to every token: the schema is public.
+          if (!field || !parent || field.name.startsWith('__')) return undefined;
           const needed = declaredScope(schema, field) ?? (isRootType(schema, parent) ? 'ADMIN' : undefined);
           if (needed && !grants(scopes, needed)) refused = { node: fieldNode, coordinate: `${parent.name}.${field.name}`, needed };
           return undefined;
