@@ -31,11 +31,11 @@ export async function recordAudit(tx: EntityManager, actor: Actor, entry: AuditR
   ]);
 }
 
-/** Newest first; `before` is the id of the last entry of the previous page. */
+/** Newest first; `before` is the id of the last entry of the previous page. The id is qualified: the output column of that name is text. */
 export function listAudit(em: EntityManager, first: number, before: number | undefined): Promise<AuditRow[]> {
   return em.execute<AuditRow[]>(
     `select id::text as id, at, actor, action, subject, changes from audit_log
-     where ?::bigint is null or id < ?::bigint order by id desc limit ?`,
+     where ?::bigint is null or audit_log.id < ?::bigint order by audit_log.id desc limit ?`,
     [before ?? null, before ?? null, first + 1],
   );
 }

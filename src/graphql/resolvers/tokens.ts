@@ -33,7 +33,7 @@ export const tokenResolvers: Resolvers = {
         ({ token }) => ({
           action: 'apiToken.create',
           subject: `apiToken:${token.id}`,
-          changes: { name: token.name, scopes: token.scopes, expiresAt: token.expiresAt },
+          changes: { name: token.name, scopes: token.scopes, expiresAt: input.expiresAt?.toISOString() ?? null },
         }),
       ),
     revokeApiToken: async (_, { id }, ctx) => {
