@@ -96,7 +96,7 @@ export type AuditEntry = {
   /** The values set; a secret appears only as set, cleared or rotated, never its value. */
   changes?: Maybe<Scalars['JSON']['output']>;
   id: Scalars['ID']['output'];
-  /** What it was done to, such as webhookEndpoint:3; null for the webhook settings. */
+  /** What it was done to, such as webhookEndpoint:3; null for the webhook settings and a replay. */
   subject?: Maybe<Scalars['String']['output']>;
 };
 
