@@ -3,6 +3,9 @@ import type { TokenVerifier } from '../auth/token-verifier.js';
 
 type End = (error: GraphQLError) => void;
 
+/** The longest delay a Node timer holds; a later expiry is looked at again after it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * The tokens this instance's callback subscriptions were made with. A token revoked or regenerated
  * ends them, as it closes the WebSockets it opened (4403): the callback plugin then sends the
@@ -11,15 +14,31 @@ type End = (error: GraphQLError) => void;
 export class CallbackTokens {
   private readonly byToken = new Map<string, Set<End>>();
 
-  /** Watches a subscription's token; returns what stops watching it (the subscription ended). */
-  watch(token: string, end: End): () => void {
+  /**
+   * Watches a subscription's token; returns what stops watching it (the subscription ended).
+   * A token with an expiry ends the subscription when it expires, as it closes a WebSocket.
+   */
+  watch(token: string, end: End, expiresAt: Date | null = null): () => void {
     const ends = this.byToken.get(token) ?? new Set<End>();
     ends.add(end);
     this.byToken.set(token, ends);
-    return () => {
+    let timer: NodeJS.Timeout | undefined;
+    const unwatch = () => {
+      clearTimeout(timer);
       ends.delete(end);
       if (ends.size === 0 && this.byToken.get(token) === ends) this.byToken.delete(token);
     };
+    const endAtExpiry = () => {
+      const remaining = expiresAt!.getTime() - Date.now();
+      if (remaining > 0) {
+        timer = setTimeout(endAtExpiry, Math.min(remaining, MAX_TIMER_MS)).unref();
+        return;
+      }
+      unwatch();
+      end(new GraphQLError('The bearer token of this subscription expired; subscribe again with a valid one', { extensions: { code: 'UNAUTHENTICATED' } }));
+    };
+    if (expiresAt) endAtExpiry();
+    return unwatch;
   }
 
   /** The subscriptions watched. */

@@ -225,7 +225,7 @@ export async function createHttpApp(deps: HttpDeps) {
         const context = deps.makeContext(viewer);
         // A router's callback subscription: the same streams as a WebSocket's, for this one subscription.
         if (!callbackExtension(req.body)) return context;
-        return callbackContext(context, deps.streams, deps.bufferSize, (end) => deps.callbackTokens.watch(token, end));
+        return callbackContext(context, deps.streams, deps.bufferSize, (end) => deps.callbackTokens.watch(token, end, viewer.expiresAt));
       },
     }),
   );

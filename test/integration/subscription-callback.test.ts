@@ -221,6 +221,22 @@ describe('a callback receiver slower than the events', () => {
   });
 });
 
+describe('a subscription whose token expires', () => {
+  it('is completed with UNAUTHENTICATED when the token expires', async () => {
+    const fanout = t.app.broadcaster.fanout;
+    const before = fanout.size;
+    const { createApiToken } = await t.ok(`mutation($at: DateTime!) { createApiToken(input: { name: "short-lived router", scopes: [READ], expiresAt: $at }) { secret } }`, {
+      at: new Date(Date.now() + 1500).toISOString(),
+    });
+    const { sub } = await router.subscribe(t.url, createApiToken.secret, 'subscription { contactChanged { name } }');
+    expect(fanout.size).toBe(before + 1);
+    await router.waitUntil(() => messagesOf(sub, 'complete').length === 1, 'the complete');
+    const [complete] = messagesOf(sub, 'complete');
+    expect(complete!.errors?.[0]).toMatchObject({ message: expect.stringContaining('expired'), extensions: { code: 'UNAUTHENTICATED' } });
+    await sizeDropsTo(fanout, before);
+  });
+});
+
 describe('a subscription whose token is regenerated away', () => {
   it('is completed with UNAUTHENTICATED, as a WebSocket of that token is closed', async () => {
     const fanout = t.app.broadcaster.fanout;
