@@ -1,10 +1,8 @@
 import { GraphQLError } from 'graphql';
 import type { TokenVerifier } from '../auth/token-verifier.js';
+import { atInstant } from '../at-instant.js';
 
 type End = (error: GraphQLError) => void;
-
-/** The longest delay a Node timer holds; a later expiry is looked at again after it. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The tokens this instance's callback subscriptions were made with. A token revoked or regenerated
@@ -22,22 +20,18 @@ export class CallbackTokens {
     const ends = this.byToken.get(token) ?? new Set<End>();
     ends.add(end);
     this.byToken.set(token, ends);
-    let timer: NodeJS.Timeout | undefined;
+    let cancelExpiry = () => {};
     const unwatch = () => {
-      clearTimeout(timer);
+      cancelExpiry();
       ends.delete(end);
       if (ends.size === 0 && this.byToken.get(token) === ends) this.byToken.delete(token);
     };
-    const endAtExpiry = () => {
-      const remaining = expiresAt!.getTime() - Date.now();
-      if (remaining > 0) {
-        timer = setTimeout(endAtExpiry, Math.min(remaining, MAX_TIMER_MS)).unref();
-        return;
-      }
-      unwatch();
-      end(new GraphQLError('The bearer token of this subscription expired; subscribe again with a valid one', { extensions: { code: 'UNAUTHENTICATED' } }));
-    };
-    if (expiresAt) endAtExpiry();
+    if (expiresAt) {
+      cancelExpiry = atInstant(expiresAt, () => {
+        unwatch();
+        end(new GraphQLError('The bearer token of this subscription expired; subscribe again with a valid one', { extensions: { code: 'UNAUTHENTICATED' } }));
+      });
+    }
     return unwatch;
   }
 

@@ -142,7 +142,7 @@ export async function createHttpApp(deps: HttpDeps) {
         },
       },
       {
-        // The context refused a request without a valid token: a viewer is always there.
+        // The context refused a request without a valid token, so a viewer is there (and no scopes would refuse all).
         async requestDidStart({ contextValue }) {
           return {
             async didResolveOperation({ schema, document, operation }) {

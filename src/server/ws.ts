@@ -7,6 +7,7 @@ import { bearerToken } from '../auth/tokens.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { Viewer } from '../auth/scopes.js';
 import { scopeError } from '../graphql/scope-check.js';
+import { atInstant } from '../at-instant.js';
 import { depthLimit } from '../graphql/depth-limit.js';
 import { formatError } from '../graphql/errors.js';
 import type { ContextFactory } from '../graphql/context-factory.js';
@@ -28,9 +29,6 @@ export const WS_CLOSE = {
   /** Missing or wrong token, or a token revoked (revokeApiToken, regenerateApiToken) or expired. */
   forbidden: 4403,
 } as const;
-
-/** The longest delay a Node timer holds; a later expiry is looked at again after it. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A peer that does not answer our close frame within this time is cut off. */
 const CLOSE_TIMEOUT_MS = 5_000;
@@ -89,19 +87,8 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
   const initTimers = new Map<WebSocket, NodeJS.Timeout>();
   const tokens = new Map<WebSocket, string>();
   const viewers = new Map<WebSocket, Viewer>();
-  const expiryTimers = new Map<WebSocket, NodeJS.Timeout>();
-  /** Closes the socket when its token expires, as a revocation would. */
-  const closeAtExpiry = (socket: WebSocket, expiresAt: Date) => {
-    const remaining = expiresAt.getTime() - Date.now();
-    if (remaining <= 0) {
-      socket.close(WS_CLOSE.forbidden, 'The token expired');
-      return;
-    }
-    expiryTimers.set(
-      socket,
-      setTimeout(() => closeAtExpiry(socket, expiresAt), Math.min(remaining, MAX_TIMER_MS)),
-    );
-  };
+  /** What cancels closing each socket when its token expires. */
+  const expiries = new Map<WebSocket, () => void>();
   const format = formatError(log);
   const formatOne = (error: GraphQLError) => format(error.toJSON(), error);
 
@@ -118,8 +105,8 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
       initTimers.delete(socket);
       tokens.delete(socket);
       viewers.delete(socket);
-      clearTimeout(expiryTimers.get(socket));
-      expiryTimers.delete(socket);
+      expiries.get(socket)?.();
+      expiries.delete(socket);
     });
   });
 
@@ -160,7 +147,8 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
           return false;
         }
         viewers.set(socket, viewer);
-        if (viewer.expiresAt) closeAtExpiry(socket, viewer.expiresAt);
+        // An expiry closes the socket as a revocation would.
+        if (viewer.expiresAt) expiries.set(socket, atInstant(viewer.expiresAt, () => socket.close(WS_CLOSE.forbidden, 'The token expired')));
         return true;
       },
       onSubscribe(ctx, _id, payload) {
@@ -224,9 +212,10 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
     },
     dispose() {
       disposed ??= (async () => {
-        for (const timer of [...initTimers.values(), ...expiryTimers.values()]) clearTimeout(timer);
+        for (const timer of initTimers.values()) clearTimeout(timer);
         initTimers.clear();
-        expiryTimers.clear();
+        for (const cancel of expiries.values()) cancel();
+        expiries.clear();
         // Closes every client with 1001 and resolves once all of them are gone.
         await server.dispose();
       })();
