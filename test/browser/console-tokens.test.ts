@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -77,5 +78,25 @@ describe('console: tokens and audit', { timeout: 120_000 }, () => {
     const { page } = await openConsole(context, t.token);
     const nav = page.getByRole('navigation', { name: 'Console' });
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Settings → Webhooks', 'Documents', 'Delivery log', 'Live tail', 'Inspector', 'Tokens', 'Audit']);
+  });
+
+  it('fits Tokens and Audit in the window at 1280 and 390 pixels (and takes their screenshots with CONSOLE_SCREENSHOTS)', async () => {
+    const shots = process.env.CONSOLE_SCREENSHOTS;
+    if (shots) mkdirSync(shots, { recursive: true });
+    await createToken('Partner feed (read only)', ['READ']);
+    await t.ok(`mutation { configureWebhooks(input: { document: { url: "http://127.0.0.1:9/documents" }, bearerToken: "receiver-token" }) { offlineMode } }`);
+    for (const width of [1280, 390]) {
+      context = await newContext(browser, t.url, width);
+      const { page } = await openConsole(context, t.token);
+      for (const name of ['tokens', 'audit']) {
+        await page.goto(`/console/#/${name}`);
+        await page.locator('main h1').waitFor();
+        await page.locator('tbody tr').first().waitFor();
+        const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+        expect(overflow, `${name} at ${width}px`).toBeLessThanOrEqual(0);
+        if (shots) await page.screenshot({ path: `${shots}/${name}-${width}.png`, fullPage: width > 600 });
+      }
+      await context.close();
+    }
   });
 });
