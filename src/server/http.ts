@@ -57,7 +57,7 @@ export type HttpDeps = {
   streams(onOverflow: () => void): SubscriptionStreams;
   /** Events a callback subscription may have waiting before it is ended (WS_SUBSCRIBER_BUFFER). */
   bufferSize: number;
-  /** The tokens of the callback subscriptions: a regenerated token ends them. */
+  /** The tokens of the callback subscriptions: a token revoked, regenerated or expired ends them. */
   callbackTokens: CallbackTokens;
   /** Where callback URLs may point (SUBSCRIPTION_CALLBACK_URLS) and the time limit of one POST to them. */
   callback: { urlPrefixes: readonly string[]; timeoutMs: number };

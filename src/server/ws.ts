@@ -137,7 +137,7 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
           socket.close(WS_CLOSE.forbidden, 'Missing token: send connectionParams { authorization: "Bearer <token>" }');
           return false;
         }
-        // Known before it is checked: a regeneration that commits during the check is then
+        // Known before it is checked: a revocation that commits during the check is then
         // caught by revalidateTokens() instead of slipping between the two.
         tokens.set(socket, token);
         const viewer = await deps.tokens.verify(token);
