@@ -8,6 +8,9 @@ import { ormConfig } from '../../src/db/orm-config.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestWsClient } from '../helpers/ws-client.js';
 
+/** A token's life in the expiry tests: long enough for its setup on a loaded machine, which a shorter one would outlive. */
+const EXPIRY_MS = 4000;
+
 let t: TestApp;
 let db: pg.Client;
 const clients: TestWsClient[] = [];
@@ -123,7 +126,7 @@ describe('revokeApiToken', () => {
 
 describe('expiry', () => {
   it('closes the token\'s WebSocket with 4403 when it expires, and HTTP answers 401 from then on', async () => {
-    const { secret } = await createToken('short-lived', ['READ'], new Date(Date.now() + 1500).toISOString());
+    const { secret } = await createToken('short-lived', ['READ'], new Date(Date.now() + EXPIRY_MS).toISOString());
     const c = client(secret);
     c.subscribe(`subscription { events { id } }`);
     await t.app.broadcaster.fanout.whenAttached(1);
