@@ -160,9 +160,9 @@ describe('the migration to scoped tokens', () => {
     url.pathname = `/${name}`;
     const orm = await MikroORM.init(ormConfig(url.toString(), 2));
     try {
-      await orm.getMigrator().up({ to: 'Migration20261129040000_endpoints' });
+      await orm.migrator.up({ to: 'Migration20261129040000_endpoints' });
       await orm.em.getConnection().execute(`insert into api_tokens (token_hash, label, created_at) values ('${'a'.repeat(64)}', 'generated at first start', now())`);
-      await orm.getMigrator().up();
+      await orm.migrator.up();
       const rows = await orm.em.getConnection().execute('select name, scopes, expires_at, last_used_at, revoked_at from api_tokens');
       expect(rows).toEqual([{ name: 'generated at first start', scopes: ['ADMIN'], expires_at: null, last_used_at: null, revoked_at: null }]);
     } finally {
