@@ -35,6 +35,8 @@ const config: CodegenConfig = {
           WebhookTargetOverview: '../webhooks/overview.js#OverviewTarget',
           Inspector: '../inspector/store.js#InspectorRow',
           InspectorRequest: '../inspector/store.js#InspectorRequestRow',
+          ApiToken: '../auth/token-store.js#TokenRow',
+          AuditEntry: '../audit/audit-log.js#AuditRow',
         },
       },
     },

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { Logger } from 'pino';
 import { TokenVerifier } from './auth/token-verifier.js';
-import { bootstrapToken, regenerateToken } from './auth/tokens.js';
+import { bootstrapToken } from './auth/tokens.js';
 import { Broadcaster } from './bridge/broadcaster.js';
 import { DeliveryFeed, type DeliveryUpdate } from './bridge/delivery-feed.js';
 import { Published, PublishedEvent } from './subscriptions/published.js';
@@ -16,6 +16,7 @@ import type { Services } from './graphql/services.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { purgeExecutions } from './rules/executions.js';
+import { purgeAudit } from './audit/audit-log.js';
 import { RuleScheduler } from './rules/scheduler.js';
 import { createHttpApp } from './server/http.js';
 import { startWebSocketServer, type WebSocketTransport } from './server/ws.js';
@@ -90,7 +91,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
 
   try {
     const { generated, revokedBootstrap } = await bootstrapToken(orm.em.fork(), config.apiToken);
-    if (revokedBootstrap) log.warn('API_TOKEN was revoked by regenerateApiToken and is not accepted');
+    if (revokedBootstrap) log.warn('API_TOKEN was revoked (revokeApiToken or regenerateApiToken) and is not accepted');
 
     const metrics = createMetrics(orm);
     const sender = new WebhookSender({
@@ -118,12 +119,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       testWebhook: (em, channel) => testWebhook(em, sender, channel, events.publicUrl),
       testWebhookEndpoint: (em, id) => testEndpoint(em, id, { schema, makeContext, formatError: formatGraphQLError, sender, checkDocument }),
       previewWebhookEndpoint: (em, text, variables) => previewEndpoint(em, text, variables, { schema, makeContext, formatError: formatGraphQLError, checkDocument }),
-      regenerateApiToken: async (em) => {
-        const token = await regenerateToken(em);
-        // Other instances forget on the notification; this one before it answers.
-        tokens.forget();
-        return token;
-      },
+      tokensChanged: () => tokens.forget(),
       documentHooks: { enteredReady: (tx, documentId) => runReadyRules(tx, documentId, events) },
       endpoints: {
         allowPrivate: config.webhooks.allowPrivateNetworks,
@@ -287,6 +283,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       { outage: new OutageLog(purgeLog, 'purging old events'), run: () => purgeExpired(orm.em.fork(), config.webhooks.retentionMs) },
       { outage: new OutageLog(purgeLog, 'purging rule executions'), run: () => purgeExecutions(orm.em.fork(), config.rules.executionsRetentionMs) },
       { outage: new OutageLog(purgeLog, 'purging inspectors'), run: () => purgeInspectors(sql) },
+      { outage: new OutageLog(purgeLog, 'purging the audit log'), run: () => purgeAudit(orm.em.fork(), config.auditRetentionMs) },
     ];
     const purgeTimer = setInterval(() => {
       for (const { outage, run } of purges) run().then(() => outage.recovered(), (err: unknown) => outage.failed(err));

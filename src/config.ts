@@ -119,6 +119,8 @@ const schema = z.object({
   /** Also how far back a subscription can resume: 0 would purge what a client is about to read. */
   WEBHOOK_RETENTION: duration('30d', '1h', MAX_AGE),
   RULE_EXECUTIONS_RETENTION: duration('90d', '1h', MAX_AGE),
+  /** How long the audit log keeps an entry. */
+  AUDIT_RETENTION: duration('365d', '1d', MAX_AGE),
   WEBHOOK_MAX_PAYLOAD_BYTES: integer(1024, 64 * 1024 * 1024).default(256 * 1024),
   WEBHOOK_WORKER: boolean.default(true),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1, 10_000).default(100),
@@ -198,6 +200,8 @@ export type Config = {
     worker: boolean;
   };
   rules: { executionsRetentionMs: number };
+  /** AUDIT_RETENTION: audit entries older than this are purged. */
+  auditRetentionMs: number;
   ws: { maxSubscriptionsPerSocket: number; subscriberBuffer: number; connectionInitTimeoutMs: number; keepAliveMs: number; pollIntervalMs: number };
   /** The URL prefixes a subscription's callback URL must start with; empty: callback subscriptions are refused. */
   subscriptionCallbackUrls: string[];
@@ -267,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       worker: e.WEBHOOK_WORKER,
     },
     rules: { executionsRetentionMs: e.RULE_EXECUTIONS_RETENTION },
+    auditRetentionMs: e.AUDIT_RETENTION,
     ws: {
       maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
       subscriberBuffer: e.WS_SUBSCRIBER_BUFFER,

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { NOTIFY } from '../db/notify-channels.js';
 
 /** `re_` followed by 40 hex characters (CONTRACT.md). */
 export const TOKEN_PATTERN = /^re_[0-9a-f]{40}$/;
@@ -20,12 +19,13 @@ export function bearerToken(header: string | undefined | null): string | undefin
 }
 
 /**
- * At start: accept API_TOKEN when given (a token revoked by regeneration stays revoked);
- * otherwise, when no token is active, make one and return it so that it is printed once.
+ * At start: accept API_TOKEN when given, as an ADMIN token (one revoked stays revoked);
+ * otherwise, when no ADMIN token is in force (none yet, or all revoked or expired), make one
+ * and return it so that it is printed once: a service nobody can administer is of no use.
  */
 export async function bootstrapToken(em: EntityManager, configured: string | undefined): Promise<{ generated?: string; revokedBootstrap?: boolean }> {
   if (configured) {
-    await em.execute(`insert into api_tokens (token_hash, label, created_at) values (?, 'API_TOKEN', now()) on conflict (token_hash) do nothing`, [
+    await em.execute(`insert into api_tokens (token_hash, name, scopes, created_at) values (?, 'API_TOKEN', '{ADMIN}', now()) on conflict (token_hash) do nothing`, [
       hashToken(configured),
     ]);
     const [row] = await em.execute<{ revoked: boolean }[]>('select revoked_at is not null as revoked from api_tokens where token_hash = ?', [
@@ -36,21 +36,12 @@ export async function bootstrapToken(em: EntityManager, configured: string | und
   return em.transactional(async (tx) => {
     // One instance generates; a concurrent start waits here and then sees the token.
     await tx.execute(`select pg_advisory_xact_lock(hashtext('recordengine.api_tokens'))`);
-    const active = await tx.execute<{ n: string }[]>('select count(*) as n from api_tokens where revoked_at is null');
+    const active = await tx.execute<{ n: string }[]>(
+      `select count(*) as n from api_tokens where revoked_at is null and 'ADMIN' = any(scopes) and (expires_at is null or expires_at > now())`,
+    );
     if (Number(active[0]!.n) > 0) return {};
     const token = generateToken();
-    await tx.execute(`insert into api_tokens (token_hash, label, created_at) values (?, 'generated at first start', now())`, [hashToken(token)]);
+    await tx.execute(`insert into api_tokens (token_hash, name, scopes, created_at) values (?, 'generated at start', '{ADMIN}', now())`, [hashToken(token)]);
     return { generated: token };
   });
-}
-
-/** Revokes every active token and returns a new one: the old ones stop working at once. */
-export async function regenerateToken(em: EntityManager): Promise<string> {
-  const token = generateToken();
-  await em.transactional(async (tx) => {
-    await tx.execute('update api_tokens set revoked_at = now() where revoked_at is null');
-    await tx.execute(`insert into api_tokens (token_hash, label, created_at) values (?, 'regenerated', now())`, [hashToken(token)]);
-    await tx.execute(`select pg_notify('${NOTIFY.tokens}', 'regenerated')`);
-  });
-  return token;
 }

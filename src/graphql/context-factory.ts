@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Viewer } from '../auth/scopes.js';
 import type { SqlPool } from '../db/sql-pool.js';
 import type { Sql } from '../db/sql.js';
 import type { EventSettings } from '../domain/events-context.js';
@@ -6,7 +7,8 @@ import type { GraphQLContext } from './context.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { Services } from './services.js';
 
-export type ContextFactory = () => GraphQLContext;
+/** A context for the token `viewer`; without one, for what the service runs itself. */
+export type ContextFactory = (viewer?: Viewer) => GraphQLContext;
 
 /**
  * A GraphQL context whose EntityManager fork and loaders are made on first use: most
@@ -26,6 +28,7 @@ class LazyContext implements GraphQLContext {
     readonly reads: Sql,
     readonly events: EventSettings,
     readonly services: Services,
+    readonly viewer: Viewer | undefined,
   ) {}
 
   get em(): EntityManager {
@@ -38,5 +41,5 @@ class LazyContext implements GraphQLContext {
 }
 
 export function lazyContextFactory(orm: MikroORM, sql: SqlPool, changes: Sql, reads: Sql, events: EventSettings, services: Services): ContextFactory {
-  return () => new LazyContext(orm, sql, changes, reads, events, services);
+  return (viewer) => new LazyContext(orm, sql, changes, reads, events, services, viewer);
 }

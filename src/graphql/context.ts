@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../auth/scopes.js';
 import type { SqlPool } from '../db/sql-pool.js';
 import type { Sql } from '../db/sql.js';
 import type { EventSettings } from '../domain/events-context.js';
@@ -18,6 +19,8 @@ export type GraphQLContext = {
   loaders: Loaders;
   events: EventSettings;
   services: Services;
+  /** The token of the request or the WebSocket; absent where the service runs an operation itself (webhook endpoints). */
+  viewer?: Viewer;
   /** Over WebSocket only: the streams the Subscription fields read, bound to the socket. */
   subscriptions?: SubscriptionStreams;
 };

@@ -12,6 +12,8 @@ import type { RuleRow, RuleActionRow } from '../rules/definition.js';
 import type { ExecutionRow } from '../rules/executions.js';
 import type { WebhookOverviewRow, OverviewTarget } from '../webhooks/overview.js';
 import type { InspectorRow, InspectorRequestRow } from '../inspector/store.js';
+import type { TokenRow } from '../auth/token-store.js';
+import type { AuditRow } from '../audit/audit-log.js';
 import type { GraphQLContext } from './context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -30,6 +32,85 @@ export type Scalars = {
   DateTime: { input: Date; output: Date | string; }
   /** Any JSON value. */
   JSON: { input: unknown; output: unknown; }
+};
+
+/** What a token may do. ADMIN includes every other; WRITE and WEBHOOKS each include READ. */
+export type ApiScope =
+  /** Everything, tokens and the audit log included. */
+  | 'ADMIN'
+  /** Every query and subscription but tokens and the audit log. */
+  | 'READ'
+  /** READ, and webhook settings, endpoints, signing secrets, replay, redelivery, tests and inspectors. */
+  | 'WEBHOOKS'
+  /** READ, and changes of documents, contacts, folders, extraction profiles and rules. */
+  | 'WRITE';
+
+export type ApiToken = {
+  __typename?: 'ApiToken';
+  createdAt: Scalars['DateTime']['output'];
+  /** After this instant the token is refused (UNAUTHENTICATED); null: never. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** Within a minute: it is recorded at most once a minute. */
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  name: Scalars['String']['output'];
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  scopes: Array<ApiScope>;
+};
+
+export type ApiTokenConnection = {
+  __typename?: 'ApiTokenConnection';
+  edges: Array<ApiTokenEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ApiTokenCreated = {
+  __typename?: 'ApiTokenCreated';
+  /** The token itself (re_…): shown this once, only its hash is stored. */
+  secret: Scalars['String']['output'];
+  token: ApiToken;
+};
+
+export type ApiTokenEdge = {
+  __typename?: 'ApiTokenEdge';
+  cursor: Scalars['String']['output'];
+  node: ApiToken;
+};
+
+export type ApiTokenInput = {
+  /** In the future; null: never expires. */
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** 1–100 characters; the audit log names the token by it. */
+  name: Scalars['String']['input'];
+  /** One or more. */
+  scopes: Array<ApiScope>;
+};
+
+/** One change of the configuration. */
+export type AuditEntry = {
+  __typename?: 'AuditEntry';
+  /** What was done, such as webhookEndpoint.update or apiToken.revoke. */
+  action: Scalars['String']['output'];
+  /** The name of the token that made the change. */
+  actor: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  /** The values set; a secret appears only as set, cleared or rotated, never its value. */
+  changes?: Maybe<Scalars['JSON']['output']>;
+  id: Scalars['ID']['output'];
+  /** What it was done to, such as webhookEndpoint:3; null for the webhook settings and a replay. */
+  subject?: Maybe<Scalars['String']['output']>;
+};
+
+export type AuditEntryConnection = {
+  __typename?: 'AuditEntryConnection';
+  edges: Array<AuditEntryEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AuditEntryEdge = {
+  __typename?: 'AuditEntryEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditEntry;
 };
 
 /** Derived from the confidence score: HIGH ≥ 90, GOOD 75–89, LOW 50–74, POOR < 50. */
@@ -363,6 +444,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** A field left out is left as it is. */
   configureWebhooks: WebhookSettings;
+  /** A new token; its secret is in the answer, this once. */
+  createApiToken: ApiTokenCreated;
   /** Fires contact.created. The contact gets two folders, Documents and Review (each fires folder.created). */
   createContact: Contact;
   /** A document in status NEW inside a folder; its contact is the folder's. */
@@ -385,10 +468,18 @@ export type Mutation = {
   recordExtraction: Document;
   /** Queues that delivery again, now. */
   redeliverWebhook: WebhookDelivery;
-  /** Returns the new token, once. Every other token stops working at once. */
+  /**
+   * Replaces the calling token's secret: returns the new one, once, and the old one stops working
+   * at once. The token keeps its name, scopes and expiry; other tokens are left as they are.
+   */
   regenerateApiToken: Scalars['String']['output'];
   /** Queues a channel's events, or an endpoint's deliveries, again, from a cursor or an instant (dryRun: count only). */
   replayWebhooks: ReplayResult;
+  /**
+   * Stops the token at once on every instance: HTTP 401, its WebSockets closed with 4403, its
+   * callback subscriptions completed. The last ADMIN token in force cannot be revoked.
+   */
+  revokeApiToken: ApiToken;
   /** A new secret; the old one still signs for WEBHOOK_SECRET_OVERLAP. */
   rotateWebhookEndpointSecret: WebhookEndpointCreated;
   /**
@@ -421,6 +512,11 @@ export type Mutation = {
 
 export type MutationConfigureWebhooksArgs = {
   input: WebhookSettingsInput;
+};
+
+
+export type MutationCreateApiTokenArgs = {
+  input: ApiTokenInput;
 };
 
 
@@ -482,6 +578,11 @@ export type MutationRedeliverWebhookArgs = {
 
 export type MutationReplayWebhooksArgs = {
   input: ReplayInput;
+};
+
+
+export type MutationRevokeApiTokenArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -549,6 +650,10 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Every token, revoked ones too, newest first; never a secret. */
+  apiTokens: ApiTokenConnection;
+  /** Changes of the configuration, newest first, kept for AUDIT_RETENTION. */
+  auditLog: AuditEntryConnection;
   contact?: Maybe<Contact>;
   contacts: ContactConnection;
   document?: Maybe<Document>;
@@ -573,6 +678,8 @@ export type Query = {
   ruleExecutions: RuleExecutionConnection;
   /** Every rule, oldest first. */
   rules: Array<Rule>;
+  /** The token making the request. */
+  viewer?: Maybe<ApiToken>;
   webhookDeliveries: WebhookDeliveryConnection;
   webhookDelivery?: Maybe<WebhookDelivery>;
   /** Null when it does not exist. */
@@ -582,6 +689,18 @@ export type Query = {
   /** How the webhooks fared in the last windowMinutes (1–1440): per channel and endpoint, and per minute. */
   webhookOverview: WebhookOverview;
   webhookSettings: WebhookSettings;
+};
+
+
+export type QueryApiTokensArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1093,7 +1212,7 @@ export type WebhookSettings = {
    * replaced, until this instant (WEBHOOK_SECRET_OVERLAP); null when they carry only one.
    */
   previousSecretExpiresAt?: Maybe<Scalars['DateTime']['output']>;
-  /** The Standard Webhooks signing secret (whsec_…) behind webhook-signature. */
+  /** The Standard Webhooks signing secret (whsec_…) behind webhook-signature. Each read is recorded in the audit log. */
   signingSecret: Scalars['String']['output'];
 };
 
@@ -1207,6 +1326,15 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  ApiScope: ApiScope;
+  ApiToken: ResolverTypeWrapper<TokenRow>;
+  ApiTokenConnection: ResolverTypeWrapper<Omit<ApiTokenConnection, 'edges'> & { edges: Array<ResolversTypes['ApiTokenEdge']> }>;
+  ApiTokenCreated: ResolverTypeWrapper<Omit<ApiTokenCreated, 'token'> & { token: ResolversTypes['ApiToken'] }>;
+  ApiTokenEdge: ResolverTypeWrapper<Omit<ApiTokenEdge, 'node'> & { node: ResolversTypes['ApiToken'] }>;
+  ApiTokenInput: ApiTokenInput;
+  AuditEntry: ResolverTypeWrapper<AuditRow>;
+  AuditEntryConnection: ResolverTypeWrapper<Omit<AuditEntryConnection, 'edges'> & { edges: Array<ResolversTypes['AuditEntryEdge']> }>;
+  AuditEntryEdge: ResolverTypeWrapper<Omit<AuditEntryEdge, 'node'> & { node: ResolversTypes['AuditEntry'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ConfidenceLabel: ConfidenceLabel;
   Contact: ResolverTypeWrapper<ContactModel>;
@@ -1292,6 +1420,14 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  ApiToken: TokenRow;
+  ApiTokenConnection: Omit<ApiTokenConnection, 'edges'> & { edges: Array<ResolversParentTypes['ApiTokenEdge']> };
+  ApiTokenCreated: Omit<ApiTokenCreated, 'token'> & { token: ResolversParentTypes['ApiToken'] };
+  ApiTokenEdge: Omit<ApiTokenEdge, 'node'> & { node: ResolversParentTypes['ApiToken'] };
+  ApiTokenInput: ApiTokenInput;
+  AuditEntry: AuditRow;
+  AuditEntryConnection: Omit<AuditEntryConnection, 'edges'> & { edges: Array<ResolversParentTypes['AuditEntryEdge']> };
+  AuditEntryEdge: Omit<AuditEntryEdge, 'node'> & { node: ResolversParentTypes['AuditEntry'] };
   Boolean: Scalars['Boolean']['output'];
   Contact: ContactModel;
   ContactConnection: Omit<ContactConnection, 'edges'> & { edges: Array<ResolversParentTypes['ContactEdge']> };
@@ -1362,6 +1498,56 @@ export type ResolversParentTypes = {
   WebhookSettings: WebhookSettingsRow;
   WebhookSettingsInput: WebhookSettingsInput;
   WebhookTargetOverview: OverviewTarget;
+};
+
+export type ScopeDirectiveArgs = {
+  requires: ApiScope;
+};
+
+export type ScopeDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = ScopeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type ApiTokenResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiToken'] = ResolversParentTypes['ApiToken']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['ApiScope']>, ParentType, ContextType>;
+};
+
+export type ApiTokenConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiTokenConnection'] = ResolversParentTypes['ApiTokenConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ApiTokenEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ApiTokenCreatedResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiTokenCreated'] = ResolversParentTypes['ApiTokenCreated']> = {
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['ApiToken'], ParentType, ContextType>;
+};
+
+export type ApiTokenEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiTokenEdge'] = ResolversParentTypes['ApiTokenEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ApiToken'], ParentType, ContextType>;
+};
+
+export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = {
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  changes?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  subject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type AuditEntryConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryConnection'] = ResolversParentTypes['AuditEntryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AuditEntryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AuditEntryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryEdge'] = ResolversParentTypes['AuditEntryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditEntry'], ParentType, ContextType>;
 };
 
 export type ContactResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Contact'] = ResolversParentTypes['Contact']> = {
@@ -1527,6 +1713,7 @@ export type LineItemResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   configureWebhooks?: Resolver<ResolversTypes['WebhookSettings'], ParentType, ContextType, RequireFields<MutationConfigureWebhooksArgs, 'input'>>;
+  createApiToken?: Resolver<ResolversTypes['ApiTokenCreated'], ParentType, ContextType, RequireFields<MutationCreateApiTokenArgs, 'input'>>;
   createContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationCreateContactArgs, 'input'>>;
   createDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationCreateDocumentArgs, 'input'>>;
   createExtractionProfile?: Resolver<ResolversTypes['ExtractionProfile'], ParentType, ContextType, RequireFields<MutationCreateExtractionProfileArgs, 'input'>>;
@@ -1541,6 +1728,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   redeliverWebhook?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationRedeliverWebhookArgs, 'deliveryId'>>;
   regenerateApiToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   replayWebhooks?: Resolver<ResolversTypes['ReplayResult'], ParentType, ContextType, RequireFields<MutationReplayWebhooksArgs, 'input'>>;
+  revokeApiToken?: Resolver<ResolversTypes['ApiToken'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;
   rotateWebhookEndpointSecret?: Resolver<ResolversTypes['WebhookEndpointCreated'], ParentType, ContextType, RequireFields<MutationRotateWebhookEndpointSecretArgs, 'id'>>;
   rotateWebhookSigningSecret?: Resolver<ResolversTypes['WebhookSettings'], ParentType, ContextType>;
   setDocumentStatus?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationSetDocumentStatusArgs, 'id' | 'status'>>;
@@ -1560,6 +1748,8 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  apiTokens?: Resolver<ResolversTypes['ApiTokenConnection'], ParentType, ContextType, RequireFields<QueryApiTokensArgs, 'first'>>;
+  auditLog?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
   contact?: Resolver<Maybe<ResolversTypes['Contact']>, ParentType, ContextType, RequireFields<QueryContactArgs, 'id'>>;
   contacts?: Resolver<ResolversTypes['ContactConnection'], ParentType, ContextType, RequireFields<QueryContactsArgs, 'first'>>;
   document?: Resolver<Maybe<ResolversTypes['Document']>, ParentType, ContextType, RequireFields<QueryDocumentArgs, 'id'>>;
@@ -1574,6 +1764,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   rule?: Resolver<Maybe<ResolversTypes['Rule']>, ParentType, ContextType, RequireFields<QueryRuleArgs, 'id'>>;
   ruleExecutions?: Resolver<ResolversTypes['RuleExecutionConnection'], ParentType, ContextType, RequireFields<QueryRuleExecutionsArgs, 'first'>>;
   rules?: Resolver<Array<ResolversTypes['Rule']>, ParentType, ContextType>;
+  viewer?: Resolver<Maybe<ResolversTypes['ApiToken']>, ParentType, ContextType>;
   webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'first'>>;
   webhookDelivery?: Resolver<Maybe<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<QueryWebhookDeliveryArgs, 'id'>>;
   webhookEndpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
@@ -1762,6 +1953,13 @@ export type WebhookTargetOverviewResolvers<ContextType = GraphQLContext, ParentT
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  ApiToken?: ApiTokenResolvers<ContextType>;
+  ApiTokenConnection?: ApiTokenConnectionResolvers<ContextType>;
+  ApiTokenCreated?: ApiTokenCreatedResolvers<ContextType>;
+  ApiTokenEdge?: ApiTokenEdgeResolvers<ContextType>;
+  AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditEntryConnection?: AuditEntryConnectionResolvers<ContextType>;
+  AuditEntryEdge?: AuditEntryEdgeResolvers<ContextType>;
   Contact?: ContactResolvers<ContextType>;
   ContactConnection?: ContactConnectionResolvers<ContextType>;
   ContactEdge?: ContactEdgeResolvers<ContextType>;
@@ -1811,3 +2009,6 @@ export type Resolvers<ContextType = GraphQLContext> = {
   WebhookTargetOverview?: WebhookTargetOverviewResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = GraphQLContext> = {
+  scope?: ScopeDirectiveResolver<any, any, ContextType>;
+};

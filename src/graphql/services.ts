@@ -14,7 +14,8 @@ export type Services = {
   testWebhookEndpoint(em: EntityManager, id: string): Promise<AttemptRow>;
   /** An unsaved subscription document rendered for the newest event it chooses; null when none is. */
   previewWebhookEndpoint(em: EntityManager, subscription: string, variables: Record<string, unknown> | null): Promise<unknown>;
-  regenerateApiToken(em: EntityManager): Promise<string>;
+  /** A token was revoked or regenerated here: this instance forgets what it verified before answering. */
+  tokensChanged(): void;
   /** What the domain tells about documents: the rules listen. */
   documentHooks: DocumentHooks;
   /** What writing a webhook endpoint needs: the URL rules, its document checked against the schema, the log. */

@@ -9,6 +9,8 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { bearerToken } from '../auth/tokens.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
+import type { Viewer } from '../auth/scopes.js';
+import { scopeError } from '../graphql/scope-check.js';
 import { migrationsApplied } from '../db/database.js';
 import { Document, type IDocument } from '../domain/documents/document.entity.js';
 import type { EventSettings } from '../domain/events-context.js';
@@ -56,7 +58,7 @@ export type HttpDeps = {
   streams(onOverflow: () => void): SubscriptionStreams;
   /** Events a callback subscription may have waiting before it is ended (WS_SUBSCRIBER_BUFFER). */
   bufferSize: number;
-  /** The tokens of the callback subscriptions: a regenerated token ends them. */
+  /** The tokens of the callback subscriptions: a token revoked, regenerated or expired ends them. */
   callbackTokens: CallbackTokens;
   /** Where callback URLs may point (SUBSCRIPTION_CALLBACK_URLS) and the time limit of one POST to them. */
   callback: { urlPrefixes: readonly string[]; timeoutMs: number };
@@ -70,21 +72,21 @@ function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
-/** Checks the request's bearer token and returns it. */
-async function authenticate(tokens: TokenVerifier, req: Request): Promise<string> {
+/** Checks the request's bearer token and returns it with its holder. */
+async function authenticate(tokens: TokenVerifier, req: Request): Promise<{ token: string; viewer: Viewer }> {
   const header = req.headers.authorization;
   if (!header) throw unauthenticated('Missing bearer token: send Authorization: Bearer <token>');
   const token = bearerToken(header);
   if (!token) throw unauthenticated('The Authorization header is not of the form "Bearer <token>"');
-  let valid: boolean;
+  let viewer: Viewer | undefined;
   try {
-    valid = await tokens.isValid(token);
+    viewer = await tokens.verify(token);
   } catch (err) {
     if (isDatabaseUnavailable(err)) throw serviceUnavailable();
     throw err;
   }
-  if (!valid) throw unauthenticated('The bearer token is not valid (or was regenerated)');
-  return token;
+  if (!viewer) throw unauthenticated('The bearer token is not valid (revoked, expired or regenerated)');
+  return { token, viewer };
 }
 
 export async function createHttpApp(deps: HttpDeps) {
@@ -138,6 +140,18 @@ export async function createHttpApp(deps: HttpDeps) {
               if (!operation) return;
               const [error] = requestLimitErrors(schema, document, operation, request.variables, deps.maxCost);
               if (error) throw new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, http: { status: 400 } } });
+            },
+          };
+        },
+      },
+      {
+        // The context refused a request without a valid token, so a viewer is there (and no scopes would refuse all).
+        async requestDidStart({ contextValue }) {
+          return {
+            async didResolveOperation({ schema, document, operation }) {
+              if (!operation) return;
+              const refused = scopeError(schema, document, operation, contextValue.viewer?.scopes ?? []);
+              if (refused) throw new GraphQLError(refused.message, { nodes: refused.nodes, extensions: { ...refused.extensions, http: { status: 403 } } });
             },
           };
         },
@@ -218,11 +232,11 @@ export async function createHttpApp(deps: HttpDeps) {
     express.json({ limit: deps.maxBody }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const token = await authenticate(deps.tokens, req);
-        const context = deps.makeContext();
+        const { token, viewer } = await authenticate(deps.tokens, req);
+        const context = deps.makeContext(viewer);
         // A router's callback subscription: the same streams as a WebSocket's, for this one subscription.
         if (!callbackExtension(req.body)) return context;
-        return callbackContext(context, deps.streams, deps.bufferSize, (end) => deps.callbackTokens.watch(token, end));
+        return callbackContext(context, deps.streams, deps.bufferSize, (end) => deps.callbackTokens.watch(token, end, viewer.expiresAt));
       },
     }),
   );

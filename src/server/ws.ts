@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import { bearerToken } from '../auth/tokens.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
+import type { Viewer } from '../auth/scopes.js';
+import { scopeError } from '../graphql/scope-check.js';
+import { atInstant } from '../at-instant.js';
 import { depthLimit } from '../graphql/depth-limit.js';
 import { formatError } from '../graphql/errors.js';
 import type { ContextFactory } from '../graphql/context-factory.js';
@@ -23,7 +26,7 @@ export const WS_CLOSE = {
   tryAgainLater: 1013,
   /** No connection_init within WS_CONNECTION_INIT_TIMEOUT (graphql-ws: also a subscribe before connection_init). */
   unauthorized: 4401,
-  /** Missing or wrong token, or a token revoked by regenerateApiToken. */
+  /** Missing or wrong token, or a token revoked (revokeApiToken, regenerateApiToken) or expired. */
   forbidden: 4403,
 } as const;
 
@@ -83,6 +86,9 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
   } as ServerOptions);
   const initTimers = new Map<WebSocket, NodeJS.Timeout>();
   const tokens = new Map<WebSocket, string>();
+  const viewers = new Map<WebSocket, Viewer>();
+  /** What cancels closing each socket when its token expires. */
+  const expiries = new Map<WebSocket, () => void>();
   const format = formatError(log);
   const formatOne = (error: GraphQLError) => format(error.toJSON(), error);
 
@@ -98,6 +104,9 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
       clearTimeout(initTimers.get(socket));
       initTimers.delete(socket);
       tokens.delete(socket);
+      viewers.delete(socket);
+      expiries.get(socket)?.();
+      expiries.delete(socket);
     });
   });
 
@@ -128,14 +137,18 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
           socket.close(WS_CLOSE.forbidden, 'Missing token: send connectionParams { authorization: "Bearer <token>" }');
           return false;
         }
-        // Known before it is checked: a regeneration that commits during the check is then
+        // Known before it is checked: a revocation that commits during the check is then
         // caught by revalidateTokens() instead of slipping between the two.
         tokens.set(socket, token);
-        if (!(await deps.tokens.isValid(token))) {
+        const viewer = await deps.tokens.verify(token);
+        if (!viewer) {
           tokens.delete(socket);
           socket.close(WS_CLOSE.forbidden, 'The token is not valid (or was regenerated)');
           return false;
         }
+        viewers.set(socket, viewer);
+        // An expiry closes the socket as a revocation would.
+        if (viewer.expiresAt) expiries.set(socket, atInstant(viewer.expiresAt, () => socket.close(WS_CLOSE.forbidden, 'The token expired')));
         return true;
       },
       onSubscribe(ctx, _id, payload) {
@@ -159,10 +172,13 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
         const operation = getOperationAST(document, payload.operationName);
         const refused = operation ? requestLimitErrors(deps.schema, document, operation, payload.variables, deps.maxCost) : [];
         if (refused.length) return refused;
+        // Checked as the operation starts: a subscription the token may not use never streams.
+        const forbidden = operation && scopeError(deps.schema, document, operation, viewers.get(ctx.extra.socket)?.scopes ?? []);
+        if (forbidden) return [forbidden];
         return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context(ctx) {
-        return Object.assign(deps.makeContext(), { subscriptions: streamsFor(ctx.extra.socket) });
+        return Object.assign(deps.makeContext(viewers.get(ctx.extra.socket)), { subscriptions: streamsFor(ctx.extra.socket) });
       },
       subscribe: sharedSubscribe(formatOne) as never,
       onNext(_ctx, _id, _payload, _args, result) {
@@ -190,7 +206,7 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
         if (await deps.tokens.isValid(token)) continue;
         for (const socket of sockets) {
           tokens.delete(socket);
-          socket.close(WS_CLOSE.forbidden, 'The token was regenerated');
+          socket.close(WS_CLOSE.forbidden, 'The token was revoked or regenerated');
         }
       }
     },
@@ -198,6 +214,8 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
       disposed ??= (async () => {
         for (const timer of initTimers.values()) clearTimeout(timer);
         initTimers.clear();
+        for (const cancel of expiries.values()) cancel();
+        expiries.clear();
         // Closes every client with 1001 and resolves once all of them are gone.
         await server.dispose();
       })();

@@ -28,7 +28,7 @@ export function callbackContext(
   base: GraphQLContext,
   streams: (onOverflow: () => void) => SubscriptionStreams,
   bufferSize: number,
-  /** Registers what ends the subscription with an error from outside (its token regenerated away); returns what unregisters it. */
+  /** Registers what ends the subscription with an error from outside (its token revoked, regenerated or expired); returns what unregisters it. */
   watch: (end: (error: GraphQLError) => void) => () => void,
 ): GraphQLContext {
   let end!: (error: GraphQLError) => void;
@@ -59,7 +59,7 @@ export function callbackContext(
   });
 }
 
-/** The stream's items; each Published one becomes the scope its fields resolve in. An overflow or a regenerated token ends it with its error. */
+/** The stream's items; each Published one becomes the scope its fields resolve in. An overflow or a token no longer valid ends it with its error. */
 function eventScoped<T>(source: AsyncIterableIterator<T>, ended: Promise<never>, scope: EventScope, unwatch: () => void): AsyncIterableIterator<T> {
   return {
     async next() {
@@ -88,6 +88,7 @@ class CallbackContext implements GraphQLContext {
   readonly reads: GraphQLContext['reads'];
   readonly events: GraphQLContext['events'];
   readonly services: GraphQLContext['services'];
+  readonly viewer: GraphQLContext['viewer'];
 
   constructor(
     private readonly base: GraphQLContext,
@@ -98,6 +99,7 @@ class CallbackContext implements GraphQLContext {
     this.changes = base.changes;
     this.reads = base.reads;
     this.events = base.events;
+    this.viewer = base.viewer;
     this.services = base.services;
   }
 

@@ -78,7 +78,7 @@ describe('the document deep link', () => {
     expect(await anonymous.json()).toEqual({ error: expect.stringMatching(/Missing bearer token/) });
     const wrong = await fetch(createDocument.docUrl, { headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toEqual({ error: 'The bearer token is not valid (or was regenerated)' });
+    expect(await wrong.json()).toEqual({ error: 'The bearer token is not valid (revoked, expired or regenerated)' });
 
     for (const id of ['999999', 'abc', '1.5', '99999999999999999999', `0x${Number(createDocument.id).toString(16)}`, `${createDocument.id}.0`]) {
       const missing = await fetch(`${t.url}/api/document/${id}/view`, { headers: auth });

@@ -107,8 +107,8 @@ describe('a regenerated token', () => {
       // The other instance has checked (and remembered) the token over HTTP as well.
       expect(await other.gql(`{ contacts(first: 1) { edges { cursor } } }`)).toEqual({ status: 200, data: { contacts: { edges: expect.any(Array) } } });
       const { regenerateApiToken } = await t.ok<{ regenerateApiToken: string }>(`mutation { regenerateApiToken }`);
-      expect(await here.closed()).toEqual({ code: 4403, reason: 'The token was regenerated' });
-      expect(await there.closed()).toEqual({ code: 4403, reason: 'The token was regenerated' });
+      expect(await here.closed()).toEqual({ code: 4403, reason: 'The token was revoked or regenerated' });
+      expect(await there.closed()).toEqual({ code: 4403, reason: 'The token was revoked or regenerated' });
       // Its sockets closed on the notification, after it forgot the token: HTTP refuses it too.
       expect(await other.gql(`{ contacts(first: 1) { edges { cursor } } }`)).toMatchObject({
         status: 401,

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { pino } from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TokenVerifier } from '../../src/auth/token-verifier.js';
 import { generateToken, hashToken } from '../../src/auth/tokens.js';
 import { createSqlPool, type SqlPool } from '../../src/db/sql-pool.js';
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   token = generateToken();
-  await admin.query(`insert into api_tokens (token_hash, label, created_at) values ($1, 'test', now())`, [hashToken(token)]);
+  await admin.query(`insert into api_tokens (token_hash, name, scopes, created_at) values ($1, 'test', '{READ}', now())`, [hashToken(token)]);
 });
 
 /** Revoked in the database behind the verifier's back, as another instance would. */
@@ -89,6 +89,37 @@ describe('TokenVerifier', () => {
     // The same verifier does query for a token of the right form, known or not.
     expect(await verifier.isValid(`re_${'f'.repeat(40)}`)).toBe(false);
     expect(await verifier.isValid(token)).toBe(true);
-    expect(queries).toHaveLength(2);
+    // Two checks, and the first use of the valid token recorded (last_used_at).
+    expect(queries).toHaveLength(3);
+  });
+
+  it('records the last use at most once per interval, whatever the number of requests', async () => {
+    const touches: string[] = [];
+    const counting = {
+      query: ((config: pg.QueryConfig) => {
+        if (config.name === 'token-touch') touches.push(config.text);
+        return sql.query(config);
+      }) as SqlPool['query'],
+    };
+    const verifier = new TokenVerifier(counting);
+    verifier.setListening(true);
+    for (let i = 0; i < 20; i++) expect(await verifier.isValid(token)).toBe(true);
+    expect(touches).toHaveLength(1);
+    const { rows } = await admin.query<{ recent: boolean }>('select last_used_at > now() - interval \'1 minute\' as recent from api_tokens where token_hash = $1', [hashToken(token)]);
+    expect(rows).toEqual([{ recent: true }]);
+  });
+
+  it('refuses a remembered token once its expiry has passed, without a notification', async () => {
+    const verifier = new TokenVerifier(sql);
+    verifier.setListening(true);
+    await admin.query(`update api_tokens set expires_at = now() + interval '1 hour' where token_hash = $1`, [hashToken(token)]);
+    expect(await verifier.verify(token)).toMatchObject({ name: 'test', scopes: ['READ'], expiresAt: expect.any(Date) });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 2 * 3600_000);
+      expect(await verifier.isValid(token)).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -15,6 +15,7 @@ import * as types from './graphql';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query ConsoleAudit($after: String) {\n    auditLog(first: 50, after: $after) {\n      edges {\n        node {\n          id\n          at\n          actor\n          action\n          subject\n          changes\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ConsoleAuditDocument,
     "\n  query ConsoleDeliveries($filter: WebhookDeliveryFilter, $after: String) {\n    webhookDeliveries(filter: $filter, first: 50, after: $after) {\n      edges {\n        node {\n          id\n          channel\n          status\n          attemptCount\n          nextAttemptAt\n          createdAt\n          event {\n            id\n            cursor\n            type\n            occurredAt\n            payload\n          }\n          attempts {\n            ok\n            httpStatus\n            durationMs\n            startedAt\n            responseExcerpt\n            error\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ConsoleDeliveriesDocument,
     "\n  mutation Redeliver($id: ID!) {\n    redeliverWebhook(deliveryId: $id) {\n      id\n      status\n      nextAttemptAt\n    }\n  }\n": typeof types.RedeliverDocument,
     "\n  mutation Replay($input: ReplayInput!) {\n    replayWebhooks(input: $input) {\n      count\n      queued\n    }\n  }\n": typeof types.ReplayDocument,
@@ -45,8 +46,13 @@ type Documents = {
     "\n  mutation RotateSigningSecret {\n    rotateWebhookSigningSecret {\n      signingSecret\n      previousSecretExpiresAt\n    }\n  }\n": typeof types.RotateSigningSecretDocument,
     "\n  mutation TestChannel($channel: WebhookChannel!) {\n    testWebhook(channel: $channel) {\n      ok\n      httpStatus\n      durationMs\n      responseExcerpt\n      error\n      request {\n        url\n        headers {\n          name\n          value\n        }\n        body\n      }\n    }\n  }\n": typeof types.TestChannelDocument,
     "\n  query CheckToken {\n    webhookSettings {\n      offlineMode\n    }\n  }\n": typeof types.CheckTokenDocument,
+    "\n  query ConsoleTokens($after: String) {\n    viewer {\n      id\n    }\n    apiTokens(first: 50, after: $after) {\n      edges {\n        node {\n          id\n          name\n          scopes\n          createdAt\n          expiresAt\n          lastUsedAt\n          revokedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ConsoleTokensDocument,
+    "\n  mutation ConsoleCreateToken($input: ApiTokenInput!) {\n    createApiToken(input: $input) {\n      token {\n        id\n        name\n        scopes\n        createdAt\n        expiresAt\n        lastUsedAt\n        revokedAt\n      }\n      secret\n    }\n  }\n": typeof types.ConsoleCreateTokenDocument,
+    "\n  mutation ConsoleRevokeToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.ConsoleRevokeTokenDocument,
+    "\n  query ConsoleViewer {\n    viewer {\n      id\n      name\n      scopes\n    }\n  }\n": typeof types.ConsoleViewerDocument,
 };
 const documents: Documents = {
+    "\n  query ConsoleAudit($after: String) {\n    auditLog(first: 50, after: $after) {\n      edges {\n        node {\n          id\n          at\n          actor\n          action\n          subject\n          changes\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ConsoleAuditDocument,
     "\n  query ConsoleDeliveries($filter: WebhookDeliveryFilter, $after: String) {\n    webhookDeliveries(filter: $filter, first: 50, after: $after) {\n      edges {\n        node {\n          id\n          channel\n          status\n          attemptCount\n          nextAttemptAt\n          createdAt\n          event {\n            id\n            cursor\n            type\n            occurredAt\n            payload\n          }\n          attempts {\n            ok\n            httpStatus\n            durationMs\n            startedAt\n            responseExcerpt\n            error\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ConsoleDeliveriesDocument,
     "\n  mutation Redeliver($id: ID!) {\n    redeliverWebhook(deliveryId: $id) {\n      id\n      status\n      nextAttemptAt\n    }\n  }\n": types.RedeliverDocument,
     "\n  mutation Replay($input: ReplayInput!) {\n    replayWebhooks(input: $input) {\n      count\n      queued\n    }\n  }\n": types.ReplayDocument,
@@ -77,8 +83,16 @@ const documents: Documents = {
     "\n  mutation RotateSigningSecret {\n    rotateWebhookSigningSecret {\n      signingSecret\n      previousSecretExpiresAt\n    }\n  }\n": types.RotateSigningSecretDocument,
     "\n  mutation TestChannel($channel: WebhookChannel!) {\n    testWebhook(channel: $channel) {\n      ok\n      httpStatus\n      durationMs\n      responseExcerpt\n      error\n      request {\n        url\n        headers {\n          name\n          value\n        }\n        body\n      }\n    }\n  }\n": types.TestChannelDocument,
     "\n  query CheckToken {\n    webhookSettings {\n      offlineMode\n    }\n  }\n": types.CheckTokenDocument,
+    "\n  query ConsoleTokens($after: String) {\n    viewer {\n      id\n    }\n    apiTokens(first: 50, after: $after) {\n      edges {\n        node {\n          id\n          name\n          scopes\n          createdAt\n          expiresAt\n          lastUsedAt\n          revokedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ConsoleTokensDocument,
+    "\n  mutation ConsoleCreateToken($input: ApiTokenInput!) {\n    createApiToken(input: $input) {\n      token {\n        id\n        name\n        scopes\n        createdAt\n        expiresAt\n        lastUsedAt\n        revokedAt\n      }\n      secret\n    }\n  }\n": types.ConsoleCreateTokenDocument,
+    "\n  mutation ConsoleRevokeToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.ConsoleRevokeTokenDocument,
+    "\n  query ConsoleViewer {\n    viewer {\n      id\n      name\n      scopes\n    }\n  }\n": types.ConsoleViewerDocument,
 };
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleAudit($after: String) {\n    auditLog(first: 50, after: $after) {\n      edges {\n        node {\n          id\n          at\n          actor\n          action\n          subject\n          changes\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').ConsoleAuditDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -199,6 +213,22 @@ export function graphql(source: "\n  mutation TestChannel($channel: WebhookChann
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query CheckToken {\n    webhookSettings {\n      offlineMode\n    }\n  }\n"): typeof import('./graphql').CheckTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleTokens($after: String) {\n    viewer {\n      id\n    }\n    apiTokens(first: 50, after: $after) {\n      edges {\n        node {\n          id\n          name\n          scopes\n          createdAt\n          expiresAt\n          lastUsedAt\n          revokedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').ConsoleTokensDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleCreateToken($input: ApiTokenInput!) {\n    createApiToken(input: $input) {\n      token {\n        id\n        name\n        scopes\n        createdAt\n        expiresAt\n        lastUsedAt\n        revokedAt\n      }\n      secret\n    }\n  }\n"): typeof import('./graphql').ConsoleCreateTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleRevokeToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n"): typeof import('./graphql').ConsoleRevokeTokenDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleViewer {\n    viewer {\n      id\n      name\n      scopes\n    }\n  }\n"): typeof import('./graphql').ConsoleViewerDocument;
 
 
 export function graphql(source: string) {

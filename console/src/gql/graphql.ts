@@ -4,6 +4,26 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What a token may do. ADMIN includes every other; WRITE and WEBHOOKS each include READ. */
+export type ApiScope =
+  /** Everything, tokens and the audit log included. */
+  | 'ADMIN'
+  /** Every query and subscription but tokens and the audit log. */
+  | 'READ'
+  /** READ, and webhook settings, endpoints, signing secrets, replay, redelivery, tests and inspectors. */
+  | 'WEBHOOKS'
+  /** READ, and changes of documents, contacts, folders, extraction profiles and rules. */
+  | 'WRITE';
+
+export type ApiTokenInput = {
+  /** In the future; null: never expires. */
+  expiresAt?: string | null | undefined;
+  /** 1–100 characters; the audit log names the token by it. */
+  name: string;
+  /** One or more. */
+  scopes: Array<ApiScope>;
+};
+
 /** PENDING: waiting for its next attempt. FAILED: the retry schedule is spent, or the channel was disabled. */
 export type DeliveryStatus =
   | 'FAILED'
@@ -110,6 +130,13 @@ export type WebhookSettingsInput = {
   /** The operations URL, for operational events. */
   operations?: WebhookChannelInput | null | undefined;
 };
+
+export type ConsoleAuditQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type ConsoleAuditQuery = { auditLog: { edges: Array<{ node: { id: string, at: string, actor: string, action: string, subject: string | null, changes: unknown } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ConsoleDeliveriesQueryVariables = Exact<{
   filter?: WebhookDeliveryFilter | null | undefined;
@@ -308,6 +335,32 @@ export type CheckTokenQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type CheckTokenQuery = { webhookSettings: { offlineMode: boolean } };
 
+export type ConsoleTokensQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type ConsoleTokensQuery = { viewer: { id: string } | null, apiTokens: { edges: Array<{ node: { id: string, name: string, scopes: Array<ApiScope>, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ConsoleCreateTokenMutationVariables = Exact<{
+  input: ApiTokenInput;
+}>;
+
+
+export type ConsoleCreateTokenMutation = { createApiToken: { secret: string, token: { id: string, name: string, scopes: Array<ApiScope>, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } } };
+
+export type ConsoleRevokeTokenMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleRevokeTokenMutation = { revokeApiToken: { id: string, revokedAt: string | null } };
+
+export type ConsoleViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleViewerQuery = { viewer: { id: string, name: string, scopes: Array<ApiScope> } | null };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -327,6 +380,26 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const ConsoleAuditDocument = new TypedDocumentString(`
+    query ConsoleAudit($after: String) {
+  auditLog(first: 50, after: $after) {
+    edges {
+      node {
+        id
+        at
+        actor
+        action
+        subject
+        changes
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleAuditQuery, ConsoleAuditQueryVariables>;
 export const ConsoleDeliveriesDocument = new TypedDocumentString(`
     query ConsoleDeliveries($filter: WebhookDeliveryFilter, $after: String) {
   webhookDeliveries(filter: $filter, first: 50, after: $after) {
@@ -793,3 +866,60 @@ export const CheckTokenDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CheckTokenQuery, CheckTokenQueryVariables>;
+export const ConsoleTokensDocument = new TypedDocumentString(`
+    query ConsoleTokens($after: String) {
+  viewer {
+    id
+  }
+  apiTokens(first: 50, after: $after) {
+    edges {
+      node {
+        id
+        name
+        scopes
+        createdAt
+        expiresAt
+        lastUsedAt
+        revokedAt
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleTokensQuery, ConsoleTokensQueryVariables>;
+export const ConsoleCreateTokenDocument = new TypedDocumentString(`
+    mutation ConsoleCreateToken($input: ApiTokenInput!) {
+  createApiToken(input: $input) {
+    token {
+      id
+      name
+      scopes
+      createdAt
+      expiresAt
+      lastUsedAt
+      revokedAt
+    }
+    secret
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleCreateTokenMutation, ConsoleCreateTokenMutationVariables>;
+export const ConsoleRevokeTokenDocument = new TypedDocumentString(`
+    mutation ConsoleRevokeToken($id: ID!) {
+  revokeApiToken(id: $id) {
+    id
+    revokedAt
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleRevokeTokenMutation, ConsoleRevokeTokenMutationVariables>;
+export const ConsoleViewerDocument = new TypedDocumentString(`
+    query ConsoleViewer {
+  viewer {
+    id
+    name
+    scopes
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleViewerQuery, ConsoleViewerQueryVariables>;

@@ -4,6 +4,7 @@ import { request } from '../api';
 import { graphql } from '../gql';
 import type { DeliveryStatus, EventType, WebhookChannel } from '../gql/graphql';
 import { Alert, Code, Notice, message, pretty, when } from '../ui';
+import { useCan } from '../viewer';
 
 const ListDeliveries = graphql(`
   query ConsoleDeliveries($filter: WebhookDeliveryFilter, $after: String) {
@@ -92,6 +93,7 @@ function entityOf(payload: unknown): string {
 }
 
 function Details({ d, onRedelivered }: { d: Delivery; onRedelivered(): void }) {
+  const can = useCan();
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const redeliver = async () => {
@@ -141,9 +143,11 @@ function Details({ d, onRedelivered }: { d: Delivery; onRedelivered(): void }) {
         webhook-id <code>{d.event.id}</code>, cursor <code>{d.event.cursor}</code>
       </p>
       <Code label="Webhook body">{pretty(d.event.payload)}</Code>
-      <button type="button" onClick={redeliver}>
-        Redeliver
-      </button>
+      {can('WEBHOOKS') && (
+        <button type="button" onClick={redeliver}>
+          Redeliver
+        </button>
+      )}
       <Notice>{done}</Notice>
       <Alert>{error}</Alert>
     </div>
@@ -224,6 +228,7 @@ function ReplayForm() {
 }
 
 export function DeliveriesPage() {
+  const can = useCan();
   const [channel, setChannel] = useState<WebhookChannel | ''>('');
   const [status, setStatus] = useState<DeliveryStatus | ''>('');
   const [eventType, setEventType] = useState<EventType | ''>('');
@@ -373,7 +378,7 @@ export function DeliveriesPage() {
           More
         </button>
       )}
-      <ReplayForm />
+      {can('WEBHOOKS') && <ReplayForm />}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { request } from '../api';
 import { graphql } from '../gql';
 import type { DocumentStatus } from '../gql/graphql';
 import { Alert, Notice, message, when } from '../ui';
+import { useCan } from '../viewer';
 
 const ListDocuments = graphql(`
   query ConsoleDocuments($filter: DocumentFilter, $after: String) {
@@ -50,6 +51,7 @@ const STATUSES: DocumentStatus[] = ['NEW', 'PROCESSING', 'NEEDS_REVIEW', 'MISSIN
 type Row = { id: string; filename: string; status: DocumentStatus; docType?: string | null; statusChangedAt: string; contact: { name: string } };
 
 export function DocumentsPage() {
+  const can = useCan();
   const [status, setStatus] = useState<DocumentStatus | ''>('');
   const [rows, setRows] = useState<Row[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
@@ -118,7 +120,7 @@ export function DocumentsPage() {
                 <th scope="col">Type</th>
                 <th scope="col">Status</th>
                 <th scope="col">Since</th>
-                <th scope="col">Action</th>
+                {can('WRITE') && <th scope="col">Action</th>}
               </tr>
             </thead>
             <tbody>
@@ -132,23 +134,25 @@ export function DocumentsPage() {
                     <span class={`status s-${r.status.toLowerCase()}`}>{r.status}</span>
                   </td>
                   <td>{when(r.statusChangedAt)}</td>
-                  <td>
-                    {r.status === 'READY' && (
-                      <button type="button" class="secondary" onClick={() => act(r, 'approve')} aria-label={`Approve ${r.filename}`}>
-                        Approve
-                      </button>
-                    )}
-                    {r.status === 'APPROVED' && (
-                      <button type="button" onClick={() => act(r, 'export')} aria-label={`Webhook Export ${r.filename}`}>
-                        Webhook Export
-                      </button>
-                    )}
-                    {r.status === 'EXPORT' && (
-                      <button type="button" class="secondary" onClick={() => act(r, 'export')} aria-label={`Export ${r.filename} again`}>
-                        Export again
-                      </button>
-                    )}
-                  </td>
+                  {can('WRITE') && (
+                    <td>
+                      {r.status === 'READY' && (
+                        <button type="button" class="secondary" onClick={() => act(r, 'approve')} aria-label={`Approve ${r.filename}`}>
+                          Approve
+                        </button>
+                      )}
+                      {r.status === 'APPROVED' && (
+                        <button type="button" onClick={() => act(r, 'export')} aria-label={`Webhook Export ${r.filename}`}>
+                          Webhook Export
+                        </button>
+                      )}
+                      {r.status === 'EXPORT' && (
+                        <button type="button" class="secondary" onClick={() => act(r, 'export')} aria-label={`Export ${r.filename} again`}>
+                          Export again
+                        </button>
+                      )}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>

@@ -7,8 +7,12 @@ export const ApiToken = defineEntity({
   properties: {
     id: p.integer().primary().autoincrement(),
     tokenHash: p.string().length(64).unique(),
-    label: p.string().length(100),
+    name: p.string().length(100),
+    /** READ, WRITE, WEBHOOKS or ADMIN (src/auth/scopes.ts). */
+    scopes: p.array(),
     createdAt: p.datetime().onCreate(() => new Date()),
+    expiresAt: p.datetime().nullable(),
+    lastUsedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
   },
 });

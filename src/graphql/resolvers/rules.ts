@@ -4,6 +4,8 @@ import type { RuleRow } from '../../rules/definition.js';
 import { lastExecutionTimes, listExecutions } from '../../rules/executions.js';
 import { createRule, deleteRule, getRule, listRules, selectRules, setRuleEnabled, updateRule } from '../../rules/rule-store.js';
 import type { GraphQLContext } from '../context.js';
+import { audited } from '../audited.js';
+import { presentFields } from '../../audit/changes.js';
 import type { Resolvers } from '../generated.js';
 import { connection, decodeIdCursor, encodeIdCursor, pageSize } from '../relay.js';
 
@@ -43,10 +45,16 @@ export const ruleResolvers: Resolvers = {
     },
   },
   Mutation: {
-    createRule: (_, { input }, { em }) => createRule(em, input),
-    updateRule: (_, { id, input }, { em }) => updateRule(em, id, input),
-    setRuleEnabled: (_, { id, enabled }, { em }) => setRuleEnabled(em, id, enabled),
-    deleteRule: (_, { id }, { em }) => deleteRule(em, id),
+    createRule: (_, { input }, ctx) =>
+      audited(
+        ctx,
+        (tx) => createRule(tx, input),
+        (r) => ({ action: 'rule.create', subject: `rule:${r.id}`, changes: presentFields(input) }),
+      ),
+    updateRule: (_, { id, input }, ctx) => audited(ctx, (tx) => updateRule(tx, id, input), { action: 'rule.update', subject: `rule:${id}`, changes: presentFields(input) }),
+    setRuleEnabled: (_, { id, enabled }, ctx) =>
+      audited(ctx, (tx) => setRuleEnabled(tx, id, enabled), { action: enabled ? 'rule.enable' : 'rule.disable', subject: `rule:${id}`, changes: { enabled } }),
+    deleteRule: (_, { id }, ctx) => audited(ctx, (tx) => deleteRule(tx, id), { action: 'rule.delete', subject: `rule:${id}` }),
   },
   Rule: {
     profile: (r, _, { loaders }) => (r.profileId === null ? null : loaders.profile.load(r.profileId)),

@@ -1,6 +1,8 @@
 import { NotFoundError } from '../../errors.js';
 import { endpointBodySchema } from '../../endpoints/body-schema.js';
 import { storedDocument } from '../../endpoints/subscription-document.js';
+import { recordAudit } from '../../audit/audit-log.js';
+import { presentFields, webhookSettingsChanges } from '../../audit/changes.js';
 import { configureWebhooks, readSettings, rotateSigningSecret } from '../../webhooks/settings.js';
 import { getDelivery, listDeliveries, redeliver, replay } from '../../webhooks/delivery-log.js';
 import {
@@ -13,6 +15,7 @@ import {
   type EndpointInput,
 } from '../../endpoints/endpoint-store.js';
 import { webhookOverview } from '../../webhooks/overview.js';
+import { actorOf, audited } from '../audited.js';
 import type { Resolvers } from '../generated.js';
 import { connection, decodeIdCursor, encodeIdCursor, pageSize } from '../relay.js';
 
@@ -40,15 +43,45 @@ export const webhookResolvers: Resolvers = {
     },
   },
   Mutation: {
-    configureWebhooks: (_, { input }, { em, services, events }) => configureWebhooks(em, input, services.allowPrivateNetworks, events.publicUrl),
-    rotateWebhookSigningSecret: (_, __, { em, services }) => rotateSigningSecret(em, services.secretOverlapMs),
+    configureWebhooks: (_, { input }, ctx) =>
+      audited(ctx, (tx) => configureWebhooks(tx, input, ctx.services.allowPrivateNetworks, ctx.events.publicUrl), {
+        action: 'webhookSettings.configure',
+        changes: webhookSettingsChanges(input),
+      }),
+    rotateWebhookSigningSecret: (_, __, ctx) =>
+      audited(ctx, (tx) => rotateSigningSecret(tx, ctx.services.secretOverlapMs), { action: 'webhookSettings.rotateSecret', changes: { signingSecret: 'rotated' } }),
     testWebhook: (_, { channel }, { em, services }) => services.testWebhook(em, channel),
-    redeliverWebhook: (_, { deliveryId }, { em }) => redeliver(em, deliveryId),
-    replayWebhooks: (_, { input }, { em }) => replay(em, input),
-    createWebhookEndpoint: (_, { input }, { em, services }) => createEndpoint(em, input as EndpointInput, services.endpoints),
-    updateWebhookEndpoint: (_, { id, input }, { em, services }) => updateEndpoint(em, id, input as EndpointInput, services.endpoints),
-    deleteWebhookEndpoint: (_, { id }, { em, services }) => deleteEndpoint(em, id, services.endpoints),
-    rotateWebhookEndpointSecret: (_, { id }, { em, services }) => rotateEndpointSecret(em, id, services.endpoints),
+    redeliverWebhook: (_, { deliveryId }, ctx) =>
+      audited(ctx, (tx) => redeliver(tx, deliveryId), { action: 'webhookDelivery.redeliver', subject: `webhookDelivery:${deliveryId}` }),
+    // A dry run only counts: nothing changes, so nothing is recorded.
+    replayWebhooks: (_, { input }, ctx) =>
+      input.dryRun
+        ? replay(ctx.em, input)
+        : audited(
+            ctx,
+            (tx) => replay(tx, input),
+            (r) => ({ action: 'webhooks.replay', changes: { ...presentFields(input), count: r.count } }),
+          ),
+    createWebhookEndpoint: (_, { input }, ctx) =>
+      audited(
+        ctx,
+        (tx) => createEndpoint(tx, input as EndpointInput, ctx.services.endpoints),
+        (r) => ({ action: 'webhookEndpoint.create', subject: `webhookEndpoint:${r.endpoint.id}`, changes: presentFields(input) }),
+      ),
+    updateWebhookEndpoint: (_, { id, input }, ctx) =>
+      audited(ctx, (tx) => updateEndpoint(tx, id, input as EndpointInput, ctx.services.endpoints), {
+        action: 'webhookEndpoint.update',
+        subject: `webhookEndpoint:${id}`,
+        changes: presentFields(input),
+      }),
+    deleteWebhookEndpoint: (_, { id }, ctx) =>
+      audited(ctx, (tx) => deleteEndpoint(tx, id, ctx.services.endpoints), { action: 'webhookEndpoint.delete', subject: `webhookEndpoint:${id}` }),
+    rotateWebhookEndpointSecret: (_, { id }, ctx) =>
+      audited(ctx, (tx) => rotateEndpointSecret(tx, id, ctx.services.endpoints), {
+        action: 'webhookEndpoint.rotateSecret',
+        subject: `webhookEndpoint:${id}`,
+        changes: { signingSecret: 'rotated' },
+      }),
     testWebhookEndpoint: (_, { id }, { em, services }) => services.testWebhookEndpoint(em, id),
   },
   WebhookEndpoint: {
@@ -60,6 +93,13 @@ export const webhookResolvers: Resolvers = {
   WebhookTargetOverview: {
     endpoint: (t, _, { em }) => (t.endpointId ? findEndpoint(em, t.endpointId) : null),
     successRate: (t) => (t.succeeded + t.failed === 0 ? null : t.succeeded / (t.succeeded + t.failed)),
+  },
+  WebhookSettings: {
+    // Reading the secret is recorded: whoever holds it can sign webhooks as the service.
+    signingSecret: async (settings, _, ctx) => {
+      await recordAudit(ctx.em, actorOf(ctx), { action: 'webhookSettings.revealSecret' });
+      return settings.signingSecret;
+    },
   },
   WebhookDelivery: {
     attempts: (d, _, { loaders }) => loaders.attempts.load(d.id),

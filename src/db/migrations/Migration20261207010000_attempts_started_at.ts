@@ -4,7 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
  * The webhook overview reads the attempts of the last minutes or hours: by when they started,
  * so that its cost follows the window, not the size of the delivery log.
  */
-export class Migration20261207000000_attempts_started_at extends Migration {
+export class Migration20261207010000_attempts_started_at extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create index "webhook_attempts_started_at_index" on "webhook_attempts" ("started_at");`);
   }
