@@ -61,9 +61,9 @@ describe('console: tokens and audit', { timeout: 120_000 }, () => {
     context = await newContext(browser, t.url);
     const { page } = await openConsole(context, token, '#/tokens');
     // The page asked for is not one it may use: it lands on the first one it may.
-    await page.getByRole('heading', { name: 'Documents' }).waitFor();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Console' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Documents', 'Delivery log', 'Live tail']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview', 'Documents', 'Delivery log', 'Live tail', 'Explorer']);
 
     await nav.getByRole('link', { name: 'Delivery log' }).click();
     await page.locator('tbody tr').first().waitFor();
@@ -77,7 +77,18 @@ describe('console: tokens and audit', { timeout: 120_000 }, () => {
     context = await newContext(browser, t.url);
     const { page } = await openConsole(context, t.token);
     const nav = page.getByRole('navigation', { name: 'Console' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Settings → Webhooks', 'Documents', 'Delivery log', 'Live tail', 'Inspector', 'Tokens', 'Audit']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'Overview',
+      'Settings → Webhooks',
+      'Documents',
+      'Delivery log',
+      'Live tail',
+      'Inspector',
+      'Endpoints',
+      'Explorer',
+      'Tokens',
+      'Audit',
+    ]);
   });
 
   it('fits Tokens and Audit in the window at 1280 and 390 pixels (and takes their screenshots with CONSOLE_SCREENSHOTS)', async () => {
