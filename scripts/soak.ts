@@ -59,6 +59,20 @@ function random(): number {
 }
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
+const SPELLS = ['kill', 'instances', 'terminate', 'partition', 'drop'] as const;
+let deck: (typeof SPELLS)[number][] = [];
+/** Spells are dealt from a shuffled deck: every kind comes once in every five, so that even a short soak sees each. */
+function nextSpell(): (typeof SPELLS)[number] {
+  if (!deck.length) {
+    deck = [...SPELLS];
+    for (let i = deck.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [deck[i], deck[j]] = [deck[j]!, deck[i]!];
+    }
+  }
+  return deck.pop()!;
+}
+
 function log(message: string) {
   process.stdout.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
@@ -428,8 +442,8 @@ async function main() {
     while (Date.now() < end - 5_000) {
       await new Promise((r) => setTimeout(r, 3_000 + random() * 7_000));
       if (Date.now() >= end - 5_000) break;
-      const roll = random();
-      if (roll < 0.3) {
+      const spell = nextSpell();
+      if (spell === 'kill') {
         const victim = pick(instances().filter((i) => i.up));
         if (!victim) continue;
         log(`SIGKILL instance ${victim.name}`);
@@ -437,7 +451,7 @@ async function main() {
         counters.kills++;
         await new Promise((r) => setTimeout(r, 500 + random() * 1_500));
         if (!instances().some((i) => i.up) || victim === a) await victim.start();
-      } else if (roll < 0.5) {
+      } else if (spell === 'instances') {
         const spare = instances().find((i) => !i.up);
         if (spare) {
           log(`starting instance ${spare.name}: two instances for a while`);
@@ -447,13 +461,13 @@ async function main() {
           log('stopping instance B');
           await b.stop();
         }
-      } else if (roll < 0.67) {
+      } else if (spell === 'terminate') {
         const { rowCount } = await db.query(
           `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
         );
         log(`terminated ${rowCount} PostgreSQL backends of the service`);
         counters.backendTerminations++;
-      } else if (roll < 0.84) {
+      } else if (spell === 'partition') {
         const ms = 2_000 + random() * 4_000;
         log(`partition: nothing reaches PostgreSQL for ${(ms / 1000).toFixed(1)} s`);
         partitioned = true;
