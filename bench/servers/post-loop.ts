@@ -17,7 +17,9 @@ import { summarize } from '../lib/stats.js';
  *   ky-lean   one ky instance made once, configured as src/webhooks/sender.ts configures it
  *             (no retry, no hooks, no ky timeout, a string body, one AbortSignal.timeout per
  *             request, sending through undici's request API: src/webhooks/dispatcher-fetch.ts)
- *   fetch     Node's fetch with the same undici Agent and the same AbortSignal.timeout
+ *   fetch     Node's fetch with the same AbortSignal.timeout, on Node's own dispatcher (as ky
+ *             above): Node 24's fetch is the undici 7 inside Node, which takes no Agent of the
+ *             undici 8 the others use; its dispatcher opens a connection per caller as they do
  *   undici    undici's request API (the layer under fetch) on the same Agent, same signal:
  *             what an HTTP client costs without the Fetch API's Request, Response and streams
  */
@@ -47,9 +49,9 @@ const lean = ky.create({ retry: 0, throwHttpErrors: false, timeout: false, redir
 type Answer = { status: number; text(): Promise<string> };
 const clients: Record<string, (i: number) => Promise<Answer>> = {
   ky: (i) =>
-    ky.post(url, { body, headers: headers(i), retry: 0, throwHttpErrors: false, timeout: timeoutMs, dispatcher } as Parameters<typeof ky.post>[1]),
+    ky.post(url, { body, headers: headers(i), retry: 0, throwHttpErrors: false, timeout: timeoutMs }),
   'ky-lean': (i) => lean.post(url, { body, headers: headers(i), signal: AbortSignal.timeout(timeoutMs) }),
-  fetch: (i) => fetch(url, { method: 'POST', body, headers: headers(i), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), dispatcher } as RequestInit),
+  fetch: (i) => fetch(url, { method: 'POST', body, headers: headers(i), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) }),
   undici: async (i) => {
     const answer = await request(url, { method: 'POST', body, headers: headers(i), signal: AbortSignal.timeout(timeoutMs), dispatcher });
     return { status: answer.statusCode, text: () => answer.body.text() };
