@@ -76,6 +76,8 @@ describe('console: tokens and audit', { timeout: 120_000 }, () => {
   it('offers an ADMIN token every page', async () => {
     context = await newContext(browser, t.url);
     const { page } = await openConsole(context, t.token);
+    // The navigation is drawn once the token's scopes are read.
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Console' });
     expect(await nav.getByRole('link').allTextContents()).toEqual([
       'Overview',
