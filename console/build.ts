@@ -18,7 +18,15 @@ function files(dir: string): string[] {
 /** A digest of everything the bundle is made of, its lock file included. */
 function sourcesDigest(): string {
   const hash = createHash('sha256');
-  const inputs = [...files(path.join(ROOT, 'src')), path.join(ROOT, 'index.html'), path.join(ROOT, 'explorer.html'), path.join(ROOT, 'vite.config.ts'), path.join(ROOT, '..', 'package-lock.json')];
+  const inputs = [
+    ...files(path.join(ROOT, 'src')),
+    // The service's own modules that the console imports (the scope rule), or a change of them would leave the bundle stale.
+    path.join(ROOT, '..', 'src', 'auth', 'scopes.ts'),
+    path.join(ROOT, 'index.html'),
+    path.join(ROOT, 'explorer.html'),
+    path.join(ROOT, 'vite.config.ts'),
+    path.join(ROOT, '..', 'package-lock.json'),
+  ];
   for (const file of inputs.sort()) hash.update(file).update(readFileSync(file));
   return hash.digest('hex');
 }

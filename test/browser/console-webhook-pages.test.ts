@@ -89,6 +89,8 @@ describe('the console’s webhook pages in a real browser', { timeout: 120_000 }
       const url = endpointReceiver.endpointUrl();
       await page.getByLabel('URL').fill(url);
       await page.getByLabel('Description').fill('Contacts to the CRM');
+      // Until the editor and the schema have loaded, a plain text box of the same name stands in for it.
+      await page.getByText('Loading the editor with the schema…').waitFor({ state: 'detached' });
       const editor = page.getByRole('textbox', { name: 'Subscription document' });
       await editor.waitFor();
       // Errors as you type: a field the schema does not have is underlined and named.

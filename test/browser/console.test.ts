@@ -306,7 +306,14 @@ describe('console in a real browser', { timeout: 120_000 }, () => {
           },
         ],
         ['endpoints', () => page.getByRole('table', { name: 'Endpoints' }).waitFor()],
-        ['endpoint-editor', () => page.getByRole('textbox', { name: 'Subscription document' }).waitFor()],
+        [
+          'endpoint-editor',
+          async () => {
+            // The plain text box that stands in for the editor while it loads has the same name.
+            await page.getByText('Loading the editor with the schema…').waitFor({ state: 'detached' });
+            await page.getByRole('textbox', { name: 'Subscription document' }).waitFor();
+          },
+        ],
         ['explorer', () => page.frameLocator('iframe[title="GraphQL explorer"]').getByRole('button', { name: /Execute query/ }).waitFor({ timeout: 30_000 })],
       ];
       const paths: Record<string, string> = { 'endpoint-editor': 'endpoints/new' };
