@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { freePort } from '../bench/lib/children.js';
 
 /**
  * Writes test/fixtures/release-<name>.sql: the database of a release of this service, as that
@@ -25,15 +25,6 @@ const name = values.name!;
 const adminUrl = values['admin-url']!;
 const SNAPSHOT_TOKEN = `re_${'5'.repeat(40)}`;
 const database = `release_snapshot_${name.replace(/\W/g, '_')}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
