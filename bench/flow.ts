@@ -46,6 +46,9 @@ type Step = {
   ackToWebhook: Leg;
   ackToSubscriber: Leg;
   cpuMsPerMutation: number;
+  /** The service's write and read system calls per mutation offered (cpu-share.ts). */
+  writesPerMutation: number;
+  readsPerMutation: number;
   postgresMsPerMutation: number;
   harnessMsPerMutation: number;
   /** The machine's busy time over the step, as a share of all its cores. */
@@ -177,6 +180,8 @@ async function step(rig: Rig, rate: number): Promise<Step> {
     ackToSubscriber: summarize(subscribed.latencies),
     // openLoop returns once every request it sent is answered: the CPU measured is theirs.
     cpuMsPerMutation: round(cpu.serviceMs / Math.max(1, requests), 3),
+    writesPerMutation: round(cpu.serviceWrites / Math.max(1, requests), 2),
+    readsPerMutation: round(cpu.serviceReads / Math.max(1, requests), 2),
     postgresMsPerMutation: round(cpu.postgresMs / Math.max(1, requests), 3),
     harnessMsPerMutation: round(cpu.harnessMs / Math.max(1, requests), 3),
     machineBusyPct: round((100 * cpu.machineMs) / (cpu.wallMs * availableParallelism()), 1),
@@ -273,6 +278,8 @@ const stepFigures = (s: Step, label = `${s.offered}/s`) => [
   figure(`${label}: answer → subscriber p50`, s.ackToSubscriber.p50, 'ms'),
   figure(`${label}: answer → subscriber p99`, s.ackToSubscriber.p99, 'ms'),
   figure(`${label}: service CPU`, s.cpuMsPerMutation, 'ms/mutation'),
+  figure(`${label}: service write system calls`, s.writesPerMutation, 'per mutation'),
+  figure(`${label}: service read system calls`, s.readsPerMutation, 'per mutation'),
   figure(`${label}: PostgreSQL CPU`, s.postgresMsPerMutation, 'ms/mutation'),
   figure(`${label}: harness CPU (load, receiver, subscribers)`, s.harnessMsPerMutation, 'ms/mutation'),
   figure(`${label}: machine busy`, s.machineBusyPct, '% of all cores'),
@@ -318,6 +325,7 @@ const result: BenchResult = {
     'a mutation is timed from when it was due; an event from its mutation’s answer (after the commit) to the webhook’s arrival and to each subscriber’s',
     `lost: an event of the log that had not reached the receiver and every subscriber ${SETTLE_MS / 1000} s after the load`,
     `two instances: a second run, on a database of its own, of two instances of the service on the same database at ${TARGET_RATE}/s, the requests sent to each in turn (as a load balancer would) and ${SUBSCRIBERS / 2} subscribers on each; service CPU is both instances`,
+    'system calls per mutation offered, over the same span as the CPU: the service’s reads and writes (/proc/<pid>/io); on this kind of virtual machine a write that wakes a sleeping reader costs more than most of what a request does in JavaScript, and the count, unlike the CPU, does not move with the machine’s other load',
     'CPU per mutation offered, over the whole step (warm-up included): the service; PostgreSQL (every postgres process on the machine, its WAL writer and autovacuum included); the harness (this process, which sends the mutations and receives the webhooks, and the subscribers’ process); machine busy: user, system and interrupt time of all cores over the step',
     'service GCs: from its /metrics (nodejs_gc_duration_seconds) over the step: major (mark-compact) collections, which hold every request in flight, and the time in all collections’ pauses per mutation offered',
     `the bare ky loop: ky configured as the sender is, closed loop at concurrency ${KY_CONCURRENCY} to the same kind of receiver; 1.4 webhooks per mutation at ${TARGET_RATE}/s is ${TARGET_RATE * 1.4}/s`,

@@ -94,7 +94,8 @@ export function startWebSocketServer(deps: WebSocketDeps): WebSocketTransport {
 
   // graphql-ws would close a socket that never sends connection_init with 4408; the
   // contract says 4401, so its own timer is off and this one closes instead.
-  wss.on('connection', (socket) => {
+  wss.on('connection', (socket, request) => {
+    (socket as SharedFrameSocket).coalesceWritesOn(request.socket);
     const timer = setTimeout(() => {
       initTimers.delete(socket);
       socket.close(WS_CLOSE.unauthorized, `connection_init not received within ${deps.connectionInitTimeoutMs} ms`);
