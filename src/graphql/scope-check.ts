@@ -49,6 +49,41 @@ function reachable(document: DocumentNode, operation: OperationDefinitionNode): 
   return nodes;
 }
 
+/** A field of an operation and the scope it needs, in the order the operation reads them. */
+type Requirement = { node: FieldNode; coordinate: string; needed: ApiScope };
+
+/**
+ * The scopes each operation needs, found once per operation: Apollo keeps a parsed document
+ * for each query text and hands the same operation object to every request that sends it.
+ */
+const requirementsOf = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Requirement[]>>();
+
+function requirements(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): Requirement[] {
+  let known = requirementsOf.get(schema);
+  if (!known) requirementsOf.set(schema, (known = new WeakMap()));
+  const cached = known.get(operation);
+  if (cached) return cached;
+  const found: Requirement[] = [];
+  for (const node of reachable(document, operation)) {
+    const typeInfo = new TypeInfo(schema);
+    visit(
+      node,
+      visitWithTypeInfo(typeInfo, {
+        Field(fieldNode) {
+          const field = typeInfo.getFieldDef();
+          const parent = typeInfo.getParentType();
+          // Introspection (__schema, __type, __typename) is open to every token: the schema is public.
+          if (!field || !parent || field.name.startsWith('__')) return;
+          const needed = declaredScope(schema, field) ?? (isRootType(schema, parent) ? 'ADMIN' : undefined);
+          if (needed) found.push({ node: fieldNode, coordinate: `${parent.name}.${field.name}`, needed });
+        },
+      }),
+    );
+  }
+  known.set(operation, found);
+  return found;
+}
+
 /**
  * FORBIDDEN for the first field of the operation that the scopes do not reach, before anything
  * runs: an operation is allowed whole or refused whole, so a refused mutation changes nothing.
@@ -57,26 +92,7 @@ function reachable(document: DocumentNode, operation: OperationDefinitionNode): 
  * refused even where a variable would leave it out.
  */
 export function scopeError(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, scopes: readonly ApiScope[]): GraphQLError | undefined {
-  let refused: { node: FieldNode; coordinate: string; needed: ApiScope } | undefined;
-  for (const node of reachable(document, operation)) {
-    const typeInfo = new TypeInfo(schema);
-    visit(
-      node,
-      visitWithTypeInfo(typeInfo, {
-        Field(fieldNode) {
-          if (refused) return false;
-          const field = typeInfo.getFieldDef();
-          const parent = typeInfo.getParentType();
-          // Introspection (__schema, __type, __typename) is open to every token: the schema is public.
-          if (!field || !parent || field.name.startsWith('__')) return undefined;
-          const needed = declaredScope(schema, field) ?? (isRootType(schema, parent) ? 'ADMIN' : undefined);
-          if (needed && !grants(scopes, needed)) refused = { node: fieldNode, coordinate: `${parent.name}.${field.name}`, needed };
-          return undefined;
-        },
-      }),
-    );
-    if (refused) break;
-  }
+  const refused = requirements(schema, document, operation).find((r) => !grants(scopes, r.needed));
   if (!refused) return undefined;
   const { node, coordinate, needed } = refused;
   return new GraphQLError(`${coordinate} needs the ${needed} scope; this token has ${scopes.join(', ')}`, {
