@@ -37,7 +37,7 @@ export function dispatcherFetch(dispatcher: Dispatcher): DispatcherFetch {
     const input = resource instanceof Request ? resource : new Request(resource, init);
     const headers: string[] = [];
     for (const [name, value] of input.headers) headers.push(name, value);
-    const body = input.body ? Buffer.from(await input.arrayBuffer()) : null;
+    const body = await bodyOf(input);
     let answer: Dispatcher.ResponseData;
     try {
       answer = await request(input.url, { method: input.method as Dispatcher.HttpMethod, headers, body, signal: input.signal, dispatcher });
@@ -63,6 +63,20 @@ export function dispatcherFetch(dispatcher: Dispatcher): DispatcherFetch {
       throw new TypeError('fetch failed', { cause: err });
     }
   };
+}
+
+/**
+ * The request's body, read to its end with the stream left unlocked: ky cancels the body of
+ * every request it sent once the answer is in, and cancelling a body read by arrayBuffer()
+ * (a stream still locked) fails, with an error built and thrown away on every request.
+ */
+async function bodyOf(request: Request): Promise<Buffer | null> {
+  if (!request.body) return null;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  for (let read = await reader.read(); !read.done; read = await reader.read()) chunks.push(read.value);
+  reader.releaseLock();
+  return Buffer.concat(chunks);
 }
 
 /** Stops reading an answer's body; undici reports the stop as an error, which nobody else listens for. */

@@ -62,6 +62,19 @@ describe('ky over undici’s request API', () => {
     });
   });
 
+  it('leaves the body it sent read to its end and unlocked, so that ky cancelling it afterwards is not an error', async () => {
+    const dispatcher = new Agent({ connections: 1 });
+    try {
+      const request = new Request(`${base}/echo`, { method: 'POST', body: 'sent once' });
+      await (await dispatcherFetch(dispatcher)(request)).text();
+      expect(seen.at(-1)).toMatchObject({ body: 'sent once' });
+      expect(request.body!.locked).toBe(false);
+      await expect(request.body!.cancel()).resolves.toBeUndefined();
+    } finally {
+      await dispatcher.destroy();
+    }
+  });
+
   it('joins repeated headers and reads a value byte by byte, as fetch does, UTF-8 or not', async () => {
     await withClient(async (http) => {
       expect((await http.get(`${base}/repeated`)).headers.get('x-many')).toBe('a, b');
