@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
@@ -115,6 +115,10 @@ export async function createHttpApp(deps: HttpDeps) {
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
       // Apollo's landing page loads its explorer from Apollo's CDN; the console's explorer is served from this origin.
       ApolloServerPluginLandingPageDisabled(),
+      // The schema gives no cache hints, so Apollo's cache-control plugin would only ever answer
+      // no-store, after wrapping every resolver of every request to look for hints: no-store is
+      // set below instead.
+      ApolloServerPluginCacheControlDisabled(),
       {
         async requestDidStart() {
           const end = metrics.graphqlDuration.startTimer();
@@ -122,6 +126,7 @@ export async function createHttpApp(deps: HttpDeps) {
           return {
             willSendResponse: async ({ operationName, response }) => {
               end({ operation: operationLabel(operationName ?? undefined) });
+              response.http.headers.set('cache-control', 'no-store');
               // An error thrown during execution cannot set the status itself: the whole answer is a 503 to retry.
               const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
               if (errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {

@@ -93,6 +93,8 @@ describe('GraphQL over GET', () => {
     const query = encodeURIComponent(`query One($n: Int) { contacts(first: $n) { edges { node { name } } } }`);
     const res = await fetch(`${t.url}/graphql?query=${query}&variables=${encodeURIComponent(JSON.stringify({ n: 1 }))}`, { headers: auth });
     expect(res.status).toBe(200);
+    // A query in a URL is what a cache between client and service would keep: every answer says not to.
+    expect(res.headers.get('cache-control')).toBe('no-store');
     // One edge of the contacts the file made: first is 1.
     expect(await res.json()).toEqual({ data: { contacts: { edges: [{ node: { name: expect.any(String) } }] } } });
   });
