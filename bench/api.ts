@@ -43,6 +43,8 @@ async function drive(child: ProfiledChild, name: string, send: (i: number) => Pr
 async function bareApollo(): Promise<Measured> {
   const port = await freePort();
   const child = await startProfiledNode('bench/servers/bare-apollo.ts', {
+    // Node's own type stripping: no module hooks, as the service runs from its build.
+    loader: 'node',
     env: { PORT: String(port) },
     readyUrl: `http://127.0.0.1:${port}/readyz`,
     profile: args.profile,

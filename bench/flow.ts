@@ -81,7 +81,10 @@ function request(i: number, e: Entities): { body: string; marker?: string; docum
 
 async function bareApollo(): Promise<Leg> {
   const port = await freePort();
-  const child = await startProfiledNode('bench/servers/bare-apollo.ts', { env: { PORT: String(port) }, readyUrl: `http://127.0.0.1:${port}/readyz`, profile: false });
+  const child = await startProfiledNode('bench/servers/bare-apollo.ts', {
+    // Node's own type stripping: no module hooks, as the service runs from its build.
+    loader: 'node',
+    env: { PORT: String(port) }, readyUrl: `http://127.0.0.1:${port}/readyz`, profile: false });
   const client = new GraphQLClient(`http://127.0.0.1:${port}`, BENCH_TOKEN, 64);
   try {
     const query = 'mutation Touch($id: ID!, $input: TouchInput!) { touch(id: $id, input: $input) { id aiSummary updatedAt } }';

@@ -40,9 +40,20 @@ export type NodeChild = {
   stop(): Promise<void>;
 };
 
-/** Runs a TypeScript entry point in a Node process of its own, as `node --import tsx <entry>`. */
-export function startNode(entry: string, opts: { env?: Record<string, string>; args?: string[]; nodeArgs?: string[]; cwd?: string } = {}): NodeChild {
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', entry, ...(opts.args ?? [])], {
+/**
+ * How a child runs its entry point: `tsx` (`node --import tsx`, the project's TypeScript as
+ * `npm start` runs it), `node` (JavaScript, or TypeScript that Node's own type stripping reads:
+ * no module hooks in the process, as in production).
+ */
+export type Loader = 'tsx' | 'node';
+
+/** Runs an entry point in a Node process of its own. */
+export function startNode(
+  entry: string,
+  opts: { env?: Record<string, string>; args?: string[]; nodeArgs?: string[]; cwd?: string; loader?: Loader } = {},
+): NodeChild {
+  const loader = opts.loader === 'node' ? [] : ['--import', 'tsx'];
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...loader, entry, ...(opts.args ?? [])], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, cpuMsOf, freePort, startNode, waitForOk, type NodeChild } from './children.js';
+import { ROOT, cpuMsOf, freePort, startNode, waitForOk, type Loader, type NodeChild } from './children.js';
 import { formatProfile, summarizeProfile } from './cpu-profile.js';
 import { InspectorProfiler } from './inspector-profiler.js';
 import { progress } from './report.js';
@@ -25,11 +26,12 @@ export type RunningService = ProfiledChild & { url: string };
 /** Starts a Node child, with the inspector on a port of its own when it is to be profiled. */
 export async function startProfiledNode(
   entry: string,
-  opts: { env: Record<string, string>; readyUrl: string; profile: boolean; cwd?: string },
+  opts: { env: Record<string, string>; readyUrl: string; profile: boolean; cwd?: string; loader?: Loader },
 ): Promise<ProfiledChild> {
   const inspectPort = opts.profile ? await freePort() : undefined;
   const child: NodeChild = startNode(entry, {
     env: opts.env,
+    ...(opts.loader && { loader: opts.loader }),
     nodeArgs: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
     ...(opts.cwd && { cwd: opts.cwd }),
   });
@@ -63,17 +65,34 @@ export async function startProfiledNode(
   };
 }
 
+/** The checkouts built in this process: a benchmark builds each once. */
+const built = new Set<string>();
+
+/** `npm run build` in the checkout (its dist/ is what the Docker image runs), once per process. */
+function buildService(dir: string): void {
+  if (built.has(dir)) return;
+  progress(`building the service in ${path.relative(ROOT, dir) || '.'} (npm run build)`);
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  built.add(dir);
+}
+
 /**
- * The real service in a child process, as it runs in production (`node --import tsx
- * src/main.ts`), against the given database, with pino at warn so that logging a line per
- * request does not become the thing measured. BENCH_SERVICE_DIR runs the service of another
- * checkout instead (its own src/), to compare two versions with the same benchmark.
+ * The real service in a child process, as it runs in production: built (`npm run build`) and
+ * run from dist/ by Node itself, as the Docker image runs it (`npm start` runs the TypeScript
+ * through tsx, whose module hooks then sit on every require() of a running service: Apollo
+ * requires node:crypto for each request's query hash). Against the given database, with pino
+ * at warn so that logging a line per request does not become the thing measured.
+ * BENCH_SERVICE_DIR runs the service of another checkout instead (built there), to compare two
+ * versions with the same benchmark.
  */
 export async function startService(opts: { databaseUrl: string; env?: Record<string, string>; profile?: boolean }): Promise<RunningService> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = await startProfiledNode('src/main.ts', {
-    ...(process.env.BENCH_SERVICE_DIR && { cwd: process.env.BENCH_SERVICE_DIR }),
+  const dir = process.env.BENCH_SERVICE_DIR ? path.resolve(process.env.BENCH_SERVICE_DIR) : ROOT;
+  buildService(dir);
+  const child = await startProfiledNode('dist/src/main.js', {
+    cwd: dir,
+    loader: 'node',
     profile: opts.profile ?? false,
     readyUrl: `${url}/readyz`,
     env: {
