@@ -21,6 +21,14 @@ const HINT_PATIENCE_MS = 10_000;
 /** More notified-but-unread events than this are left to the poll. */
 const MAX_HINTS = 10_000;
 
+/**
+ * Reads that a change or a NOTIFY asks for start at most this often. At a few hundred changes
+ * a second each would otherwise be a read of one or two events and, for every subscriber, a
+ * frame written for them: paced, one read and one write per subscriber carry what a few
+ * milliseconds brought, for at most this much more latency; a quiet log is read at once.
+ */
+export const READ_PACE_MS = 5;
+
 export type BroadcasterOptions = { pollIntervalMs: number };
 
 /**
@@ -55,6 +63,9 @@ export class Broadcaster<T extends LogItem> {
   private readonly hinted = new Set<string>();
   private reading: Promise<void> | undefined;
   private readAgain = false;
+  /** When the last read started (performance.now()), and the timer of a read held back until READ_PACE_MS after it. */
+  private lastReadAt = Number.NEGATIVE_INFINITY;
+  private paceTimer: NodeJS.Timeout | undefined;
   private retryDelayMs = 0;
   private retryingSince = 0;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -99,6 +110,8 @@ export class Broadcaster<T extends LogItem> {
     this.pollTimer = undefined;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    clearTimeout(this.paceTimer);
+    this.paceTimer = undefined;
     this.hinted.clear();
     this.readAgain = false;
     if (this.stopped) {
@@ -124,6 +137,8 @@ export class Broadcaster<T extends LogItem> {
     this.stopped = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.paceTimer);
+    this.paceTimer = undefined;
     await this.reading;
     this.fanout.closeAll();
     this.recent = [];
@@ -139,6 +154,16 @@ export class Broadcaster<T extends LogItem> {
       this.readAgain = true;
       return;
     }
+    if (this.paceTimer) return;
+    const wait = this.lastReadAt + READ_PACE_MS - performance.now();
+    if (wait > 0) {
+      this.paceTimer = setTimeout(() => {
+        this.paceTimer = undefined;
+        this.wake();
+      }, wait);
+      return;
+    }
+    this.lastReadAt = performance.now();
     this.reading = this.readAll().finally(() => {
       this.reading = undefined;
       if (this.readAgain) {

@@ -10,6 +10,14 @@ import { SuccessRecorder } from './record-successes.js';
 import { decide } from './retry-policy.js';
 import type { WebhookSender } from './sender.js';
 
+/**
+ * Claims that new work asks for start at most this often. At a few hundred changes a second
+ * every change and every delivered webhook asks for one: each would be a round trip and a large
+ * statement planned and run for one or two deliveries. Paced, a claim takes what a few
+ * milliseconds brought, for at most this much more latency; a quiet worker claims at once.
+ */
+export const CLAIM_PACE_MS = 5;
+
 export type WorkerOptions = {
   concurrency: number;
   /** WEBHOOK_CIRCUIT_FAILURES: failed attempts in a row after which a channel gets one attempt at a time. */
@@ -55,6 +63,9 @@ export class DeliveryWorker {
   private readonly chained: ClaimedDelivery[] = [];
   private claiming: Promise<number> | undefined;
   private wakeAgain = false;
+  /** When the last claim started (performance.now()), and the timer of a claim held back until CLAIM_PACE_MS after it. */
+  private lastClaimAt = Number.NEGATIVE_INFINITY;
+  private paceTimer: NodeJS.Timeout | undefined;
   /**
    * The last claim found less than it had room for: nothing else is due for now until new work
    * is announced (wake()) or the poll comes (a retry due, a lease run out). Finished attempts
@@ -108,6 +119,8 @@ export class DeliveryWorker {
     this.running = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.paceTimer);
+    this.paceTimer = undefined;
     clearInterval(this.renewTimer);
     this.renewTimer = undefined;
     this.wakeAgain = false;
@@ -119,6 +132,8 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    clearTimeout(this.paceTimer);
+    this.paceTimer = undefined;
     await this.claiming;
     // A success recorded while stopping may still have chained a delivery, which then starts:
     // wait until none is left.
@@ -148,17 +163,26 @@ export class DeliveryWorker {
   }
 
   private poke(): void {
-    if (!this.running || this.manualMode) return;
+    if (!this.running || this.manualMode || this.paceTimer) return;
     if (this.claiming) {
       this.wakeAgain = true;
       return;
     }
-    void this.runOnce();
+    const wait = this.lastClaimAt + CLAIM_PACE_MS - performance.now();
+    if (wait <= 0) {
+      void this.runOnce();
+      return;
+    }
+    this.paceTimer = setTimeout(() => {
+      this.paceTimer = undefined;
+      this.poke();
+    }, wait);
   }
 
   /** Claims as much due work as there is room for and starts it; resolves with how many it claimed. */
   runOnce(): Promise<number> {
     if (this.claiming) return this.claiming;
+    this.lastClaimAt = performance.now();
     this.claiming = this.claim().finally(() => {
       this.claiming = undefined;
       if (this.wakeAgain) {
