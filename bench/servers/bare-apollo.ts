@@ -4,9 +4,10 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 
 /**
- * The baseline of bench/api.ts: the service's HTTP stack (express 5, express.json,
- * Apollo Server 5 through @as-integrations/express5) with a trivial schema whose mutation
- * touches no database. What the service costs beyond this is ours.
+ * The baseline of bench/api.ts and bench/flow.ts: Apollo Server 5 on express 5 as Apollo
+ * documents it (express.json, Apollo's own express integration) with a trivial schema whose
+ * mutation touches no database. What the service costs beyond this is ours (the service's own
+ * route, src/server/apollo-route.ts, spares the integration's URL parsing).
  */
 const typeDefs = `#graphql
   type Query { ok: Boolean! }

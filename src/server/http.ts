@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -8,6 +7,7 @@ import express, { type ErrorRequestHandler, type Express, type Request } from 'e
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { bearerToken } from '../auth/tokens.js';
+import { apolloRoute } from './apollo-route.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { Viewer } from '../auth/scopes.js';
 import { scopeError } from '../graphql/scope-check.js';
@@ -169,6 +169,9 @@ export async function createHttpApp(deps: HttpDeps) {
 
   const app = express();
   app.disable('x-powered-by');
+  // express would hash every body it sends for an ETag; GraphQL answers say no-store, and the
+  // console's files (express.static) keep their own.
+  app.set('etag', false);
   app.use((req, res, next) => {
     const requestId = requestIdFor(req.headers['x-request-id']);
     const started = performance.now();
@@ -235,14 +238,12 @@ export async function createHttpApp(deps: HttpDeps) {
   app.use(
     '/graphql',
     express.json({ limit: deps.maxBody }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const { token, viewer } = await authenticate(deps.tokens, req);
-        const context = deps.makeContext(viewer);
-        // A router's callback subscription: the same streams as a WebSocket's, for this one subscription.
-        if (!callbackExtension(req.body)) return context;
-        return callbackContext(context, deps.streams, deps.bufferSize, (end) => deps.callbackTokens.watch(token, end, viewer.expiresAt));
-      },
+    apolloRoute(apollo, async (req) => {
+      const { token, viewer } = await authenticate(deps.tokens, req);
+      const context = deps.makeContext(viewer);
+      // A router's callback subscription: the same streams as a WebSocket's, for this one subscription.
+      if (!callbackExtension(req.body)) return context;
+      return callbackContext(context, deps.streams, deps.bufferSize, (end) => deps.callbackTokens.watch(token, end, viewer.expiresAt));
     }),
   );
   deps.mount?.(app);
