@@ -33,6 +33,17 @@ const OVERVIEW = `query($w: Int) { webhookOverview(windowMinutes: $w) {
   targets { channel endpoint { id } url enabled failingSince consecutiveFailures succeeded failed successRate latencyP50Ms latencyP99Ms pending oldestPendingAt }
   minutes { at succeeded failed latencyP50Ms latencyP99Ms } } }`;
 
+type Counted = { succeeded: number; failed: number; latencyP50Ms: number | null; latencyP99Ms: number | null };
+
+/** What the overview counted of the attempts, per target and per minute that had any: not the window's bounds, which move with the clock. */
+function attemptFigures(o: { targets: (Counted & { channel: string | null; endpoint: { id: string } | null })[]; minutes: (Counted & { at: string })[] }) {
+  const counted = ({ succeeded, failed, latencyP50Ms, latencyP99Ms }: Counted) => ({ succeeded, failed, latencyP50Ms, latencyP99Ms });
+  return {
+    targets: o.targets.map((x) => ({ channel: x.channel, endpoint: x.endpoint?.id ?? null, ...counted(x) })),
+    minutes: o.minutes.filter((m) => m.succeeded + m.failed > 0).map((m) => ({ at: m.at, ...counted(m) })),
+  };
+}
+
 describe('webhookOverview', () => {
   it('counts the attempts of the window per channel, endpoint and minute, and what waits', async () => {
     await pointChannel(t, 'contact', receiver.url);
@@ -82,6 +93,16 @@ describe('webhookOverview', () => {
     expect(written!.succeeded).toBeGreaterThan(0);
     expect(written!.failed).toBeGreaterThan(0);
     expect(written!.endpoint).toBeGreaterThan(0);
+  });
+
+  it('counts an attempt written without its target (by the previous release, during a rolling upgrade) under its delivery’s', async () => {
+    const before = (await t.ok(OVERVIEW, {})).webhookOverview;
+    expect(before.targets.some((x: Counted) => x.succeeded > 0)).toBe(true);
+    expect(before.targets.some((x: Counted) => x.failed > 0)).toBe(true);
+    const unlabelled = await sql(t.databaseUrl, `update webhook_attempts set channel = null where id % 2 = 0 returning id`);
+    expect(unlabelled.length).toBeGreaterThan(0);
+    const after = (await t.ok(OVERVIEW, {})).webhookOverview;
+    expect(attemptFigures(after)).toEqual(attemptFigures(before));
   });
 
   it('refuses a window out of range, naming it', async () => {
