@@ -29,14 +29,19 @@ export type WebhookOverviewRow = { from: Date; to: Date; targets: OverviewTarget
  * follows the window, not the log), grouped once by target and once by minute, and what waits
  * per target (the pending deliveries, a partial index's rows). Latency is an attempt's
  * duration, from the request sent to the answer read.
+ *
+ * An attempt carries its target, and the index on its start carries all that is read of it
+ * here, so the window is read from that index without visiting the deliveries. An attempt
+ * written without its target (by an instance of the previous release, during a rolling
+ * upgrade) takes its delivery's.
  */
 const OVERVIEW_SQL = `
 with bounds as (select now() as to_at, now() - make_interval(mins => $1) as from_at),
 recent as (
-  select d.channel, a.ok, a.duration_ms, a.started_at
+  select coalesce(a.channel, (select d.channel from webhook_deliveries d where d.id = a.delivery_id)) as channel,
+    a.ok, a.duration_ms, a.started_at
   from bounds b
   join webhook_attempts a on a.started_at >= b.from_at and a.started_at <= b.to_at
-  join webhook_deliveries d on d.id = a.delivery_id
 ),
 by_target as (
   select channel,

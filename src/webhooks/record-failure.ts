@@ -37,8 +37,8 @@ export type FailedAttempt = {
  */
 const RECORD_FAILURE_SQL = `
 with attempt as (
-  insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok, response_excerpt, error)
-  values ($1, $2, $3, $4, false, $5, $6)
+  insert into webhook_attempts (delivery_id, channel, started_at, duration_ms, http_status, ok, response_excerpt, error)
+  values ($1, $7, $2, $3, $4, false, $5, $6)
   returning id
 ), verdict as (
   select channel, coalesce(failing_since, now()) as failing_since,

@@ -41,8 +41,8 @@ with done as (
   select * from jsonb_to_recordset($1::jsonb)
     as t(delivery_id bigint, channel text, started_at timestamptz, duration_ms int, http_status int, response_excerpt text, chain_next boolean)
 ), attempts as (
-  insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok, response_excerpt, error)
-  select delivery_id, started_at, duration_ms, http_status, true, response_excerpt, null from done
+  insert into webhook_attempts (delivery_id, channel, started_at, duration_ms, http_status, ok, response_excerpt, error)
+  select delivery_id, channel, started_at, duration_ms, http_status, true, response_excerpt, null from done
   returning id, delivery_id
 ), prev as (
   -- The rows as they are, locked (in one order, so that two batches never deadlock): a failure

@@ -1,7 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ormConfig } from '../../src/db/orm-config.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestReceiver } from '../helpers/receiver.js';
-import { createContact, pointChannel } from '../helpers/webhooks.js';
+import { createContact, pointChannel, sql } from '../helpers/webhooks.js';
 
 let t: TestApp;
 let receiver: TestReceiver;
@@ -28,6 +32,17 @@ const OVERVIEW = `query($w: Int) { webhookOverview(windowMinutes: $w) {
   from to
   targets { channel endpoint { id } url enabled failingSince consecutiveFailures succeeded failed successRate latencyP50Ms latencyP99Ms pending oldestPendingAt }
   minutes { at succeeded failed latencyP50Ms latencyP99Ms } } }`;
+
+type Counted = { succeeded: number; failed: number; latencyP50Ms: number | null; latencyP99Ms: number | null };
+
+/** What the overview counted of the attempts, per target and per minute that had any: not the window's bounds, which move with the clock. */
+function attemptFigures(o: { targets: (Counted & { channel: string | null; endpoint: { id: string } | null })[]; minutes: (Counted & { at: string })[] }) {
+  const counted = ({ succeeded, failed, latencyP50Ms, latencyP99Ms }: Counted) => ({ succeeded, failed, latencyP50Ms, latencyP99Ms });
+  return {
+    targets: o.targets.map((x) => ({ channel: x.channel, endpoint: x.endpoint?.id ?? null, ...counted(x) })),
+    minutes: o.minutes.filter((m) => m.succeeded + m.failed > 0).map((m) => ({ at: m.at, ...counted(m) })),
+  };
+}
 
 describe('webhookOverview', () => {
   it('counts the attempts of the window per channel, endpoint and minute, and what waits', async () => {
@@ -67,11 +82,63 @@ describe('webhookOverview', () => {
     expect(o.minutes.length).toBeGreaterThanOrEqual(60);
   });
 
+  it('finds each attempt written with its delivery’s target, a failure’s and a success’s, a channel’s and an endpoint’s', async () => {
+    const [written] = await sql<{ succeeded: number; failed: number; endpoint: number; other: number }>(
+      t.databaseUrl,
+      `select count(*) filter (where a.ok)::int as succeeded, count(*) filter (where not a.ok)::int as failed,
+         count(*) filter (where a.channel like 'endpoint:%')::int as endpoint, count(*) filter (where a.channel is distinct from d.channel)::int as other
+       from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id`,
+    );
+    expect(written!.other).toBe(0);
+    expect(written!.succeeded).toBeGreaterThan(0);
+    expect(written!.failed).toBeGreaterThan(0);
+    expect(written!.endpoint).toBeGreaterThan(0);
+  });
+
+  it('counts an attempt written without its target (by the previous release, during a rolling upgrade) under its delivery’s', async () => {
+    const before = (await t.ok(OVERVIEW, {})).webhookOverview;
+    expect(before.targets.some((x: Counted) => x.succeeded > 0)).toBe(true);
+    expect(before.targets.some((x: Counted) => x.failed > 0)).toBe(true);
+    const unlabelled = await sql(t.databaseUrl, `update webhook_attempts set channel = null where id % 2 = 0 returning id`);
+    expect(unlabelled.length).toBeGreaterThan(0);
+    const after = (await t.ok(OVERVIEW, {})).webhookOverview;
+    expect(attemptFigures(after)).toEqual(attemptFigures(before));
+  });
+
   it('refuses a window out of range, naming it', async () => {
     const res = await t.gql(OVERVIEW, { w: 0 });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'windowMinutes', value: 0 });
     const tooLong = await t.gql(OVERVIEW, { w: 1441 });
     expect(tooLong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', value: 1441 });
+  });
+});
+
+describe('the migration that gives each attempt its target', () => {
+  it('fills it in for the attempts of the last day, the longest window, and leaves the older ones', async () => {
+    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+    await admin.connect();
+    const name = `attempts_channel_${randomBytes(4).toString('hex')}`;
+    await admin.query(`create database ${name}`);
+    const url = new URL(inject('pgAdminUrl'));
+    url.pathname = `/${name}`;
+    const orm = await MikroORM.init({ ...ormConfig(url.toString(), 2), logger: () => undefined });
+    try {
+      await orm.migrator.up({ to: 'Migration20261207010000_attempts_started_at' });
+      const db = orm.em.getConnection();
+      await db.execute(`insert into events (type, channel, entity_id, payload) values ('contact.updated', 'CONTACT', 1, '{}')`);
+      await db.execute(`insert into webhook_deliveries (event_seq, channel, entity_id, status)
+        select seq, 'CONTACT', 1, 'SUCCEEDED' from events cross join generate_series(1, 2)`);
+      await db.execute(`insert into webhook_attempts (delivery_id, started_at, duration_ms, http_status, ok)
+        select id, now() - case when id = (select min(id) from webhook_deliveries) then interval '2 days' else interval '1 hour' end, 7, 200, true
+        from webhook_deliveries`);
+      await orm.migrator.up();
+      const attempts = await db.execute('select channel from webhook_attempts order by started_at');
+      expect(attempts).toEqual([{ channel: null }, { channel: 'CONTACT' }]);
+    } finally {
+      await orm.close(true);
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import { Migration20261129030000_refuse_change } from './Migration20261129030000
 import { Migration20261129040000_endpoints } from './Migration20261129040000_endpoints.js';
 import { Migration20261207000000_token_scopes_audit } from './Migration20261207000000_token_scopes_audit.js';
 import { Migration20261207010000_attempts_started_at } from './Migration20261207010000_attempts_started_at.js';
+import { Migration20261208000000_attempts_channel } from './Migration20261208000000_attempts_channel.js';
 
 /** Every migration, in order. Listed here so that a bundled or compiled build needs no file globbing. */
 export const migrationsList: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129040000_endpoints', class: Migration20261129040000_endpoints },
   { name: 'Migration20261207000000_token_scopes_audit', class: Migration20261207000000_token_scopes_audit },
   { name: 'Migration20261207010000_attempts_started_at', class: Migration20261207010000_attempts_started_at },
+  { name: 'Migration20261208000000_attempts_channel', class: Migration20261208000000_attempts_channel },
 ];
