@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { GraphQLEditor } from '../editor/graphql-editor';
 import { message } from '../ui';
 
@@ -30,7 +30,10 @@ export function SubscriptionEditor({ id, label, value, onChange }: { id: string;
       editor.current = null;
     };
   }, []);
-  useEffect(() => editor.current?.setText(value), [value]);
+  // In the commit of the render that brings the text, while it is still the editor's own. A passive
+  // effect may run only when the next render starts, after a newer edit: the older text it pushed
+  // would come back as a change, whose render's effect pushes the newer one, and so on, endlessly.
+  useLayoutEffect(() => editor.current?.setText(value), [value]);
 
   return (
     <div class="editor" id={id}>
