@@ -167,6 +167,28 @@ describe('the console’s webhook pages in a real browser', { timeout: 120_000 }
     expect(cspErrors).toEqual([]);
   });
 
+  it('hands what was typed in the plain box, with the focus and the caret, to the editor when it has loaded', async () => {
+    const { page, cspErrors } = await tab('');
+    // The schema's introspection, which the editor waits for, is held until the plain box has been typed in.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await context.route('**/graphql', async (route) => {
+      if (route.request().postData()?.includes('IntrospectionQuery')) await held;
+      await route.continue();
+    });
+    await page.goto('/console/#/endpoints/new');
+    const standIn = page.getByRole('textbox', { name: 'Subscription document' });
+    expect(await page.locator(`#${await standIn.getAttribute('aria-describedby')}`).textContent()).toBe('Loading the editor with the schema…');
+    await standIn.fill('subscription { folderChanged { id } }');
+    await standIn.press('Control+Home');
+    await standIn.press('Control+ArrowRight');
+    release();
+    await page.getByText('Loading the editor with the schema…').waitFor({ state: 'detached' });
+    await page.keyboard.insertText(' Folders');
+    expect(await page.getByRole('textbox', { name: 'Subscription document' }).textContent()).toBe('subscription Folders { folderChanged { id } }');
+    expect(cspErrors).toEqual([]);
+  });
+
   it('runs a query and a subscription in the explorer, bundled and on this origin', async () => {
     const { page, cspErrors } = await tab('#/explorer');
     const explorer = page.frameLocator('iframe[title="GraphQL explorer"]');
