@@ -43,3 +43,12 @@ export function Notice({ children }: { children: ComponentChildren }) {
     </p>
   ) : null;
 }
+
+/** Reads the next page of a list after its cursor; shown while there is one. */
+export function More({ after, onMore }: { after: string | null; onMore(after: string): void }) {
+  return after ? (
+    <button type="button" class="secondary" onClick={() => onMore(after)}>
+      More
+    </button>
+  ) : null;
+}

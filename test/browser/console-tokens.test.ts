@@ -112,4 +112,26 @@ describe('console: tokens and audit', { timeout: 120_000 }, () => {
       await context.close();
     }
   });
+
+  // Last: the tokens it makes would fill the pages that the screenshots above show.
+  it('reads the tokens and the audit log past their first page of 50 with More', async () => {
+    // One more than a page of tokens, and so of their audit entries too.
+    for (let i = 0; i < 51; i++) await createToken(`Batch ${i}`, ['READ']);
+    context = await newContext(browser, t.url);
+    const { page, cspErrors } = await openConsole(context, t.token);
+    for (const [name, heading] of [
+      ['tokens', 'Tokens'],
+      ['audit', 'Audit log'],
+    ] as const) {
+      await page.goto(`/console/#/${name}`);
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      const rows = page.locator('tbody tr');
+      await expect.poll(() => rows.count()).toBe(50);
+      await page.getByRole('button', { name: 'More' }).click();
+      await expect.poll(() => rows.count()).toBeGreaterThan(50);
+      // Fewer than 100 of each: the second page is the last, and the button goes.
+      await page.getByRole('button', { name: 'More' }).waitFor({ state: 'detached' });
+    }
+    expect(cspErrors).toEqual([]);
+  });
 });

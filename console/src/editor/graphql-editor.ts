@@ -16,7 +16,7 @@ function serviceSchema(): Promise<GraphQLSchema> {
   return schema;
 }
 
-export type GraphQLEditor = { destroy(): void; setText(text: string): void };
+export type GraphQLEditor = { destroy(): void; setText(text: string): void; focus(selection: { anchor: number; head: number }): void };
 
 /**
  * A GraphQL editor (CodeMirror 6 with cm6-graphql) that knows the service's schema: completion
@@ -53,6 +53,10 @@ export async function graphqlEditor(parent: HTMLElement, options: { text: string
     destroy: () => view.destroy(),
     setText: (text) => {
       if (text !== view.state.doc.toString()) view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+    },
+    focus: (selection) => {
+      view.dispatch({ selection });
+      view.focus();
     },
   };
 }

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from '../api';
 import { graphql } from '../gql';
 import type { ConsoleAuditQuery } from '../gql/graphql';
-import { Alert, Code, message, pretty, when } from '../ui';
+import { Alert, Code, More, message, pretty, when } from '../ui';
 
 const ReadAudit = graphql(`
   query ConsoleAudit($after: String) {
@@ -87,11 +87,7 @@ export function AuditPage() {
           </table>
         </div>
       )}
-      {next && (
-        <button type="button" class="secondary" onClick={() => load(next)}>
-          More
-        </button>
-      )}
+      <More after={next} onMore={load} />
     </section>
   );
 }

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from '../api';
 import { graphql } from '../gql';
 import type { DeliveryStatus, EventType, WebhookChannel } from '../gql/graphql';
-import { Alert, Code, Notice, message, pretty, when } from '../ui';
+import { Alert, Code, More, Notice, message, pretty, when } from '../ui';
 import { useCan } from '../viewer';
 
 const ListDeliveries = graphql(`
@@ -373,11 +373,7 @@ export function DeliveriesPage() {
           </table>
         </div>
       )}
-      {next && (
-        <button type="button" class="secondary" onClick={() => load(next)}>
-          More
-        </button>
-      )}
+      <More after={next} onMore={load} />
       {can('WEBHOOKS') && <ReplayForm />}
     </section>
   );

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from '../api';
 import { graphql } from '../gql';
 import type { DocumentStatus } from '../gql/graphql';
-import { Alert, Notice, message, when } from '../ui';
+import { Alert, More, Notice, message, when } from '../ui';
 import { useCan } from '../viewer';
 
 const ListDocuments = graphql(`
@@ -159,11 +159,7 @@ export function DocumentsPage() {
           </table>
         </div>
       )}
-      {next && (
-        <button type="button" class="secondary" onClick={() => load(next)}>
-          More
-        </button>
-      )}
+      <More after={next} onMore={load} />
     </section>
   );
 }

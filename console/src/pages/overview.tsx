@@ -172,7 +172,7 @@ export function OverviewPage() {
       ) : (
         <>
           <div class="table-wrap">
-            <table aria-label="Channels and endpoints">
+            <table aria-label="Channels and endpoints" class="cards-narrow">
               <thead>
                 <tr>
                   <th scope="col">Channel or endpoint</th>
@@ -190,16 +190,16 @@ export function OverviewPage() {
                       {t.endpoint ? <a href={`#/endpoints/${t.endpoint.id}`}>{targetName(t)}</a> : targetName(t)}
                       <div class="muted url">{t.url ?? ''}</div>
                     </th>
-                    <td>
+                    <td data-label="State">
                       <State t={t} />
                     </td>
-                    <td>
+                    <td data-label="Success (1 h)">
                       {percent(t.successRate)}
                       <div class="muted">{t.succeeded + t.failed} attempts</div>
                     </td>
-                    <td>{ms(t.latencyP50Ms)}</td>
-                    <td>{ms(t.latencyP99Ms)}</td>
-                    <td>{t.pending === 0 ? '0' : `${t.pending} waiting, oldest ${age(t.oldestPendingAt, now)}`}</td>
+                    <td data-label="p50">{ms(t.latencyP50Ms)}</td>
+                    <td data-label="p99">{ms(t.latencyP99Ms)}</td>
+                    <td data-label="Backlog">{t.pending === 0 ? '0' : `${t.pending} waiting, oldest ${age(t.oldestPendingAt, now)}`}</td>
                   </tr>
                 ))}
               </tbody>

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { graphql } from '../gql';
 import type { ApiScope, ConsoleTokensQuery } from '../gql/graphql';
-import { Alert, Notice, message, when } from '../ui';
+import { Alert, More, Notice, message, when } from '../ui';
 
 const ListTokens = graphql(`
   query ConsoleTokens($after: String) {
@@ -234,11 +234,7 @@ export function TokensPage() {
           </table>
         </div>
       )}
-      {next && (
-        <button type="button" class="secondary" onClick={() => load(next)}>
-          More
-        </button>
-      )}
+      <More after={next} onMore={load} />
     </section>
   );
 }
