@@ -23,6 +23,20 @@ export function callbackExtension(body: unknown): Record<string, unknown> | unde
   return extension !== null && typeof extension === 'object' ? (extension as Record<string, unknown>) : undefined;
 }
 
+/**
+ * A subscription sent as a plain HTTP request, with no callback to stream to: refused before it
+ * runs (its resolvers expect an event, which only a stream gives).
+ */
+const plainHttp: GraphQLRequestListener<GraphQLContext> = {
+  async didResolveOperation({ operation }) {
+    if (operation?.operation !== 'subscription') return;
+    throw new GraphQLError(
+      'A subscription streams over WebSocket (graphql-ws at /graphql) or, for a federation router, over the HTTP callback protocol (extensions.subscription); a plain HTTP request cannot carry it',
+      { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+    );
+  },
+};
+
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
 }
@@ -107,7 +121,7 @@ export function subscriptionCallbackPlugin(opts: CallbackOptions): ApolloServerP
     },
     async requestDidStart(requestContext) {
       const extension = callbackExtension(requestContext.request);
-      if (!extension) return;
+      if (!extension) return plainHttp;
       const listener = (await inner.requestDidStart?.(requestContext)) as GraphQLRequestListener<GraphQLContext> | void;
       if (!listener) return;
       let accepted = false;

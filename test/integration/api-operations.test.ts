@@ -112,6 +112,14 @@ describe('GraphQL over GET', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ errors: [{ message: expect.stringMatching(/JSON/), extensions: { code: 'BAD_REQUEST' } }] });
   });
+
+  it('refuses a subscription sent as a plain request with 400, naming where subscriptions stream', async () => {
+    for (const query of ['subscription { contactChanged { id } }', 'subscription { events { id } }']) {
+      const res = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ errors: [{ message: expect.stringMatching(/WebSocket/), extensions: { code: 'BAD_REQUEST' } }] });
+    }
+  });
 });
 
 describe('when the database is unreachable', () => {
