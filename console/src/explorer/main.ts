@@ -1,5 +1,6 @@
-import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { createGraphiQLFetcher, type Fetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
+import { parse } from 'graphql';
 import 'graphiql/setup-workers/vite';
 import 'graphiql/style.css';
 import { createElement } from 'react';
@@ -19,11 +20,23 @@ if (!token) {
   root.textContent = 'Sign in on the console first: the explorer sends your API token with every request.';
 } else {
   const authorization = `Bearer ${token}`;
-  const fetcher = createGraphiQLFetcher({
+  const transport = createGraphiQLFetcher({
     url: '/graphql',
     subscriptionUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
     headers: { authorization },
     wsConnectionParams: { authorization },
   });
+  // The fetcher sends a subscription over the WebSocket when the document GraphiQL hands it
+  // says so; GraphiQL parses the editor's text a moment after typing, so a Run right after
+  // typing a subscription would send it over HTTP. The text being sent decides instead.
+  const fetcher: Fetcher = (params, opts) => {
+    let documentAST = opts?.documentAST;
+    try {
+      documentAST = parse(params.query);
+    } catch {
+      // Not a document: the server names what is wrong with it.
+    }
+    return transport(params, { ...opts, documentAST });
+  };
   createRoot(root).render(createElement(GraphiQL, { fetcher, defaultQuery: '{\n  webhookSettings {\n    offlineMode\n  }\n}\n' }));
 }
