@@ -50,10 +50,10 @@ export type Loader = 'tsx' | 'node';
 /** Runs an entry point in a Node process of its own. */
 export function startNode(
   entry: string,
-  opts: { env?: Record<string, string>; args?: string[]; nodeArgs?: string[]; cwd?: string; loader?: Loader } = {},
+  opts: { env?: Record<string, string>; args?: string[]; nodeArgs?: string[]; cwd?: string; loader?: Loader; node?: string } = {},
 ): NodeChild {
   const loader = opts.loader === 'node' ? [] : ['--import', 'tsx'];
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...loader, entry, ...(opts.args ?? [])], {
+  const child: ChildProcess = spawn(opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), ...loader, entry, ...(opts.args ?? [])], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

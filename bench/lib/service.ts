@@ -26,12 +26,13 @@ export type RunningService = ProfiledChild & { url: string };
 /** Starts a Node child, with the inspector on a port of its own when it is to be profiled. */
 export async function startProfiledNode(
   entry: string,
-  opts: { env: Record<string, string>; readyUrl: string; profile: boolean; cwd?: string; loader?: Loader },
+  opts: { env: Record<string, string>; readyUrl: string; profile: boolean; cwd?: string; loader?: Loader; node?: string },
 ): Promise<ProfiledChild> {
   const inspectPort = opts.profile ? await freePort() : undefined;
   const child: NodeChild = startNode(entry, {
     env: opts.env,
     ...(opts.loader && { loader: opts.loader }),
+    ...(opts.node && { node: opts.node }),
     nodeArgs: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
     ...(opts.cwd && { cwd: opts.cwd }),
   });
@@ -83,7 +84,8 @@ function buildService(dir: string): void {
  * requires node:crypto for each request's query hash). Against the given database, with pino
  * at warn so that logging a line per request does not become the thing measured.
  * BENCH_SERVICE_DIR runs the service of another checkout instead (built there), to compare two
- * versions with the same benchmark.
+ * versions with the same benchmark; BENCH_SERVICE_NODE runs it on another Node binary (the
+ * harness stays on the project's), to compare runtimes.
  */
 export async function startService(opts: { databaseUrl: string; env?: Record<string, string>; profile?: boolean }): Promise<RunningService> {
   const port = await freePort();
@@ -93,6 +95,7 @@ export async function startService(opts: { databaseUrl: string; env?: Record<str
   const child = await startProfiledNode('dist/src/main.js', {
     cwd: dir,
     loader: 'node',
+    ...(process.env.BENCH_SERVICE_NODE && { node: process.env.BENCH_SERVICE_NODE }),
     profile: opts.profile ?? false,
     readyUrl: `${url}/readyz`,
     env: {
