@@ -1,11 +1,7 @@
-import type pg from 'pg';
-import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSqlPool, type SqlPool } from '../../src/db/sql-pool.js';
-import { createMetrics } from '../../src/metrics.js';
-import { WebhookSender } from '../../src/webhooks/sender.js';
-import { DeliveryWorker } from '../../src/webhooks/worker.js';
+import type { DeliveryWorker } from '../../src/webhooks/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { ownWorker, type OwnWorker } from '../helpers/own-worker.js';
 import { TestReceiver, type ReceivedRequest } from '../helpers/receiver.js';
 import { createContact, pointChannel, renameContact, sql } from '../helpers/webhooks.js';
 
@@ -17,8 +13,7 @@ import { createContact, pointChannel, renameContact, sql } from '../helpers/webh
  */
 let api: TestApp;
 let receiver: TestReceiver;
-let pool: SqlPool;
-let sender: WebhookSender;
+let own: OwnWorker;
 let worker: DeliveryWorker;
 const statements = new Map<string, number>();
 const count = (name: string) => statements.get(name) ?? 0;
@@ -28,28 +23,16 @@ beforeAll(async () => {
   api = await startTestApp({ WEBHOOK_WORKER: 'false' });
   receiver = await new TestReceiver().start();
   await pointChannel(api, 'contact', receiver.url);
-  const log = pino({ level: 'silent' });
-  pool = createSqlPool(api.databaseUrl, 4, log);
-  const query = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
-  pool.query = (async (config: pg.QueryConfig) => {
-    if (config.name) statements.set(config.name, count(config.name) + 1);
-    return query(config);
-  }) as never;
-  sender = new WebhookSender({ timeoutMs: 10_000, allowPrivate: true, connections: 4 });
-  worker = new DeliveryWorker(
-    pool,
-    sender,
+  own = ownWorker(api, {
     // A failed attempt is retried after a minute: only the test makes it due sooner.
-    { concurrency: 4, circuitFailures: 5, pollIntervalMs: 100, leaseMs: 30_000, retrySchedule: [60_000], disableAfterMs: 86_400_000 },
-    log,
-    createMetrics(api.app.database.orm),
-  );
+    worker: { concurrency: 4, circuitFailures: 5, pollIntervalMs: 100, leaseMs: 30_000, retrySchedule: [60_000], disableAfterMs: 86_400_000 },
+    onStatement: (name) => statements.set(name, count(name) + 1),
+  });
+  worker = own.worker;
   await worker.manual();
 });
 afterAll(async () => {
-  await worker?.stop();
-  if (pool && !pool.ended) await pool.end();
-  await sender?.close();
+  await own?.stop();
   await receiver?.stop();
   await api?.stop();
 });

@@ -1,48 +1,31 @@
-import type pg from 'pg';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createSqlPool, type SqlPool } from '../../src/db/sql-pool.js';
-import { createMetrics } from '../../src/metrics.js';
-import { WebhookSender } from '../../src/webhooks/sender.js';
-import { CLAIM_PACE_MS, DeliveryWorker } from '../../src/webhooks/worker.js';
+import { CLAIM_PACE_MS } from '../../src/webhooks/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { ownWorker, type OwnWorker } from '../helpers/own-worker.js';
 import { TestReceiver } from '../helpers/receiver.js';
 import { createContact, pointChannel } from '../helpers/webhooks.js';
 
 /** A worker of the test's own, running (not manual), whose pool notes when each claim starts. */
 let api: TestApp;
 let receiver: TestReceiver;
-let pool: SqlPool;
-let sender: WebhookSender;
-let worker: DeliveryWorker;
+let own: OwnWorker;
 const claimStarts: number[] = [];
 
 beforeAll(async () => {
   api = await startTestApp({ WEBHOOK_WORKER: 'false' });
   receiver = await new TestReceiver().start();
   await pointChannel(api, 'contact', receiver.url);
-  const log = pino({ level: 'silent' });
-  pool = createSqlPool(api.databaseUrl, 4, log);
-  const query = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
-  pool.query = (async (config: pg.QueryConfig) => {
-    if (config.name === 'claim-deliveries') claimStarts.push(performance.now());
-    return query(config);
-  }) as never;
-  sender = new WebhookSender({ timeoutMs: 10_000, allowPrivate: true, connections: 4 });
-  // A poll an hour apart: only wake-ups start claims here.
-  worker = new DeliveryWorker(
-    pool,
-    sender,
-    { concurrency: 16, circuitFailures: 5, pollIntervalMs: 3_600_000, leaseMs: 30_000, retrySchedule: [60_000], disableAfterMs: 86_400_000 },
-    log,
-    createMetrics(api.app.database.orm),
-  );
-  worker.start();
+  own = ownWorker(api, {
+    // A poll an hour apart: only wake-ups start claims here.
+    worker: { concurrency: 16, circuitFailures: 5, pollIntervalMs: 3_600_000, leaseMs: 30_000, retrySchedule: [60_000], disableAfterMs: 86_400_000 },
+    onStatement: (name) => {
+      if (name === 'claim-deliveries') claimStarts.push(performance.now());
+    },
+  });
+  own.worker.start();
 });
 afterAll(async () => {
-  await worker?.stop();
-  if (pool && !pool.ended) await pool.end();
-  await sender?.close();
+  await own?.stop();
   await receiver?.stop();
   await api?.stop();
 });
@@ -59,12 +42,12 @@ it('starts claims at most once per CLAIM_PACE_MS however often new work wakes it
     waking = false;
   })();
   while (waking) {
-    worker.wake();
+    own.worker.wake();
     wakes++;
     await new Promise((resolve) => setImmediate(resolve));
   }
   await creating;
-  worker.wake();
+  own.worker.wake();
   await receiver.waitFor(40);
   // Timers fire on whole milliseconds: a start may come up to one early.
   const gaps = claimStarts.slice(1).map((at, i) => at - claimStarts[i]!);
