@@ -43,16 +43,22 @@ function App() {
   const [signedIn, setSignedIn] = useState(storedToken() !== null);
   const [reason, setReason] = useState<string | null>(null);
   const [scopes, setScopes] = useState<Scopes | null>(null);
-  const [page, setPage] = useState<Page>('documents');
+  const [page, setPage] = useState<Page>('overview');
 
   useEffect(() => {
     if (!signedIn) {
       setScopes(null);
       return;
     }
+    // The page is chosen with the scopes, in the same render: a page rendered before would
+    // mount (and send its queries) only to be replaced.
+    const withScopes = (granted: Scopes) => {
+      setPage(currentPage(granted));
+      setScopes(granted);
+    };
     request(ReadViewer)
-      .then(({ viewer }) => setScopes(viewer?.scopes ?? []))
-      .catch(() => setScopes([]));
+      .then(({ viewer }) => withScopes(viewer?.scopes ?? []))
+      .catch(() => withScopes([]));
   }, [signedIn]);
   useEffect(() => {
     if (!scopes) return;

@@ -68,6 +68,20 @@ describe('console in a real browser', { timeout: 120_000 }, () => {
     expect(cspErrors).toEqual([]);
   });
 
+  it('opens the page its address names, with no other page drawn (and querying) first', async () => {
+    context = await newContext(browser, t.url);
+    const page = await context.newPage();
+    const sent: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/graphql') sent.push(r.postData() ?? '');
+    });
+    await page.goto('/console/#/deliveries');
+    await page.getByLabel('API token').fill(t.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Delivery log' }).waitFor();
+    expect(sent.filter((body) => body.includes('ConsoleDocuments'))).toEqual([]);
+  });
+
   it('saves the Document URL, shows a refused URL beside its field with nothing saved, tests a channel, reveals and rotates the secret', async () => {
     context = await newContext(browser, t.url);
     const { page, cspErrors } = await openConsole(context, t.token, '#/settings');
