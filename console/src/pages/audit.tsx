@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import { request } from '../api';
 import { graphql } from '../gql';
 import type { ConsoleAuditQuery } from '../gql/graphql';
-import { Alert, Code, More, message, pretty, when } from '../ui';
+import { usePagedList } from '../paged-list';
+import { Alert, Code, More, pretty, when } from '../ui';
 
 const ReadAudit = graphql(`
   query ConsoleAudit($after: String) {
@@ -28,25 +29,7 @@ const ReadAudit = graphql(`
 type Entry = ConsoleAuditQuery['auditLog']['edges'][number]['node'];
 
 export function AuditPage() {
-  const [rows, setRows] = useState<Entry[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  // Bumped by every load: an answer that a later one overtook is dropped.
-  const generation = useRef(0);
-
-  const load = async (after: string | null = null) => {
-    setError(null);
-    const mine = ++generation.current;
-    try {
-      const { auditLog } = await request(ReadAudit, { after });
-      if (mine !== generation.current) return;
-      const page = auditLog.edges.map((e) => e.node);
-      setRows(after ? [...(rows ?? []), ...page] : page);
-      setNext(auditLog.pageInfo.hasNextPage ? (auditLog.pageInfo.endCursor ?? null) : null);
-    } catch (err) {
-      setError(message(err));
-    }
-  };
+  const { rows, next, error, load } = usePagedList<Entry>(async (after) => (await request(ReadAudit, { after })).auditLog);
   useEffect(() => void load(), []);
 
   return (

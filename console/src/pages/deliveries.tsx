@@ -1,8 +1,9 @@
 import { Fragment } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { request } from '../api';
 import { graphql } from '../gql';
 import type { DeliveryStatus, EventType, WebhookChannel } from '../gql/graphql';
+import { usePagedList } from '../paged-list';
 import { Alert, Code, More, Notice, message, pretty, when } from '../ui';
 import { useCan } from '../viewer';
 
@@ -235,35 +236,19 @@ export function DeliveriesPage() {
   const [entityId, setEntityId] = useState('');
   const [since, setSince] = useState('');
   const [until, setUntil] = useState('');
-  const [rows, setRows] = useState<Delivery[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  // Bumped by every load: an answer that a later one overtook (filters changed meanwhile) is dropped.
-  const generation = useRef(0);
-
-  const load = async (after: string | null = null) => {
-    setError(null);
-    const mine = ++generation.current;
-    try {
-      const filter = {
-        ...(channel && { channel }),
-        ...(status && { status }),
-        ...(eventType && { eventType }),
-        ...(entityId.trim() && { entityId: entityId.trim() }),
-        // datetime-local is the browser's local time; the API takes instants.
-        ...(since && { createdSince: new Date(since).toISOString() }),
-        ...(until && { createdBefore: new Date(until).toISOString() }),
-      };
-      const { webhookDeliveries } = await request(ListDeliveries, { filter, after });
-      if (mine !== generation.current) return;
-      const page = webhookDeliveries.edges.map((e) => e.node);
-      setRows(after ? [...(rows ?? []), ...page] : page);
-      setNext(webhookDeliveries.pageInfo.hasNextPage ? (webhookDeliveries.pageInfo.endCursor ?? null) : null);
-    } catch (err) {
-      setError(message(err));
-    }
-  };
+  const { rows, next, error, load } = usePagedList<Delivery>(async (after) => {
+    const filter = {
+      ...(channel && { channel }),
+      ...(status && { status }),
+      ...(eventType && { eventType }),
+      ...(entityId.trim() && { entityId: entityId.trim() }),
+      // datetime-local is the browser's local time; the API takes instants.
+      ...(since && { createdSince: new Date(since).toISOString() }),
+      ...(until && { createdBefore: new Date(until).toISOString() }),
+    };
+    return (await request(ListDeliveries, { filter, after })).webhookDeliveries;
+  });
   useEffect(() => void load(), [channel, status, eventType, since, until]);
 
   return (

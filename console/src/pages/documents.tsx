@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { request } from '../api';
 import { graphql } from '../gql';
 import type { DocumentStatus } from '../gql/graphql';
+import { usePagedList } from '../paged-list';
 import { Alert, More, Notice, message, when } from '../ui';
 import { useCan } from '../viewer';
 
@@ -53,33 +54,16 @@ type Row = { id: string; filename: string; status: DocumentStatus; docType?: str
 export function DocumentsPage() {
   const can = useCan();
   const [status, setStatus] = useState<DocumentStatus | ''>('');
-  const [rows, setRows] = useState<Row[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-
-  // Bumped by every load and action: an answer that a later one overtook is dropped.
-  const generation = useRef(0);
-
-  const load = async (after: string | null = null) => {
-    setError(null);
-    const mine = ++generation.current;
-    try {
-      const { documents } = await request(ListDocuments, { filter: status ? { status } : null, after });
-      if (mine !== generation.current) return;
-      const page = documents.edges.map((e) => e.node);
-      setRows(after ? [...(rows ?? []), ...page] : page);
-      setNext(documents.pageInfo.hasNextPage ? (documents.pageInfo.endCursor ?? null) : null);
-    } catch (err) {
-      setError(message(err));
-    }
-  };
+  const { rows, setRows, next, error, setError, load, overtake } = usePagedList<Row>(
+    async (after) => (await request(ListDocuments, { filter: status ? { status } : null, after })).documents,
+  );
   useEffect(() => void load(), [status]);
 
   const act = async (row: Row, action: 'approve' | 'export') => {
     setError(null);
     setDone(null);
-    generation.current++;
+    overtake();
     try {
       const doc = action === 'approve' ? (await request(Approve, { id: row.id })).setDocumentStatus : (await request(Export, { id: row.id })).exportDocument;
       setDone(action === 'approve' ? `${row.filename} approved.` : `${row.filename} exported: its document.exported webhook is queued.`);

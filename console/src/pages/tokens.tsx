@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { graphql } from '../gql';
 import type { ApiScope, ConsoleTokensQuery } from '../gql/graphql';
+import { usePagedList } from '../paged-list';
 import { Alert, More, Notice, message, when } from '../ui';
 
 const ListTokens = graphql(`
@@ -129,36 +130,21 @@ function CreateForm({ onCreated }: { onCreated: (token: Token, secret: string) =
 }
 
 export function TokensPage() {
-  const [rows, setRows] = useState<Token[] | null>(null);
   const [self, setSelf] = useState<string | null>(null);
-  const [next, setNext] = useState<string | null>(null);
   const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  // Bumped by every load and action: an answer that a later one overtook is dropped.
-  const generation = useRef(0);
-
-  const load = async (after: string | null = null) => {
-    setError(null);
-    const mine = ++generation.current;
-    try {
-      const { viewer, apiTokens } = await request(ListTokens, { after });
-      if (mine !== generation.current) return;
-      const page = apiTokens.edges.map((e) => e.node);
-      setSelf(viewer?.id ?? null);
-      setRows(after ? [...(rows ?? []), ...page] : page);
-      setNext(apiTokens.pageInfo.hasNextPage ? (apiTokens.pageInfo.endCursor ?? null) : null);
-    } catch (err) {
-      setError(message(err));
-    }
-  };
+  const { rows, setRows, next, error, setError, load, overtake } = usePagedList<Token>(async (after) => {
+    const { viewer, apiTokens } = await request(ListTokens, { after });
+    setSelf(viewer?.id ?? null);
+    return apiTokens;
+  });
   useEffect(() => void load(), []);
 
   const revoke = async (token: Token) => {
     setError(null);
     setDone(null);
     if (!confirm(`Revoke ${token.name}? Whatever uses it stops working at once.`)) return;
-    generation.current++;
+    overtake();
     try {
       const { revokeApiToken } = await request(RevokeToken, { id: token.id });
       setRows((rows ?? []).map((r) => (r.id === revokeApiToken.id ? { ...r, revokedAt: revokeApiToken.revokedAt } : r)));
@@ -173,7 +159,7 @@ export function TokensPage() {
       <h1>Tokens</h1>
       <CreateForm
         onCreated={(token, value) => {
-          generation.current++;
+          overtake();
           setSecret({ name: token.name, value });
           setRows([token, ...(rows ?? [])]);
         }}
