@@ -18,15 +18,16 @@ import { latencyChart, throughputChart } from './lib/svg.js';
  *   npm run bench -- --runs 5
  *   npm run bench -- --quick        one short run of each: does it all still work?
  *   npm run bench -- --only api     some benchmarks only (comma-separated)
+ *   npm run bench -- --profile      each service under test profiled (bench/results/profiles/)
  *
- * A benchmark is bench/<name>.ts taking `--runs N [--quick] --json <file>` and writing a
+ * A benchmark is bench/<name>.ts taking `--runs N [--quick] [--profile] --json <file>` and writing a
  * BenchResult (bench/lib/report.ts); one that is absent is skipped.
  */
 const BENCHES = ['api', 'flow', 'hot-entity', 'delivery', 'subscriptions', 'endpoints', 'overview'] as const;
 const RESULTS = path.join(ROOT, 'bench/results');
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: { runs: { type: 'string', default: '3' }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'boolean', default: false } },
 });
 const runs = values.quick ? 1 : Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs ${values.runs} is not a positive integer`);
@@ -38,7 +39,7 @@ type Outcome = { bench: string; seconds: number; result?: BenchResult; error?: s
 function runBench(name: string, env: Record<string, string>, index: number): Promise<Outcome> {
   const jsonFile = path.join(tmpdir(), `bench-${name}-${process.pid}.json`);
   const started = Date.now();
-  const args = ['--import', 'tsx', `bench/${name}.ts`, '--runs', String(runs), '--json', jsonFile, ...(values.quick ? ['--quick'] : [])];
+  const args = ['--import', 'tsx', `bench/${name}.ts`, '--runs', String(runs), '--json', jsonFile, ...(values.quick ? ['--quick'] : []), ...(values.profile ? ['--profile'] : [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderrTail = '';
   let partial = '';

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import ky from 'ky';
@@ -81,6 +82,7 @@ const result = await closedLoop({ concurrency, warmupMs: 0, durationMs, send });
 const cpu = process.cpuUsage(cpu0);
 if (session) {
   const { profile } = await session.post('Profiler.stop');
+  mkdirSync(path.dirname(values.profile!), { recursive: true });
   writeFileSync(values.profile!, JSON.stringify(profile));
   session.disconnect();
 }
