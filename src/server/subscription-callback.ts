@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { describeValue } from '../errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { formatError } from '../graphql/errors.js';
+import { timeLimit } from '../time-limit.js';
 
 export type CallbackOptions = {
   /** SUBSCRIPTION_CALLBACK_URLS: a callback URL must lie under one of these; none refuses every callback subscription. */
@@ -108,10 +109,15 @@ export function subscriptionCallbackPlugin(opts: CallbackOptions): ApolloServerP
       // Only a message with errors is rewritten; every next and check is sent as the plugin wrote it.
       const raw = init?.body;
       const body = typeof raw === 'string' && raw.includes('"errors"') ? JSON.stringify(formatted(JSON.parse(raw) as CallbackMessage, shown)) : raw;
-      const response = await fetch(url, { ...init, body, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs) });
-      // The plugin reads only the status; reading the body frees the connection for the next POST.
-      await response.arrayBuffer();
-      return response;
+      const limit = timeLimit(opts.timeoutMs);
+      try {
+        const response = await fetch(url, { ...init, body, redirect: 'manual', signal: limit.signal });
+        // The plugin reads only the status; reading the body frees the connection for the next POST.
+        await response.arrayBuffer();
+        return response;
+      } finally {
+        limit.clear();
+      }
     },
   }) as ApolloServerPlugin<GraphQLContext>;
 

@@ -27,7 +27,7 @@ export function storableText(text: string, maxBytes: number): string {
 export async function readExcerpt(response: Response, signal: AbortSignal): Promise<string | null> {
   if (!response.body) return null;
   const reader = response.body.getReader();
-  // Listening also keeps a timeout signal alive: one nothing listens to may be collected and never fire.
+  // An answer still arriving when the time is up: the read under way ends at once.
   const stop = () => void reader.cancel().catch(() => undefined);
   signal.addEventListener('abort', stop, { once: true });
   const chunks: Uint8Array[] = [];
