@@ -2,11 +2,11 @@ import { isIP } from 'node:net';
 import ky, { isNetworkError, type KyInstance } from 'ky';
 import { Webhook } from 'standardwebhooks';
 import { Agent } from 'undici';
+import { timeLimit } from '../time-limit.js';
 import { StatusOutOfRangeError, dispatcherFetch } from './dispatcher-fetch.js';
 import { createSafeDispatcher } from './safe-dispatcher.js';
 import { readExcerpt, storableText } from './response-excerpt.js';
 import { addressProblem } from './url-guard.js';
-import { timeLimit } from '../time-limit.js';
 import type { AttemptOutcome } from './retry-policy.js';
 import { isSuccess, parseRetryAfter } from './retry-policy.js';
 
@@ -96,7 +96,17 @@ export class WebhookSender {
     return headers;
   }
 
+  /** One attempt, bounded by WEBHOOK_TIMEOUT: the limit covers the request and reading the answer, and ends with the attempt. */
   async send(message: OutgoingWebhook): Promise<AttemptResult> {
+    const limit = timeLimit(this.opts.timeoutMs);
+    try {
+      return await this.attempt(message, limit.signal);
+    } finally {
+      limit.clear();
+    }
+  }
+
+  private async attempt(message: OutgoingWebhook, signal: AbortSignal): Promise<AttemptResult> {
     const startedAt = new Date();
     const started = performance.now();
     const done = (r: Omit<AttemptResult, 'startedAt' | 'durationMs'>): AttemptResult => ({
@@ -111,38 +121,32 @@ export class WebhookSender {
     const literal = new URL(message.url).hostname.replace(/^\[|\]$/g, '');
     const problem = !own && isIP(literal) ? addressProblem(literal, this.opts.allowPrivate) : undefined;
     if (problem) return failed(problem);
-    const limit = timeLimit(this.opts.timeoutMs);
-    const signal = limit.signal;
+    let response: Response;
     try {
-      let response: Response;
-      try {
-        response = await (own ? this.ownHttp : this.http).post(message.url, { body: message.body, headers: this.headers(message, startedAt), signal });
-      } catch (thrown) {
-        const err = fetchError(thrown);
-        const cause = (err as Error).cause;
-        if (cause instanceof StatusOutOfRangeError) return failed(`${cause.message}; only 200 counts as delivered`, cause.status);
-        return failed(describeError(err, this.opts.timeoutMs));
-      }
-      let excerpt: string | null;
-      try {
-        excerpt = await readExcerpt(response, signal);
-      } catch (err) {
-        // The status came but the body broke off or stalled: not a complete answer, whatever the status.
-        const why = describeError(err, this.opts.timeoutMs);
-        return failed((err as Error).name === 'TimeoutError' ? why : `the answer broke off after its headers: ${why}`, response.status);
-      }
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      const ok = isSuccess(response.status);
-      return done({
-        outcome: { kind: 'response', status: response.status, retryAfterMs },
-        ok,
-        httpStatus: response.status,
-        responseExcerpt: excerpt,
-        error: ok ? null : statusError(response),
-      });
-    } finally {
-      limit.clear();
+      response = await (own ? this.ownHttp : this.http).post(message.url, { body: message.body, headers: this.headers(message, startedAt), signal });
+    } catch (thrown) {
+      const err = fetchError(thrown);
+      const cause = (err as Error).cause;
+      if (cause instanceof StatusOutOfRangeError) return failed(`${cause.message}; only 200 counts as delivered`, cause.status);
+      return failed(describeError(err, this.opts.timeoutMs));
     }
+    let excerpt: string | null;
+    try {
+      excerpt = await readExcerpt(response, signal);
+    } catch (err) {
+      // The status came but the body broke off or stalled: not a complete answer, whatever the status.
+      const why = describeError(err, this.opts.timeoutMs);
+      return failed((err as Error).name === 'TimeoutError' ? why : `the answer broke off after its headers: ${why}`, response.status);
+    }
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    const ok = isSuccess(response.status);
+    return done({
+      outcome: { kind: 'response', status: response.status, retryAfterMs },
+      ok,
+      httpStatus: response.status,
+      responseExcerpt: excerpt,
+      error: ok ? null : statusError(response),
+    });
   }
 
   async close(): Promise<void> {
