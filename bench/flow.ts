@@ -21,7 +21,7 @@ import { medianOf, round, summarize, type LatencySummary } from './lib/stats.js'
  * (a receiver on loopback that answers 200) and 10 graphql-ws subscribers on `events`. For each
  * mutation the time to its answer (from when it was due), and for each event the time from that
  * answer to the webhook's arrival and to each subscriber's. Beside it, in the same run, a bare
- * Apollo Server at the same rate.
+ * Apollo Server at the same rate, and the same flow on the bare stack (bench/servers/bare-flow.ts).
  */
 const args = benchArgs();
 /** The offered rates, in turn on one service: the last is the target's. */
@@ -59,7 +59,9 @@ type Step = {
   gcMsPerMutation: number;
   lost: number;
 };
-type Run = { steps: Step[]; twoInstances: Step; bare: Leg; bareKyPerSecond: number; mutationP99VsBare: number };
+/** The flow on the bare stack (bench/servers/bare-flow.ts) at the target rate: its legs, its CPU and the machine's. */
+type BareFlow = { mutation: Leg; ackToWebhook: Leg; ackToSubscriber: Leg; cpuMsPerMutation: number; postgresMsPerMutation: number; machineBusyPct: number; lost: number };
+type Run = { steps: Step[]; twoInstances: Step; bare: Leg; bareFlow: BareFlow; bareKyPerSecond: number; mutationP99VsBare: number; mutationP99VsBareFlow: number };
 
 /** The i-th request of the mix: five mutations in turn, each on the next of its 100 entities. */
 function request(i: number, e: Entities): { body: string; marker?: string; document?: string } {
@@ -109,6 +111,69 @@ async function bareKy(): Promise<number> {
     ]);
     return loop.perSecond;
   } finally {
+    await receiver.stop();
+  }
+}
+
+/**
+ * The flow on the bare stack: the same load at the target rate against
+ * bench/servers/bare-flow.ts, which writes one row per mutation and sends one signed webhook
+ * and a frame to each subscriber, with none of the service's guarantees, on the same machine
+ * and PostgreSQL, with the same receiver and the same subscribers' process: what this stack
+ * does for the flow when it does the least.
+ */
+async function bareFlow(databaseUrl: string): Promise<BareFlow> {
+  const receiver = await new BenchReceiver('answer').start();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // Through tsx: it sends with the service's own transport under ky (src/webhooks/dispatcher-fetch.ts).
+  const child = await startProfiledNode('bench/servers/bare-flow.ts', {
+    loader: 'tsx',
+    env: { PORT: String(port), DATABASE_URL: databaseUrl, WEBHOOK_URL: receiver.url },
+    readyUrl: `${url}/readyz`,
+    profile: false,
+  });
+  const client = new GraphQLClient(url, undefined, 64);
+  const fleet = Fleet.start();
+  try {
+    await fleet.connect(`${url.replace(/^http/, 'ws')}/graphql`, SUBSCRIBERS, 'subscription { events { id } }');
+    await until(async () => (await liveSubscribers(url)) >= SUBSCRIBERS, `${SUBSCRIBERS} subscribers`);
+    const query = 'mutation Touch($id: ID!, $input: TouchInput!) { touch(id: $id, input: $input) { id eventId } }';
+    const acks = new Map<string, number>();
+    const measureFrom = clock() + windows.warmupMs;
+    const meter = CpuMeter.start([child.pid], [fleet.pid]);
+    const load = await openLoop({
+      rate: TARGET_RATE,
+      ...windows,
+      send: async (i) => {
+        const data = await client.request<{ touch: { eventId: string } }>(query, { id: String(i % ENTITIES), input: { aiSummary: `s${i}` } });
+        acks.set(data.touch.eventId, clock());
+      },
+    });
+    const cpu = meter.used();
+    const requests = (TARGET_RATE * (windows.warmupMs + windows.durationMs)) / 1000;
+    await receiver.waitFor(acks.size, SETTLE_MS);
+    const toWebhook: number[] = [];
+    let lost = 0;
+    for (const [id, ack] of acks) {
+      const arrived = receiver.arrivals.get(id);
+      if (arrived === undefined) lost++;
+      else if (ack >= measureFrom) toWebhook.push(Math.max(0, performance.timeOrigin + arrived - ack));
+    }
+    const subscribed = await fleet.collect([...acks].map(([id, ack]) => [id, ack >= measureFrom ? ack : 0]), SETTLE_MS);
+    return {
+      mutation: summarize(load.latencies),
+      ackToWebhook: summarize(toWebhook),
+      ackToSubscriber: summarize(subscribed.latencies),
+      cpuMsPerMutation: round(cpu.serviceMs / requests, 3),
+      postgresMsPerMutation: round(cpu.postgresMs / requests, 3),
+      machineBusyPct: round((100 * cpu.machineMs) / (cpu.wallMs * availableParallelism()), 1),
+      lost: lost + subscribed.missingEvents,
+    };
+  } finally {
+    await fleet.stop();
+    await client.close();
+    await child.stop();
     await receiver.stop();
   }
 }
@@ -253,13 +318,24 @@ try {
   for (let r = 1; r <= args.runs; r++) {
     progress(`flow: run ${r}/${args.runs}: bare Apollo Server at ${TARGET_RATE}/s`);
     const bare = await bareApollo();
+    progress(`flow: run ${r}/${args.runs}: the flow on the bare stack (one row, one webhook, one frame per mutation) at ${TARGET_RATE}/s`);
+    const flowOnBareStack = await onNewDatabase((url) => bareFlow(url));
     progress(`flow: run ${r}/${args.runs}: a bare ky POST loop at concurrency ${KY_CONCURRENCY}`);
     const bareKyPerSecond = await bareKy();
     progress(`flow: run ${r}/${args.runs}: the service`);
     const steps = await onNewDatabase((url) => flow(url, 1, RATES));
     progress(`flow: run ${r}/${args.runs}: two instances of the service on one database`);
     const [twoInstances] = await onNewDatabase((url) => flow(url, 2, [TARGET_RATE]));
-    runs.push({ steps, twoInstances: twoInstances!, bare, bareKyPerSecond, mutationP99VsBare: round(steps[steps.length - 1]!.mutation.p99 / bare.p99, 3) });
+    const top = steps[steps.length - 1]!;
+    runs.push({
+      steps,
+      twoInstances: twoInstances!,
+      bare,
+      bareFlow: flowOnBareStack,
+      bareKyPerSecond,
+      mutationP99VsBare: round(top.mutation.p99 / bare.p99, 3),
+      mutationP99VsBareFlow: round(top.mutation.p99 / flowOnBareStack.mutation.p99, 3),
+    });
     progress(`flow: run ${r}/${args.runs}: highest rate with every target met: ${highestMeeting(steps)}/s`);
   }
 } finally {
@@ -269,7 +345,7 @@ try {
 /** Each step's figures, the median over the runs. */
 const medianSteps: Step[] = RATES.map((_, i) => medianOf(runs.map((run) => run.steps[i]!)));
 const two: Step = medianOf(runs.map((run) => run.twoInstances));
-const m = medianOf(runs.map(({ bare, bareKyPerSecond, mutationP99VsBare }) => ({ bare, bareKyPerSecond, mutationP99VsBare })));
+const m = medianOf(runs.map(({ bare, bareFlow, bareKyPerSecond, mutationP99VsBare, mutationP99VsBareFlow }) => ({ bare, bareFlow, bareKyPerSecond, mutationP99VsBare, mutationP99VsBareFlow })));
 const top = medianSteps[medianSteps.length - 1]!;
 const highestMet = highestMeeting(medianSteps);
 const stepFigures = (s: Step, label = `${s.offered}/s`) => [
@@ -309,9 +385,21 @@ const result: BenchResult = {
     figure(`bare Apollo p99 at ${TARGET_RATE}/s`, m.bare.p99, 'ms'),
     figure(`mutation p99 / bare Apollo p99 at ${TARGET_RATE}/s (same run)`, m.mutationP99VsBare, '×'),
     figure(`bare ky POST loop (concurrency ${KY_CONCURRENCY})`, m.bareKyPerSecond, 'POSTs/s'),
+    figure(`bare flow at ${TARGET_RATE}/s: mutation p50`, m.bareFlow.mutation.p50, 'ms'),
+    figure(`bare flow at ${TARGET_RATE}/s: mutation p99`, m.bareFlow.mutation.p99, 'ms'),
+    figure(`bare flow at ${TARGET_RATE}/s: answer → webhook p99`, m.bareFlow.ackToWebhook.p99, 'ms'),
+    figure(`bare flow at ${TARGET_RATE}/s: answer → subscriber p99`, m.bareFlow.ackToSubscriber.p99, 'ms'),
+    figure(`bare flow at ${TARGET_RATE}/s: server CPU`, m.bareFlow.cpuMsPerMutation, 'ms/mutation'),
+    figure(`bare flow at ${TARGET_RATE}/s: PostgreSQL CPU`, m.bareFlow.postgresMsPerMutation, 'ms/mutation'),
+    figure(`bare flow at ${TARGET_RATE}/s: machine busy`, m.bareFlow.machineBusyPct, '% of all cores'),
+    figure(`bare flow at ${TARGET_RATE}/s: events lost`, m.bareFlow.lost, ''),
+    figure(`mutation p99 / bare flow mutation p99 at ${TARGET_RATE}/s (same run)`, m.mutationP99VsBareFlow, '×'),
   ],
   latencies: [
     { name: `bare Apollo mutation at ${TARGET_RATE}/s`, ...m.bare },
+    { name: `bare flow at ${TARGET_RATE}/s: mutation`, ...m.bareFlow.mutation },
+    { name: `bare flow at ${TARGET_RATE}/s: answer → webhook`, ...m.bareFlow.ackToWebhook },
+    { name: `bare flow at ${TARGET_RATE}/s: answer → subscriber`, ...m.bareFlow.ackToSubscriber },
     ...medianSteps.flatMap((s) => [
       { name: `${s.offered}/s mutation`, ...s.mutation },
       { name: `${s.offered}/s answer → webhook`, ...s.ackToWebhook },
@@ -331,6 +419,7 @@ const result: BenchResult = {
     'system calls per mutation offered, over the same span as the CPU: the service’s reads and writes (/proc/<pid>/io); on this kind of virtual machine a write that wakes a sleeping reader costs more than most of what a request does in JavaScript, and the count, unlike the CPU, does not move with the machine’s other load',
     'CPU per mutation offered, over the whole step (warm-up included): the service; PostgreSQL (every postgres process on the machine, its WAL writer and autovacuum included); the harness (this process, which sends the mutations and receives the webhooks, and the subscribers’ process); machine busy: user, system and interrupt time of all cores over the step',
     'service GCs: from its /metrics (nodejs_gc_duration_seconds) over the step: major (mark-compact) collections, which hold every request in flight, and the time in all collections’ pauses per mutation offered',
+    `bare flow: the flow on the bare stack, bench/servers/bare-flow.ts on a database of its own at ${TARGET_RATE}/s, with the same receiver and ${SUBSCRIBERS} subscribers in the same process as the service’s: Apollo Server 5 on express 5 whose mutation writes one row in one statement, then sends one webhook signed as the service signs it (ky configured as the sender is, fire and forget) and a frame to every graphql-ws subscriber; no outbox, no claim, no record, no retry`,
     `the bare ky loop: ky configured as the sender is, closed loop at concurrency ${KY_CONCURRENCY} to the same kind of receiver; 1.4 webhooks per mutation at ${TARGET_RATE}/s is ${TARGET_RATE * 1.4}/s`,
   ],
 };
