@@ -25,6 +25,8 @@ export type RouterSubscription = {
   refuseCheck?: number;
   /** Answer a `next` only once this settles. */
   holdNext?: Promise<void>;
+  /** Answer the initial check only once this settles (a router that does not answer). */
+  holdCheck?: Promise<void>;
   /** Set once the router answered 404 or got `complete`: from then on every message is answered 404. */
   endedAt?: number;
 };
@@ -55,6 +57,7 @@ export class CallbackRouter {
         if (!sub || sub.endedAt !== undefined || body.id !== sub.id) return answer(404);
         if (body.verifier !== sub.verifier) return answer(400);
         if (body.action === 'check' && sub.refuseCheck && sub.messages.length === 0) return answer(sub.refuseCheck);
+        if (body.action === 'check' && sub.holdCheck && sub.messages.length === 0) return void sub.holdCheck.then(() => answer(204));
         const isHeartbeat = body.action === 'check' && sub.messages.length > 0;
         if ((sub.dropOn === 'check' && isHeartbeat) || (sub.dropOn === 'next' && body.action === 'next')) {
           sub.endedAt = sub.messages.length;
@@ -85,7 +88,7 @@ export class CallbackRouter {
     serviceUrl: string,
     token: string,
     query: string,
-    opts: { variables?: Record<string, unknown>; heartbeatIntervalMs?: number; callbackUrl?: string } & Pick<RouterSubscription, 'dropOn' | 'refuseCheck' | 'holdNext'> = {},
+    opts: { variables?: Record<string, unknown>; heartbeatIntervalMs?: number; callbackUrl?: string } & Pick<RouterSubscription, 'dropOn' | 'refuseCheck' | 'holdNext' | 'holdCheck'> = {},
   ) {
     const id = randomUUID();
     const sub: RouterSubscription = {
@@ -96,6 +99,7 @@ export class CallbackRouter {
       dropOn: opts.dropOn,
       refuseCheck: opts.refuseCheck,
       holdNext: opts.holdNext,
+      holdCheck: opts.holdCheck,
     };
     this.subscriptions.set(id, sub);
     const res = await fetch(`${serviceUrl}/graphql`, {

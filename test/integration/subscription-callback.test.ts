@@ -175,6 +175,29 @@ describe('refusals', () => {
     expect(t.app.broadcaster.fanout.size).toBe(before);
   });
 
+  it('a check the router never answers gets HTTP 400 once it and the plugin\'s 5 retries have each run out of WEBHOOK_TIMEOUT, and no subscriber', async () => {
+    const bounded = await startTestApp({ SUBSCRIPTION_CALLBACK_URLS: router.prefix, WEBHOOK_TIMEOUT: '300ms' }, t.databaseUrl);
+    let release!: () => void;
+    const holdCheck = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const before = bounded.app.broadcaster.fanout.size;
+      const started = performance.now();
+      const answer = await router.subscribe(bounded.url, bounded.token, 'subscription { contactChanged { name } }', { holdCheck });
+      const tookMs = performance.now() - started;
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+      expect(answer.body.errors?.[0]?.message).toContain('did not confirm the subscription (check)');
+      expect(answer.body.errors?.[0]?.message).toContain('timed out after 300 ms');
+      // Six tries of 300 ms, and the plugin's pauses between them (0.1 s doubling up to 1 s).
+      expect(tookMs).toBeGreaterThanOrEqual(6 * 300);
+      expect(tookMs).toBeLessThan(10_000);
+      expect(bounded.app.broadcaster.fanout.size).toBe(before);
+    } finally {
+      release();
+      await bounded.stop();
+    }
+  });
+
   it('without SUBSCRIPTION_CALLBACK_URLS, callback subscriptions are refused', async () => {
     const off = await startTestApp({}, t.databaseUrl);
     try {
