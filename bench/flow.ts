@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { benchArgs } from './lib/args.js';
 import { freePort, runNodeForJson } from './lib/children.js';
-import { CpuMeter } from './lib/cpu-share.js';
+import { CpuMeter, type CpuShares } from './lib/cpu-share.js';
 import { createBenchDatabase, openPostgresServer } from './lib/database.js';
 import { Fleet, liveSubscribers, until } from './lib/fleet.js';
 import { gcSince, readGc } from './lib/gc-meter.js';
@@ -62,6 +62,25 @@ type Step = {
 /** The flow on the bare stack (bench/servers/bare-flow.ts) at the target rate: its legs, its CPU and the machine's. */
 type BareFlow = { mutation: Leg; ackToWebhook: Leg; ackToSubscriber: Leg; cpuMsPerMutation: number; postgresMsPerMutation: number; machineBusyPct: number; lost: number };
 type Run = { steps: Step[]; twoInstances: Step; bare: Leg; bareFlow: BareFlow; bareKyPerSecond: number; mutationP99VsBare: number; mutationP99VsBareFlow: number };
+
+/**
+ * The answer → webhook leg of each event timed (its answer's time on the shared clock; 0: not
+ * in the measured window), and how many events never reached the receiver.
+ */
+function webhookLeg(receiver: BenchReceiver, acked: readonly [id: string, at: number][]): { latencies: number[]; lost: number } {
+  const latencies: number[] = [];
+  let lost = 0;
+  for (const [id, at] of acked) {
+    const arrived = receiver.arrivals.get(id);
+    if (arrived === undefined) lost++;
+    // An answer can reach the client after the webhook reached its receiver: that leg is 0.
+    else if (at > 0) latencies.push(Math.max(0, performance.timeOrigin + arrived - at));
+  }
+  return { latencies, lost };
+}
+
+/** The machine's busy time over a span, as a share of all its cores. */
+const machineBusyPct = (cpu: CpuShares) => round((100 * cpu.machineMs) / (cpu.wallMs * availableParallelism()), 1);
 
 /** The i-th request of the mix: five mutations in turn, each on the next of its 100 entities. */
 function request(i: number, e: Entities): { body: string; marker?: string; document?: string } {
@@ -153,22 +172,17 @@ async function bareFlow(databaseUrl: string): Promise<BareFlow> {
     const cpu = meter.used();
     const requests = (TARGET_RATE * (windows.warmupMs + windows.durationMs)) / 1000;
     await receiver.waitFor(acks.size, SETTLE_MS);
-    const toWebhook: number[] = [];
-    let lost = 0;
-    for (const [id, ack] of acks) {
-      const arrived = receiver.arrivals.get(id);
-      if (arrived === undefined) lost++;
-      else if (ack >= measureFrom) toWebhook.push(Math.max(0, performance.timeOrigin + arrived - ack));
-    }
-    const subscribed = await fleet.collect([...acks].map(([id, ack]) => [id, ack >= measureFrom ? ack : 0]), SETTLE_MS);
+    const acked = [...acks].map(([id, ack]): [string, number] => [id, ack >= measureFrom ? ack : 0]);
+    const webhooks = webhookLeg(receiver, acked);
+    const subscribed = await fleet.collect(acked, SETTLE_MS);
     return {
       mutation: summarize(load.latencies),
-      ackToWebhook: summarize(toWebhook),
+      ackToWebhook: summarize(webhooks.latencies),
       ackToSubscriber: summarize(subscribed.latencies),
       cpuMsPerMutation: round(cpu.serviceMs / requests, 3),
       postgresMsPerMutation: round(cpu.postgresMs / requests, 3),
-      machineBusyPct: round((100 * cpu.machineMs) / (cpu.wallMs * availableParallelism()), 1),
-      lost: lost + subscribed.missingEvents,
+      machineBusyPct: machineBusyPct(cpu),
+      lost: webhooks.lost + subscribed.missingEvents,
     };
   } finally {
     await fleet.stop();
@@ -225,26 +239,19 @@ async function step(rig: Rig, rate: number): Promise<Step> {
   rig.cursor = last;
   await receiver.waitFor(receiver.received + events.filter((e) => !receiver.arrivals.has(e.id)).length, SETTLE_MS);
 
-  const toWebhook: number[] = [];
-  const acked: [string, number][] = [];
-  let webhooksLost = 0;
-  for (const e of events) {
+  const acked = events.map((e): [string, number] => {
     const ack = rig.acks.of(e);
-    const measured = ack !== undefined && ack >= measureFrom;
-    acked.push([e.id, measured ? ack! : 0]);
-    const arrived = receiver.arrivals.get(e.id);
-    if (arrived === undefined) webhooksLost++;
-    // An answer can reach the client after the webhook reached its receiver: that leg is 0.
-    else if (measured) toWebhook.push(Math.max(0, performance.timeOrigin + arrived - ack!));
-  }
+    return [e.id, ack !== undefined && ack >= measureFrom ? ack : 0];
+  });
+  const webhooks = webhookLeg(receiver, acked);
   const subscribed = await fleet.collect(acked, SETTLE_MS);
-  if (webhooksLost || subscribed.missingEvents) progress(`  lost: ${webhooksLost} webhooks, ${subscribed.missing} subscriber arrivals (${subscribed.missingEvents} events)`);
+  if (webhooks.lost || subscribed.missingEvents) progress(`  lost: ${webhooks.lost} webhooks, ${subscribed.missing} subscriber arrivals (${subscribed.missingEvents} events)`);
   return {
     offered: rate,
     achieved: round(load.completed / load.seconds, 0),
     errors: load.errors,
     mutation: summarize(load.latencies),
-    ackToWebhook: summarize(toWebhook),
+    ackToWebhook: summarize(webhooks.latencies),
     ackToSubscriber: summarize(subscribed.latencies),
     // openLoop returns once every request it sent is answered: the CPU measured is theirs.
     cpuMsPerMutation: round(cpu.serviceMs / Math.max(1, requests), 3),
@@ -252,10 +259,10 @@ async function step(rig: Rig, rate: number): Promise<Step> {
     readsPerMutation: round(cpu.serviceReads / Math.max(1, requests), 2),
     postgresMsPerMutation: round(cpu.postgresMs / Math.max(1, requests), 3),
     harnessMsPerMutation: round(cpu.harnessMs / Math.max(1, requests), 3),
-    machineBusyPct: round((100 * cpu.machineMs) / (cpu.wallMs * availableParallelism()), 1),
+    machineBusyPct: machineBusyPct(cpu),
     majorCollections: gc.majorCollections,
     gcMsPerMutation: round(gc.pauseMs / Math.max(1, requests), 3),
-    lost: webhooksLost + subscribed.missingEvents,
+    lost: webhooks.lost + subscribed.missingEvents,
   };
 }
 

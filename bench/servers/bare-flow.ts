@@ -11,6 +11,7 @@ import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { Agent } from 'undici';
 import { WebSocketServer } from 'ws';
+import { timeLimit } from '../../src/time-limit.js';
 import { dispatcherFetch } from '../../src/webhooks/dispatcher-fetch.js';
 
 /**
@@ -18,10 +19,10 @@ import { dispatcherFetch } from '../../src/webhooks/dispatcher-fetch.js';
  * does for the same flow, with none of the service's guarantees. Apollo Server 5 on express 5
  * (as bench/servers/bare-apollo.ts) whose mutation writes one row in one statement (its own
  * transaction, committed as the service's changes are); once it is written, one signed
- * webhook POST with ky configured as the service's sender (fire and forget: no claim, no
- * record, no retry), a frame to every graphql-ws subscriber (an in-memory emitter), and the
- * answer. What the service costs beyond this buys the outbox, at-least-once delivery in
- * order, the delivery log and the rest.
+ * webhook POST with ky configured as the service's sender, its time limit included (fire
+ * and forget: no claim, no record, no retry), a frame to every graphql-ws subscriber (an
+ * in-memory emitter), and the answer. What the service costs beyond this buys the outbox,
+ * at-least-once delivery in order, the delivery log and the rest.
  *
  *   env: PORT, DATABASE_URL, WEBHOOK_URL
  *   GET /metrics   graphql_ws_live_subscribers, as the service counts them
@@ -61,10 +62,12 @@ function deliver(id: string, body: string): void {
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
     'webhook-signature': signer.sign(id, at, body),
   };
+  const limit = timeLimit(15_000);
   void sender
-    .post(webhookUrl, { body, headers, signal: AbortSignal.timeout(15_000) })
+    .post(webhookUrl, { body, headers, signal: limit.signal })
     .then((answer) => answer.text())
-    .catch(() => undefined);
+    .catch(() => undefined)
+    .finally(() => limit.clear());
 }
 
 const schema = makeExecutableSchema({

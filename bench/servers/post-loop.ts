@@ -4,6 +4,7 @@ import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import ky from 'ky';
 import { Agent, request } from 'undici';
+import { timeLimit } from '../../src/time-limit.js';
 import { dispatcherFetch } from '../../src/webhooks/dispatcher-fetch.js';
 import { contactPayload } from '../lib/events.js';
 import { closedLoop } from '../lib/load.js';
@@ -16,12 +17,13 @@ import { summarize } from '../lib/stats.js';
  *
  *   ky        ky.post() with per-call options and ky's own timeout, as most code calls it
  *   ky-lean   one ky instance made once, configured as src/webhooks/sender.ts configures it
- *             (no retry, no hooks, no ky timeout, a string body, one AbortSignal.timeout per
- *             request, sending through undici's request API: src/webhooks/dispatcher-fetch.ts)
- *   fetch     Node's fetch with the same AbortSignal.timeout, on Node's own dispatcher (as ky
- *             above): Node 24's fetch is the undici 7 inside Node, which takes no Agent of the
- *             undici 8 the others use; its dispatcher opens a connection per caller as they do
- *   undici    undici's request API (the layer under fetch) on the same Agent, same signal:
+ *             (no retry, no hooks, no ky timeout, a string body, the sender's time limit per
+ *             request, src/time-limit.ts, cleared once the answer is read; sending through
+ *             undici's request API: src/webhooks/dispatcher-fetch.ts)
+ *   fetch     Node's fetch with the same time limit, on Node's own dispatcher (as ky above):
+ *             Node 24's fetch is the undici 7 inside Node, which takes no Agent of the undici 8
+ *             the others use; its dispatcher opens a connection per caller as they do
+ *   undici    undici's request API (the layer under fetch) on the same Agent, same time limit:
  *             what an HTTP client costs without the Fetch API's Request, Response and streams
  */
 const { values } = parseArgs({
@@ -48,13 +50,14 @@ const headers = (i: number) => ({
 
 const lean = ky.create({ retry: 0, throwHttpErrors: false, timeout: false, redirect: 'manual', fetch: dispatcherFetch(dispatcher) });
 type Answer = { status: number; text(): Promise<string> };
-const clients: Record<string, (i: number) => Promise<Answer>> = {
+/** Each client sends request i; `signal` is the time limit of the request and its answer (ky's own client keeps ky's timeout). */
+const clients: Record<string, (i: number, signal: AbortSignal) => Promise<Answer>> = {
   ky: (i) =>
     ky.post(url, { body, headers: headers(i), retry: 0, throwHttpErrors: false, timeout: timeoutMs }),
-  'ky-lean': (i) => lean.post(url, { body, headers: headers(i), signal: AbortSignal.timeout(timeoutMs) }),
-  fetch: (i) => fetch(url, { method: 'POST', body, headers: headers(i), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) }),
-  undici: async (i) => {
-    const answer = await request(url, { method: 'POST', body, headers: headers(i), signal: AbortSignal.timeout(timeoutMs), dispatcher });
+  'ky-lean': (i, signal) => lean.post(url, { body, headers: headers(i), signal }),
+  fetch: (i, signal) => fetch(url, { method: 'POST', body, headers: headers(i), redirect: 'manual', signal }),
+  undici: async (i, signal) => {
+    const answer = await request(url, { method: 'POST', body, headers: headers(i), signal, dispatcher });
     return { status: answer.statusCode, text: () => answer.body.text() };
   },
 };
@@ -62,9 +65,14 @@ const client = clients[values.client!];
 if (!client) throw new Error(`--client ${values.client} is not one of ${Object.keys(clients).join(', ')}`);
 
 const send = async (i: number) => {
-  const res = await client(i);
-  await res.text();
-  if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+  const limit = timeLimit(timeoutMs);
+  try {
+    const res = await client(i, limit.signal);
+    await res.text();
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+  } finally {
+    limit.clear();
+  }
 };
 
 const session = values.profile ? new Session() : undefined;
